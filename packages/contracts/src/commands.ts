@@ -1,0 +1,63 @@
+import { z } from 'zod';
+
+/**
+ * Commands (request/reply with a deadline) between services.
+ * Every request carries a deadline; a handler that does not answer in time yields a BusTimeoutError.
+ */
+
+/** Gateway asks the inventory how to treat a device that is registering. */
+export const DevicePolicyRequest = z.object({ deviceId: z.string() });
+export const DevicePolicy = z.object({
+  /** false: the device is not in the inventory (whitelist mode rejects it). */
+  known: z.boolean(),
+  /** Per-device password overriding the default; null = default password. */
+  password: z.string().nullable(),
+  /** Per-device charset override for MANSCDP bodies, e.g. 'gb18030', 'utf-8'. */
+  charset: z.string().nullable(),
+  keepaliveIntervalSec: z.number().int().nullable(),
+  keepaliveCount: z.number().int().nullable(),
+  /** Disabled devices are refused with 403 whatever their password. */
+  enabled: z.boolean(),
+});
+export type DevicePolicy = z.infer<typeof DevicePolicy>;
+
+export const CatalogQueryRequest = z.object({ deviceId: z.string() });
+export const CatalogQueryResult = z.object({
+  sn: z.number().int(),
+  complete: z.boolean(),
+  itemCount: z.number().int(),
+  sumNum: z.number().int(),
+});
+export type CatalogQueryResult = z.infer<typeof CatalogQueryResult>;
+
+export const DeviceInfoQueryRequest = z.object({ deviceId: z.string() });
+export const DeviceInfoResult = z.object({
+  deviceId: z.string(),
+  name: z.string().nullable(),
+  manufacturer: z.string().nullable(),
+  model: z.string().nullable(),
+  firmware: z.string().nullable(),
+  channelCount: z.number().int().nullable(),
+});
+export type DeviceInfoResult = z.infer<typeof DeviceInfoResult>;
+
+export const DeviceStatusQueryRequest = z.object({ deviceId: z.string() });
+export const DeviceStatusResult = z.object({
+  deviceId: z.string(),
+  online: z.boolean(),
+  statusOk: z.boolean(),
+  raw: z.record(z.string(), z.string()),
+});
+export type DeviceStatusResult = z.infer<typeof DeviceStatusResult>;
+
+export const commandSchemas = {
+  'inventory.device-policy': { request: DevicePolicyRequest, response: DevicePolicy },
+  'gateway.catalog-query': { request: CatalogQueryRequest, response: CatalogQueryResult },
+  'gateway.device-info-query': { request: DeviceInfoQueryRequest, response: DeviceInfoResult },
+  'gateway.device-status-query': { request: DeviceStatusQueryRequest, response: DeviceStatusResult },
+} as const;
+
+export type CommandSchemas = typeof commandSchemas;
+export type CommandName = keyof CommandSchemas;
+export type CommandRequest<C extends CommandName> = z.infer<CommandSchemas[C]['request']>;
+export type CommandResponse<C extends CommandName> = z.infer<CommandSchemas[C]['response']>;

@@ -1,0 +1,5 @@
+export * from './ids';
+export * from './catalog';
+export * from './events';
+export * from './commands';
+export * from './bus';

@@ -1,0 +1,4 @@
+export * from './logger';
+export * from './config';
+export * from './clock';
+export * from './errors';
