@@ -1,0 +1,72 @@
+import { parseConfig } from '@tessera/kit';
+import { z } from 'zod';
+
+const port = z.coerce
+  .number({ invalid_type_error: 'expected a port number 0–65535' })
+  .int('expected a port number 0–65535')
+  .min(0, 'expected a port number 0–65535')
+  .max(65535, 'expected a port number 0–65535');
+const positiveInt = z.coerce.number().int().positive();
+
+export const GatewayConfigSchema = z.object({
+  TESSERA_SIP_ID: z
+    .string()
+    .regex(/^\d{20}$/, 'expected a 20-digit GB/T 28181 ID, e.g. 43010000002000000001')
+    .default('43010000002000000001'),
+  TESSERA_SIP_HOST: z.string().min(1).default('0.0.0.0'),
+  TESSERA_SIP_PORT: port.default(5060),
+  /** Address devices and peers see us at (Via/Contact/SDP); defaults to the first non-internal IPv4 or 127.0.0.1. */
+  TESSERA_SIP_PUBLIC_HOST: z.string().min(1).optional(),
+  TESSERA_SIP_PASSWORD: z.string().min(1, 'must not be empty').default('12345678'),
+  TESSERA_ADMISSION: z.enum(['open', 'whitelist']).default('open'),
+  TESSERA_KEEPALIVE_INTERVAL_SEC: positiveInt.default(60),
+  TESSERA_KEEPALIVE_COUNT: positiveInt.default(3),
+  TESSERA_NONCE_TTL_SEC: positiveInt.default(300),
+  TESSERA_AUTH_MAX_FAILURES: positiveInt.default(5),
+  TESSERA_AUTH_LOCKOUT_SEC: positiveInt.default(60),
+  TESSERA_CATALOG_TIMEOUT_MS: positiveInt.default(10_000),
+  /** The gateway reports keepalives to the platform at most this often per device. */
+  TESSERA_KEEPALIVE_REPORT_SEC: positiveInt.default(30),
+  TESSERA_SIP_T1_MS: positiveInt.default(500),
+});
+
+export type GatewayEnv = z.infer<typeof GatewayConfigSchema>;
+
+export interface GatewayConfig {
+  sipId: string;
+  realm: string;
+  host: string;
+  port: number;
+  publicHost: string | undefined;
+  defaultPassword: string;
+  admission: 'open' | 'whitelist';
+  keepaliveIntervalSec: number;
+  keepaliveCount: number;
+  nonceTtlSec: number;
+  authMaxFailures: number;
+  authLockoutSec: number;
+  catalogTimeoutMs: number;
+  keepaliveReportSec: number;
+  t1Ms: number;
+}
+
+export function loadGatewayConfig(env: Record<string, string | undefined> = process.env): GatewayConfig {
+  const e = parseConfig(GatewayConfigSchema, env);
+  return {
+    sipId: e.TESSERA_SIP_ID,
+    realm: e.TESSERA_SIP_ID.substring(0, 10),
+    host: e.TESSERA_SIP_HOST,
+    port: e.TESSERA_SIP_PORT,
+    publicHost: e.TESSERA_SIP_PUBLIC_HOST,
+    defaultPassword: e.TESSERA_SIP_PASSWORD,
+    admission: e.TESSERA_ADMISSION,
+    keepaliveIntervalSec: e.TESSERA_KEEPALIVE_INTERVAL_SEC,
+    keepaliveCount: e.TESSERA_KEEPALIVE_COUNT,
+    nonceTtlSec: e.TESSERA_NONCE_TTL_SEC,
+    authMaxFailures: e.TESSERA_AUTH_MAX_FAILURES,
+    authLockoutSec: e.TESSERA_AUTH_LOCKOUT_SEC,
+    catalogTimeoutMs: e.TESSERA_CATALOG_TIMEOUT_MS,
+    keepaliveReportSec: e.TESSERA_KEEPALIVE_REPORT_SEC,
+    t1Ms: e.TESSERA_SIP_T1_MS,
+  };
+}

@@ -1,0 +1,7 @@
+#!/usr/bin/env bash
+# `npm start`: set-up, then the whole platform in one process on the embedded default (PGlite, in-memory bus)
+# with a simulated 长沙 city. DATABASE_URL / REDIS_URL switch to real services.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+TESSERA_WITH_SERVICES=0 bash ops/scripts/setup.sh
+exec pnpm exec tsx ops/src/all-in-one.ts
