@@ -5,7 +5,15 @@ describe('simulated 长沙', () => {
   it('knows the nine districts/counties with their streets and shapes', () => {
     const districts = changshaDistricts();
     expect(districts.map((d) => d.code)).toEqual([
-      '430102', '430103', '430104', '430105', '430111', '430112', '430121', '430181', '430182',
+      '430102',
+      '430103',
+      '430104',
+      '430105',
+      '430111',
+      '430112',
+      '430121',
+      '430181',
+      '430182',
     ]);
     const furong = districts.find((d) => d.code === '430102')!;
     expect(furong.name).toBe('芙蓉区');
@@ -44,7 +52,12 @@ describe('simulated 长沙', () => {
   });
 
   it('pointInRing works on a square', () => {
-    const square: [number, number][] = [[0, 0], [1, 0], [1, 1], [0, 1]];
+    const square: [number, number][] = [
+      [0, 0],
+      [1, 0],
+      [1, 1],
+      [0, 1],
+    ];
     expect(pointInRing(0.5, 0.5, square)).toBe(true);
     expect(pointInRing(1.5, 0.5, square)).toBe(false);
   });

@@ -47,7 +47,9 @@ export interface PresenceTrackerOptions {
 }
 
 export function formatAddress(remote: DeviceAddress): string {
-  return remote.address.includes(':') ? `[${remote.address}]:${remote.port}` : `${remote.address}:${remote.port}`;
+  return remote.address.includes(':')
+    ? `[${remote.address}]:${remote.port}`
+    : `${remote.address}:${remote.port}`;
 }
 
 /**
@@ -172,7 +174,8 @@ export class PresenceTracker {
   sweep(): void {
     const now = this.#opts.clock.now();
     for (const record of this.#online.values()) {
-      const keepaliveDeadline = record.lastKeepaliveAt + record.keepaliveIntervalSec * record.keepaliveCount * 1000;
+      const keepaliveDeadline =
+        record.lastKeepaliveAt + record.keepaliveIntervalSec * record.keepaliveCount * 1000;
       if (now >= record.expiresAt) {
         this.#background(this.#offline(record.deviceId, 'registration-expired'), 'offline');
       } else if (now >= keepaliveDeadline) {
@@ -209,8 +212,10 @@ export class PresenceTracker {
   async #persist(record: PresenceRecord): Promise<void> {
     // The TTL keeps Redis clean if this gateway dies for good; a live gateway rewrites it on keepalives.
     const ttlSec = Math.ceil(
-      Math.max(record.expiresAt - this.#opts.clock.now(), record.keepaliveIntervalSec * record.keepaliveCount * 1000) /
-        1000,
+      Math.max(
+        record.expiresAt - this.#opts.clock.now(),
+        record.keepaliveIntervalSec * record.keepaliveCount * 1000,
+      ) / 1000,
     );
     await this.#opts.store.set(this.#key(record.deviceId), JSON.stringify(record), Math.max(1, ttlSec));
   }
@@ -225,7 +230,12 @@ export class PresenceTracker {
 }
 
 function sameAddress(a: DeviceAddress, b: DeviceAddress): boolean {
-  return a.transport === b.transport && a.address === b.address && a.port === b.port && a.connectionId === b.connectionId;
+  return (
+    a.transport === b.transport &&
+    a.address === b.address &&
+    a.port === b.port &&
+    a.connectionId === b.connectionId
+  );
 }
 
 function parseRecord(raw: string): PresenceRecord | null {

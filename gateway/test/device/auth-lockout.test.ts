@@ -5,7 +5,13 @@ import { AuthLockout } from '../../src/device/auth-lockout';
 describe('AuthLockout', () => {
   const make = () => {
     const clock = new ManualClock(0);
-    const lockout = new AuthLockout({ clock, maxFailures: 3, windowMs: 60_000, lockMs: 10_000, maxLockMs: 25_000 });
+    const lockout = new AuthLockout({
+      clock,
+      maxFailures: 3,
+      windowMs: 60_000,
+      lockMs: 10_000,
+      maxLockMs: 25_000,
+    });
     return { clock, lockout };
   };
 

@@ -132,7 +132,18 @@ function randomPointIn(district: District, random: () => number): [number, numbe
   return ring[0]!;
 }
 
-const ROADS = ['五一大道', '芙蓉路', '韶山路', '劳动路', '人民路', '解放路', '湘江路', '麓山路', '万家丽路', '车站路'];
+const ROADS = [
+  '五一大道',
+  '芙蓉路',
+  '韶山路',
+  '劳动路',
+  '人民路',
+  '解放路',
+  '湘江路',
+  '麓山路',
+  '万家丽路',
+  '车站路',
+];
 const SPOTS = ['路口', '公交站', '广场', '学校门口', '医院门口', '社区入口', '地铁口', '停车场'];
 
 function serial(n: number): string {
@@ -154,7 +165,8 @@ export function planCity(options: CityPlanOptions): SimulatedDevice[] {
   let channelSerial = base;
   for (let i = 0; i < options.devices; i++) {
     // Urban districts (the first five) get most points, as in a real city.
-    const district = districts[random() < 0.7 ? Math.floor(random() * 5) : Math.floor(random() * districts.length)]!;
+    const district =
+      districts[random() < 0.7 ? Math.floor(random() * 5) : Math.floor(random() * districts.length)]!;
     const isNvr = random() < nvrShare;
     const deviceSerial = base + i + 1;
     const deviceId = `${district.code}0000${isNvr ? '118' : '132'}0${serial(deviceSerial)}`;

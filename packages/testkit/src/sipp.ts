@@ -36,7 +36,16 @@ export interface SippOptions {
 /** Runs Debian's SIPp (sip-tester) as an independent peer and collects what it reports. */
 export async function runSipp(options: SippOptions): Promise<SippRun> {
   const workDir = mkdtempSync(join(tmpdir(), 'tessera-sipp-'));
-  const args = ['-sf', options.scenario, '-i', '127.0.0.1', '-nostdin', '-trace_stat', '-stf', join(workDir, 'stat.csv')];
+  const args = [
+    '-sf',
+    options.scenario,
+    '-i',
+    '127.0.0.1',
+    '-nostdin',
+    '-trace_stat',
+    '-stf',
+    join(workDir, 'stat.csv'),
+  ];
   if (options.remote) args.unshift(options.remote);
   if (options.localPort !== undefined) args.push('-p', String(options.localPort));
   if (options.transport === 'tcp') args.push('-t', 't1');
