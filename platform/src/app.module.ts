@@ -1,0 +1,98 @@
+import 'reflect-metadata';
+import { type DynamicModule, Module } from '@nestjs/common';
+import { APP_FILTER, APP_GUARD } from '@nestjs/core';
+import type { Bus } from '@tessera/contracts';
+import type { Logger } from '@tessera/kit';
+import type { Kysely } from 'kysely';
+import { AuthGuard } from './auth/auth.guard';
+import type { AuthSettings } from './auth/token';
+import { ErrorFilter } from './common/error.filter';
+import type { PlatformConfig } from './config';
+import { AuthController } from './controllers/auth.controller';
+import { ChannelController } from './controllers/channel.controller';
+import { CivilAreaController } from './controllers/civil-area.controller';
+import { DeviceController } from './controllers/device.controller';
+import { EventController } from './controllers/event.controller';
+import { HealthController } from './controllers/health.controller';
+import { UserController } from './controllers/user.controller';
+import type { DatabaseFeatures } from './database/database-features';
+import type { DomainEvents } from './events/domain-events';
+import { PlatformMetrics } from './metrics/platform-metrics';
+import { ChannelRepository } from './repositories/channel.repository';
+import { CivilAreaRepository } from './repositories/civil-area.repository';
+import { DeviceRepository } from './repositories/device.repository';
+import { UserRepository } from './repositories/user.repository';
+import type { DB } from './schema/tables';
+import { AuthService } from './services/auth.service';
+import { ChannelService } from './services/channel.service';
+import { CivilAreaService } from './services/civil-area.service';
+import { DevicePolicyService } from './services/device-policy.service';
+import { DeviceService } from './services/device.service';
+import { HealthService } from './services/health.service';
+import { InventoryIngestService } from './services/inventory-ingest.service';
+import { LiveEventService } from './services/live-event.service';
+import { UserService } from './services/user.service';
+import {
+  AUTH_SETTINGS,
+  BUS,
+  DATABASE_FEATURES,
+  DOMAIN_EVENTS,
+  KYSELY,
+  LOGGER,
+  PLATFORM_CONFIG,
+} from './tokens';
+
+/** Everything the module is built from: created by `createPlatform`, never looked up globally. */
+export interface PlatformDependencies {
+  config: PlatformConfig;
+  db: Kysely<DB>;
+  bus: Bus;
+  logger: Logger;
+  metrics: PlatformMetrics;
+  events: DomainEvents;
+  features: DatabaseFeatures;
+  auth: AuthSettings;
+}
+
+@Module({})
+export class AppModule {
+  static register(deps: PlatformDependencies): DynamicModule {
+    return {
+      module: AppModule,
+      controllers: [
+        AuthController,
+        UserController,
+        DeviceController,
+        ChannelController,
+        CivilAreaController,
+        EventController,
+        HealthController,
+      ],
+      providers: [
+        { provide: PLATFORM_CONFIG, useValue: deps.config },
+        { provide: KYSELY, useValue: deps.db },
+        { provide: BUS, useValue: deps.bus },
+        { provide: LOGGER, useValue: deps.logger },
+        { provide: PlatformMetrics, useValue: deps.metrics },
+        { provide: DOMAIN_EVENTS, useValue: deps.events },
+        { provide: DATABASE_FEATURES, useValue: deps.features },
+        { provide: AUTH_SETTINGS, useValue: deps.auth },
+        DeviceRepository,
+        ChannelRepository,
+        CivilAreaRepository,
+        UserRepository,
+        AuthService,
+        UserService,
+        DeviceService,
+        ChannelService,
+        CivilAreaService,
+        HealthService,
+        InventoryIngestService,
+        DevicePolicyService,
+        LiveEventService,
+        { provide: APP_GUARD, useClass: AuthGuard },
+        { provide: APP_FILTER, useClass: ErrorFilter },
+      ],
+    };
+  }
+}

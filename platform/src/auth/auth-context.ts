@@ -1,0 +1,25 @@
+import type { UserRole } from '../schema/tables';
+
+/**
+ * What a caller may see: everything, or the subtree of one civil area. A user whose area is a root of the
+ * tree (the seeded city) sees everything, including channels whose civil code lies outside the tree or is
+ * missing; everyone else sees items whose civil code starts with their area's code.
+ */
+export type Jurisdiction = { kind: 'all' } | { kind: 'subtree'; civilCode: string };
+
+export interface AuthContext {
+  userId: string;
+  username: string;
+  role: UserRole;
+  civilCode: string;
+  jurisdiction: Jurisdiction;
+}
+
+export function coversCivilCode(jurisdiction: Jurisdiction, civilCode: string | null): boolean {
+  if (jurisdiction.kind === 'all') return true;
+  return civilCode?.startsWith(jurisdiction.civilCode) ?? false;
+}
+
+export function coversAnyCivilCode(jurisdiction: Jurisdiction, civilCodes: readonly string[]): boolean {
+  return jurisdiction.kind === 'all' || civilCodes.some((c) => coversCivilCode(jurisdiction, c));
+}

@@ -1,0 +1,96 @@
+import { parseConfig } from '@tessera/kit';
+import { z } from 'zod';
+
+/** Environment values arrive as strings; an empty string means "not set". */
+const unsetIfEmpty = (value: unknown): unknown => (value === '' ? undefined : value);
+
+const toInteger = (value: unknown): unknown => {
+  const v = unsetIfEmpty(value);
+  return typeof v === 'string' && /^\d+$/.test(v.trim()) ? Number(v.trim()) : v;
+};
+
+/** An integer variable in [min, max] with a default; one message for every way it can be wrong. */
+const integer = (message: string, min: number, max: number, fallback: number) =>
+  z.preprocess(
+    toInteger,
+    z
+      .number({ invalid_type_error: message })
+      .int({ message })
+      .min(min, { message })
+      .max(max, { message })
+      .default(fallback),
+  );
+
+/** A string variable; empty means unset (the default applies after that). */
+const text = <T extends z.ZodTypeAny>(schema: T) => z.preprocess(unsetIfEmpty, schema);
+
+/**
+ * Platform configuration, one schema for the service. Every error names its environment variable
+ * (`parseConfig` prefixes the path), and `test/config.test.ts` pins the messages and the defaults.
+ */
+export const platformConfigSchema = z
+  .object({
+    TESSERA_HTTP_PORT: integer('expected a port number 0–65535', 0, 65_535, 8080),
+    TESSERA_HTTP_HOST: text(z.string().default('0.0.0.0')),
+    DATABASE_URL: text(
+      z
+        .string()
+        .regex(/^postgres(ql)?:\/\/\S+$/, {
+          message: 'expected a postgres:// or postgresql:// connection URL',
+        })
+        .optional(),
+    ),
+    TESSERA_DATA_DIR: text(z.string().default('.tessera')),
+    /** Embedded PGlite data directory; `memory://` keeps the database in memory. Default `<data dir>/pgdata`. */
+    TESSERA_PGLITE_DIR: text(z.string().optional()),
+    /** GB/T 2260 code of the city whose civil-area tree is seeded; its root is the widest jurisdiction. */
+    TESSERA_CITY_CODE: text(
+      z
+        .string()
+        .regex(/^\d{4}$/, { message: 'expected a 4-digit GB/T 2260 city code' })
+        .default('4301'),
+    ),
+    TESSERA_ADMIN_PASSWORD: text(z.string().min(8, { message: 'must be at least 8 characters' }).optional()),
+    /** HMAC key of the bearer tokens; generated per process when unset (tokens then die with the process). */
+    TESSERA_TOKEN_SECRET: text(z.string().min(32, { message: 'must be at least 32 characters' }).optional()),
+    TESSERA_TOKEN_TTL_SEC: integer('expected a whole number of seconds 60–2592000', 60, 2_592_000, 43_200),
+    TESSERA_KEEPALIVE_FLUSH_MS: integer(
+      'expected a whole number of milliseconds 50–600000',
+      50,
+      600_000,
+      5_000,
+    ),
+    TESSERA_CATALOG_QUERY_TIMEOUT_MS: integer(
+      'expected a whole number of milliseconds 100–600000',
+      100,
+      600_000,
+      15_000,
+    ),
+    TESSERA_SSE_HEARTBEAT_MS: integer(
+      'expected a whole number of milliseconds 100–300000',
+      100,
+      300_000,
+      15_000,
+    ),
+  })
+  .transform((c) => ({
+    httpPort: c.TESSERA_HTTP_PORT,
+    httpHost: c.TESSERA_HTTP_HOST,
+    databaseUrl: c.DATABASE_URL ?? null,
+    dataDir: c.TESSERA_DATA_DIR,
+    pgliteDir: c.TESSERA_PGLITE_DIR ?? `${c.TESSERA_DATA_DIR.replace(/\/+$/, '')}/pgdata`,
+    cityCode: c.TESSERA_CITY_CODE,
+    adminPassword: c.TESSERA_ADMIN_PASSWORD ?? null,
+    tokenSecret: c.TESSERA_TOKEN_SECRET ?? null,
+    tokenTtlSec: c.TESSERA_TOKEN_TTL_SEC,
+    keepaliveFlushMs: c.TESSERA_KEEPALIVE_FLUSH_MS,
+    catalogQueryTimeoutMs: c.TESSERA_CATALOG_QUERY_TIMEOUT_MS,
+    sseHeartbeatMs: c.TESSERA_SSE_HEARTBEAT_MS,
+  }));
+
+export type PlatformConfig = z.infer<typeof platformConfigSchema>;
+
+/** Parses the environment (or any string map); throws `ConfigError` whose issues name each variable. */
+export function loadPlatformConfig(env: Record<string, string | undefined> = process.env): PlatformConfig {
+  return parseConfig(platformConfigSchema, env);
+}

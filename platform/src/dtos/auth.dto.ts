@@ -1,0 +1,25 @@
+import { z } from 'zod/v4';
+import { civilCode, isoTime } from '../common/zod';
+
+export const LoginBody = z.object({
+  username: z.string().min(1, { message: 'is required' }).max(64),
+  password: z.string().min(1, { message: 'is required' }).max(1024),
+});
+export type LoginBody = z.infer<typeof LoginBody>;
+
+export const TokenResponse = z.object({
+  token: z.string().describe('Bearer token: base64url(payload).base64url(HMAC-SHA256)'),
+  expiresAt: isoTime,
+});
+export type TokenResponse = z.infer<typeof TokenResponse>;
+
+export const UserRole = z.enum(['admin', 'operator', 'viewer']);
+
+export const UserResponse = z.object({
+  id: z.string(),
+  username: z.string(),
+  role: UserRole,
+  civilCode,
+  createdAt: isoTime,
+});
+export type UserResponse = z.infer<typeof UserResponse>;

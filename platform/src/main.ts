@@ -1,0 +1,54 @@
+import { createBus } from '@tessera/bus';
+import { ConfigError, createLogger } from '@tessera/kit';
+import { collectDefaultMetrics, Registry } from 'prom-client';
+import { loadPlatformConfig } from './config';
+import { createPlatform } from './platform';
+
+/**
+ * Runs the platform alone: `REDIS_URL` set → the Redis bus (the gateway runs elsewhere); unset → an
+ * in-process bus, useful only to browse the API. `npm start` runs every service in one process instead.
+ */
+async function main(): Promise<void> {
+  const logger = createLogger('platform');
+  let config: ReturnType<typeof loadPlatformConfig>;
+  try {
+    config = loadPlatformConfig(process.env);
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      logger.fatal(err.message);
+      process.exit(2);
+    }
+    throw err;
+  }
+  const redisUrl = process.env.REDIS_URL || undefined;
+  if (!redisUrl)
+    logger.warn('REDIS_URL is not set: using an in-process bus, no gateway can reach this platform');
+  const bus = createBus({ redisUrl, namespace: process.env.TESSERA_BUS_NAMESPACE || 'tessera', logger });
+  const metricsRegistry = new Registry();
+  collectDefaultMetrics({ register: metricsRegistry });
+  const platform = await createPlatform({ config, bus, metricsRegistry, logger });
+  if (platform.adminPassword) {
+    // Printed once, on the run that created the account; it is not stored anywhere in clear text.
+    process.stdout.write(
+      `\nTessera admin account created: user "admin", password "${platform.adminPassword}"\n\n`,
+    );
+  }
+  logger.info({ url: platform.url, docs: `${platform.url}/api/docs` }, 'platform ready');
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'stopping');
+    await platform.close();
+    await bus.close();
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void stop('SIGINT'));
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+}
+
+main().catch((err: unknown) => {
+  createLogger('platform').fatal({ err }, 'platform failed to start');
+  process.exit(1);
+});

@@ -1,0 +1,109 @@
+import type {
+  CatalogEventType,
+  CatalogNodeKind,
+  GbVersion,
+  OfflineReason,
+  SipTransport,
+} from '@tessera/contracts';
+import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
+
+/** Read as Date, written as Date or ISO string. */
+type Timestamp = ColumnType<Date, Date | string, Date | string>;
+type CreatedAt = ColumnType<Date, Date | string | undefined, never>;
+type UpdatedAt = ColumnType<Date, Date | string | undefined, Date | string>;
+
+export type OnlineStatus = 'online' | 'offline';
+export type UserRole = 'admin' | 'operator' | 'viewer';
+
+export interface SchemaMigrationTable {
+  name: string;
+  applied_at: ColumnType<Date, Date | string | undefined, never>;
+}
+
+export interface CivilAreaTable {
+  code: string;
+  name: string;
+  parent_code: string | null;
+  level: number;
+  path: string;
+}
+
+export interface DeviceTable {
+  device_id: string;
+  name: string | null;
+  manufacturer: string | null;
+  model: string | null;
+  firmware: string | null;
+  kind: string;
+  transport: SipTransport | null;
+  remote_address: string | null;
+  status: Generated<OnlineStatus>;
+  status_changed_at: Timestamp | null;
+  gb_version: GbVersion | null;
+  user_agent: string | null;
+  registered_at: Timestamp | null;
+  last_keepalive_at: Timestamp | null;
+  offline_reason: OfflineReason | null;
+  offline_at: Timestamp | null;
+  password: string | null;
+  charset: string | null;
+  keepalive_interval_sec: number | null;
+  keepalive_count: number | null;
+  enabled: Generated<boolean>;
+  created_at: CreatedAt;
+  updated_at: UpdatedAt;
+}
+
+export interface ChannelTable {
+  device_id: string;
+  channel_id: string;
+  kind: CatalogNodeKind;
+  name: string;
+  manufacturer: string | null;
+  model: string | null;
+  owner: string | null;
+  civil_code: string | null;
+  block: string | null;
+  address: string | null;
+  parental: boolean;
+  parent_id: string | null;
+  business_group_id: string | null;
+  register_way: number | null;
+  secrecy: number | null;
+  ip_address: string | null;
+  port: number | null;
+  longitude: number | null;
+  latitude: number | null;
+  ptz_type: number | null;
+  reported_status: OnlineStatus;
+  last_event: CatalogEventType | null;
+  created_at: CreatedAt;
+  updated_at: UpdatedAt;
+}
+
+export interface AppUserTable {
+  id: Generated<string>;
+  username: string;
+  password_hash: string;
+  role: UserRole;
+  civil_code: string;
+  created_at: CreatedAt;
+  updated_at: UpdatedAt;
+}
+
+export interface DB {
+  schema_migration: SchemaMigrationTable;
+  civil_area: CivilAreaTable;
+  device: DeviceTable;
+  channel: ChannelTable;
+  app_user: AppUserTable;
+}
+
+export type CivilArea = Selectable<CivilAreaTable>;
+export type Device = Selectable<DeviceTable>;
+export type NewDevice = Insertable<DeviceTable>;
+export type DeviceUpdate = Updateable<DeviceTable>;
+export type Channel = Selectable<ChannelTable>;
+export type NewChannel = Insertable<ChannelTable>;
+export type AppUser = Selectable<AppUserTable>;
+export type NewAppUser = Insertable<AppUserTable>;

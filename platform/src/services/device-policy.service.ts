@@ -1,0 +1,50 @@
+import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import type { Bus, DevicePolicy, Unsubscribe } from '@tessera/contracts';
+import { DeviceRepository } from '../repositories/device.repository';
+import { BUS } from '../tokens';
+
+/** Answers the gateway's `inventory.device-policy` command from the device table. */
+@Injectable()
+export class DevicePolicyService implements OnApplicationBootstrap, OnApplicationShutdown {
+  #unsubscribe: Unsubscribe | null = null;
+
+  constructor(
+    @Inject(BUS) private readonly bus: Bus,
+    @Inject(DeviceRepository) private readonly devices: DeviceRepository,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    this.#unsubscribe = await this.bus.handle('inventory.device-policy', ({ deviceId }) =>
+      this.policy(deviceId),
+    );
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    const unsubscribe = this.#unsubscribe;
+    this.#unsubscribe = null;
+    await unsubscribe?.();
+  }
+
+  /** Unknown devices: `known: false` (whitelist mode refuses them), everything else default. */
+  async policy(deviceId: string): Promise<DevicePolicy> {
+    const device = await this.devices.get(deviceId);
+    if (!device) {
+      return {
+        known: false,
+        password: null,
+        charset: null,
+        keepaliveIntervalSec: null,
+        keepaliveCount: null,
+        enabled: true,
+      };
+    }
+    return {
+      known: true,
+      password: device.password,
+      charset: device.charset,
+      keepaliveIntervalSec: device.keepalive_interval_sec,
+      keepaliveCount: device.keepalive_count,
+      enabled: device.enabled,
+    };
+  }
+}

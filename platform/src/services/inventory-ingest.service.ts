@@ -1,0 +1,224 @@
+import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import type {
+  Bus,
+  CatalogChanged,
+  CatalogReceived,
+  DeviceInfoReported,
+  DeviceKeepalive,
+  DeviceOffline,
+  DeviceOnline,
+  DeviceRegistered,
+  EventPayload,
+  EventTopic,
+  Unsubscribe,
+} from '@tessera/contracts';
+import type { Logger } from '@tessera/kit';
+import type { PlatformConfig } from '../config';
+import type { DomainEvents } from '../events/domain-events';
+import { PlatformMetrics } from '../metrics/platform-metrics';
+import { ChannelRepository, type CatalogWrite, type ChannelState } from '../repositories/channel.repository';
+import { DeviceRepository } from '../repositories/device.repository';
+import type { Device, OnlineStatus } from '../schema/tables';
+import { BUS, DOMAIN_EVENTS, LOGGER, PLATFORM_CONFIG } from '../tokens';
+import { KeepaliveBatcher } from './keepalive-batcher';
+
+/** Consumer group of the inventory: replicas of the platform share the work, each event is written once. */
+export const INVENTORY_GROUP = 'platform-inventory';
+
+const effective = (deviceOnline: boolean, reported: OnlineStatus): OnlineStatus =>
+  deviceOnline && reported === 'online' ? 'online' : 'offline';
+
+/**
+ * Writes what the gateway reports (bus events) into the inventory, then emits domain events. Handlers log
+ * and count their own failures and do not rethrow: the bus acknowledges a failed event either way.
+ */
+@Injectable()
+export class InventoryIngestService implements OnApplicationBootstrap, OnApplicationShutdown {
+  readonly #unsubscribes: Unsubscribe[] = [];
+  readonly #keepalives: KeepaliveBatcher;
+
+  constructor(
+    @Inject(BUS) private readonly bus: Bus,
+    @Inject(DeviceRepository) private readonly devices: DeviceRepository,
+    @Inject(ChannelRepository) private readonly channels: ChannelRepository,
+    @Inject(DOMAIN_EVENTS) private readonly events: DomainEvents,
+    @Inject(PlatformMetrics) private readonly metrics: PlatformMetrics,
+    @Inject(LOGGER) private readonly logger: Logger,
+    @Inject(PLATFORM_CONFIG) config: PlatformConfig,
+  ) {
+    this.#keepalives = new KeepaliveBatcher({
+      intervalMs: config.keepaliveFlushMs,
+      write: (entries) => this.devices.recordKeepalives(entries),
+      onFlushed: (entries, rows) => {
+        this.metrics.keepaliveFlushes.inc();
+        this.metrics.keepaliveRows.inc(rows);
+        this.logger.debug({ entries, rows }, 'keepalives flushed');
+      },
+      onError: (err, entries) => {
+        this.metrics.ingestFailures.inc({ topic: 'device.keepalive' }, entries);
+        this.logger.error({ err, entries }, 'keepalive flush failed');
+      },
+    });
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    await this.subscribe('device.registered', (p) => this.onRegistered(p));
+    await this.subscribe('device.online', (p) => this.onOnline(p));
+    await this.subscribe('device.offline', (p) => this.onOffline(p));
+    await this.subscribe('device.keepalive', (p) => this.onKeepalive(p));
+    await this.subscribe('device.info', (p) => this.onInfo(p));
+    await this.subscribe('catalog.received', (p) => this.onCatalogReceived(p));
+    await this.subscribe('catalog.changed', (p) => this.onCatalogChanged(p));
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    const unsubscribes = this.#unsubscribes.splice(0);
+    await Promise.all(unsubscribes.map((u) => u()));
+    await this.#keepalives.close();
+  }
+
+  /** Writes pending keepalives now (tests, shutdown). */
+  flushKeepalives(): Promise<void> {
+    return this.#keepalives.flush();
+  }
+
+  async onRegistered(p: DeviceRegistered): Promise<void> {
+    const write = await this.devices.applyOnline({
+      deviceId: p.deviceId,
+      at: p.at,
+      transport: p.transport,
+      remoteAddress: p.remoteAddress,
+      registration: { gbVersion: p.gbVersion, userAgent: p.userAgent },
+    });
+    if (write.changed) await this.emitDeviceStatus(write.device, p.at);
+  }
+
+  async onOnline(p: DeviceOnline): Promise<void> {
+    const write = await this.devices.applyOnline({
+      deviceId: p.deviceId,
+      at: p.at,
+      transport: p.transport,
+      remoteAddress: p.remoteAddress,
+    });
+    if (write.changed) await this.emitDeviceStatus(write.device, p.at);
+  }
+
+  async onOffline(p: DeviceOffline): Promise<void> {
+    const write = await this.devices.applyOffline(p);
+    if (!write) {
+      this.logger.warn({ deviceId: p.deviceId }, 'offline event for a device not in the inventory');
+      return;
+    }
+    if (write.changed) await this.emitDeviceStatus(write.device, p.at);
+  }
+
+  onKeepalive(p: DeviceKeepalive): void {
+    this.#keepalives.add({ deviceId: p.deviceId, at: p.at, remoteAddress: p.remoteAddress });
+  }
+
+  async onInfo(p: DeviceInfoReported): Promise<void> {
+    await this.devices.applyInfo(p);
+  }
+
+  async onCatalogReceived(p: CatalogReceived): Promise<void> {
+    const write = await this.channels.applyCatalog(p.deviceId, p.items, p.complete);
+    this.emitCatalogEffects(p.deviceId, write, p.at, p.complete);
+  }
+
+  async onCatalogChanged(p: CatalogChanged): Promise<void> {
+    const write = await this.channels.applyChanges(p.deviceId, p.changes);
+    this.emitCatalogEffects(p.deviceId, write, p.at, false);
+  }
+
+  private async subscribe<T extends EventTopic>(
+    topic: T,
+    handler: (payload: EventPayload<T>) => void | Promise<void>,
+  ): Promise<void> {
+    const unsubscribe = await this.bus.subscribe(
+      topic,
+      async (payload) => {
+        try {
+          await handler(payload);
+        } catch (err) {
+          this.metrics.ingestFailures.inc({ topic });
+          this.logger.error({ err, topic }, 'inventory ingest failed');
+        } finally {
+          this.metrics.ingestEvents.inc({ topic });
+        }
+      },
+      { group: INVENTORY_GROUP },
+    );
+    this.#unsubscribes.push(unsubscribe);
+  }
+
+  /** Device online/offline, and the effective status of its cameras that report online (they flip too). */
+  private async emitDeviceStatus(device: Device, at: string): Promise<void> {
+    const states = [...(await this.channels.states(device.device_id)).values()].filter(
+      (s) => s.kind === 'channel',
+    );
+    const civilCodes = [...new Set(states.flatMap((s) => (s.civilCode ? [s.civilCode] : [])))];
+    const online = device.status === 'online';
+    if (online) {
+      this.events.emit({
+        type: 'DeviceOnline',
+        deviceId: device.device_id,
+        transport: device.transport,
+        remoteAddress: device.remote_address,
+        at,
+        civilCodes,
+      });
+    } else {
+      this.events.emit({
+        type: 'DeviceOffline',
+        deviceId: device.device_id,
+        reason: device.offline_reason ?? 'unregistered',
+        at,
+        civilCodes,
+      });
+    }
+    for (const state of states) {
+      if (state.reportedStatus === 'online') this.emitChannelStatus(device.device_id, state, online, at);
+    }
+  }
+
+  private emitCatalogEffects(deviceId: string, write: CatalogWrite, at: string, complete: boolean): void {
+    for (const [channelId, after] of write.after) {
+      const before = write.before.get(channelId);
+      if (!before || after.kind !== 'channel') continue;
+      const statusChanged =
+        effective(write.deviceOnline, before.reportedStatus) !==
+        effective(write.deviceOnline, after.reportedStatus);
+      if (statusChanged || before.lastEvent !== after.lastEvent) {
+        this.emitChannelStatus(deviceId, after, write.deviceOnline, at);
+      }
+    }
+    if (write.upserted > 0 || write.removed.length > 0) {
+      const civilCodes = new Set<string>();
+      for (const state of [...write.before.values(), ...write.after.values()]) {
+        if (state.kind === 'channel' && state.civilCode) civilCodes.add(state.civilCode);
+      }
+      this.events.emit({
+        type: 'CatalogUpdated',
+        deviceId,
+        complete,
+        upserted: write.upserted,
+        removed: write.removed.length,
+        at,
+        civilCodes: [...civilCodes],
+      });
+    }
+  }
+
+  private emitChannelStatus(deviceId: string, state: ChannelState, deviceOnline: boolean, at: string): void {
+    this.events.emit({
+      type: 'ChannelStatusChanged',
+      deviceId,
+      channelId: state.channelId,
+      civilCode: state.civilCode,
+      status: effective(deviceOnline, state.reportedStatus),
+      reportedStatus: state.reportedStatus,
+      lastEvent: state.lastEvent,
+      at,
+    });
+  }
+}

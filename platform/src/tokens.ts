@@ -1,0 +1,9 @@
+/** Nest injection tokens for values that are not classes (no emitDecoratorMetadata: every dependency is explicit). */
+export const KYSELY = Symbol('Kysely<DB>');
+export const BUS = Symbol('Bus');
+export const LOGGER = Symbol('Logger');
+export const METRICS_REGISTRY = Symbol('prom-client Registry');
+export const PLATFORM_CONFIG = Symbol('PlatformConfig');
+export const DATABASE_FEATURES = Symbol('DatabaseFeatures');
+export const DOMAIN_EVENTS = Symbol('DomainEvents');
+export const AUTH_SETTINGS = Symbol('AuthSettings');

@@ -1,0 +1,91 @@
+import { ConfigError } from '@tessera/kit';
+import { describe, expect, it } from 'vitest';
+import { loadPlatformConfig } from '../src/config';
+
+const issuesOf = (env: Record<string, string>): string[] => {
+  try {
+    loadPlatformConfig(env);
+  } catch (err) {
+    if (err instanceof ConfigError) return err.issues;
+    throw err;
+  }
+  throw new Error('expected a ConfigError');
+};
+
+describe('platform configuration', () => {
+  it('has these defaults', () => {
+    expect(loadPlatformConfig({})).toEqual({
+      httpPort: 8080,
+      httpHost: '0.0.0.0',
+      databaseUrl: null,
+      dataDir: '.tessera',
+      pgliteDir: '.tessera/pgdata',
+      cityCode: '4301',
+      adminPassword: null,
+      tokenSecret: null,
+      tokenTtlSec: 43_200,
+      keepaliveFlushMs: 5_000,
+      catalogQueryTimeoutMs: 15_000,
+      sseHeartbeatMs: 15_000,
+    });
+  });
+
+  it('treats empty variables as unset and derives the PGlite directory from the data directory', () => {
+    const config = loadPlatformConfig({
+      DATABASE_URL: '',
+      TESSERA_DATA_DIR: '/var/lib/tessera/',
+      TESSERA_HTTP_PORT: '',
+    });
+    expect(config.databaseUrl).toBeNull();
+    expect(config.pgliteDir).toBe('/var/lib/tessera/pgdata');
+    expect(config.httpPort).toBe(8080);
+  });
+
+  it('accepts port 0, a PostgreSQL URL and an in-memory PGlite', () => {
+    const config = loadPlatformConfig({
+      TESSERA_HTTP_PORT: '0',
+      DATABASE_URL: 'postgresql://postgres@127.0.0.1:5432/tessera',
+      TESSERA_PGLITE_DIR: 'memory://',
+    });
+    expect(config).toMatchObject({
+      httpPort: 0,
+      databaseUrl: 'postgresql://postgres@127.0.0.1:5432/tessera',
+      pgliteDir: 'memory://',
+    });
+  });
+
+  it.each([
+    [{ TESSERA_HTTP_PORT: '65536' }, 'TESSERA_HTTP_PORT: expected a port number 0–65535'],
+    [{ TESSERA_HTTP_PORT: 'http' }, 'TESSERA_HTTP_PORT: expected a port number 0–65535'],
+    [{ TESSERA_HTTP_PORT: '80.5' }, 'TESSERA_HTTP_PORT: expected a port number 0–65535'],
+    [
+      { DATABASE_URL: 'mysql://db/tessera' },
+      'DATABASE_URL: expected a postgres:// or postgresql:// connection URL',
+    ],
+    [{ TESSERA_CITY_CODE: '430102' }, 'TESSERA_CITY_CODE: expected a 4-digit GB/T 2260 city code'],
+    [{ TESSERA_ADMIN_PASSWORD: 'short' }, 'TESSERA_ADMIN_PASSWORD: must be at least 8 characters'],
+    [{ TESSERA_TOKEN_SECRET: 'too-short' }, 'TESSERA_TOKEN_SECRET: must be at least 32 characters'],
+    [{ TESSERA_TOKEN_TTL_SEC: '10' }, 'TESSERA_TOKEN_TTL_SEC: expected a whole number of seconds 60–2592000'],
+    [
+      { TESSERA_KEEPALIVE_FLUSH_MS: '0' },
+      'TESSERA_KEEPALIVE_FLUSH_MS: expected a whole number of milliseconds 50–600000',
+    ],
+    [
+      { TESSERA_CATALOG_QUERY_TIMEOUT_MS: 'soon' },
+      'TESSERA_CATALOG_QUERY_TIMEOUT_MS: expected a whole number of milliseconds 100–600000',
+    ],
+    [
+      { TESSERA_SSE_HEARTBEAT_MS: '-1' },
+      'TESSERA_SSE_HEARTBEAT_MS: expected a whole number of milliseconds 100–300000',
+    ],
+  ])('rejects %j with an exact message', (env, message) => {
+    expect(issuesOf(env)).toEqual([message]);
+  });
+
+  it('reports every invalid variable at once', () => {
+    expect(issuesOf({ TESSERA_HTTP_PORT: '-1', DATABASE_URL: 'x' })).toEqual([
+      'TESSERA_HTTP_PORT: expected a port number 0–65535',
+      'DATABASE_URL: expected a postgres:// or postgresql:// connection URL',
+    ]);
+  });
+});
