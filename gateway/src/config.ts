@@ -28,6 +28,8 @@ export const GatewayConfigSchema = z.object({
   /** The gateway reports keepalives to the platform at most this often per device. */
   TESSERA_KEEPALIVE_REPORT_SEC: positiveInt.default(30),
   TESSERA_SIP_T1_MS: positiveInt.default(500),
+  /** Devices' local time for the REGISTER 200 `Date:` header; China Standard Time by default. */
+  TESSERA_DEVICE_UTC_OFFSET_MIN: z.coerce.number().int().min(-720).max(840).default(480),
 });
 
 export type GatewayEnv = z.infer<typeof GatewayConfigSchema>;
@@ -48,6 +50,7 @@ export interface GatewayConfig {
   catalogTimeoutMs: number;
   keepaliveReportSec: number;
   t1Ms: number;
+  deviceUtcOffsetMinutes: number;
 }
 
 export function loadGatewayConfig(env: Record<string, string | undefined> = process.env): GatewayConfig {
@@ -68,5 +71,6 @@ export function loadGatewayConfig(env: Record<string, string | undefined> = proc
     catalogTimeoutMs: e.TESSERA_CATALOG_TIMEOUT_MS,
     keepaliveReportSec: e.TESSERA_KEEPALIVE_REPORT_SEC,
     t1Ms: e.TESSERA_SIP_T1_MS,
+    deviceUtcOffsetMinutes: e.TESSERA_DEVICE_UTC_OFFSET_MIN,
   };
 }

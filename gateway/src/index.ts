@@ -1,1 +1,3 @@
-export {};
+export { type GatewayConfig, GatewayConfigSchema, loadGatewayConfig } from './config';
+export { Gateway, type GatewayOptions } from './gateway';
+export { GatewayMetrics } from './metrics';

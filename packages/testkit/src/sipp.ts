@@ -13,6 +13,8 @@ export interface SippRun {
   stats: Record<string, string>;
   /** Response times in ms from -trace_rtt (when the scenario has rtd="true"). */
   responseTimesMs: number[];
+  /** SIPp's own error log (unexpected messages, timeouts), for assertion messages. */
+  errors: string;
   workDir: string;
 }
 
@@ -29,16 +31,24 @@ export interface SippOptions {
   timeoutMs?: number;
   traceMessages?: boolean;
   extraArgs?: string[];
-  /** Called once SIPp is listening (for UAS scenarios), with the process. */
   signal?: AbortSignal;
+  /** Text replacements applied to a copy of the scenario (SIPp cannot take fields inside [authentication]). */
+  replace?: Record<string, string>;
 }
 
 /** Runs Debian's SIPp (sip-tester) as an independent peer and collects what it reports. */
 export async function runSipp(options: SippOptions): Promise<SippRun> {
   const workDir = mkdtempSync(join(tmpdir(), 'tessera-sipp-'));
+  let scenario = options.scenario;
+  if (options.replace) {
+    let text = readFileSync(scenario, 'latin1');
+    for (const [from, to] of Object.entries(options.replace)) text = text.split(from).join(to);
+    scenario = join(workDir, 'scenario.xml');
+    writeFileSync(scenario, text, 'latin1');
+  }
   const args = [
     '-sf',
-    options.scenario,
+    scenario,
     '-i',
     '127.0.0.1',
     '-nostdin',
@@ -57,7 +67,7 @@ export async function runSipp(options: SippOptions): Promise<SippRun> {
   if (options.calls !== undefined) args.push('-m', String(options.calls));
   if (options.rate !== undefined) args.push('-r', String(options.rate));
   if (options.traceMessages) args.push('-trace_msg', '-message_file', join(workDir, 'messages.log'));
-  args.push('-trace_rtt', '-rtt_freq', '1', ...(options.extraArgs ?? []));
+  args.push('-trace_rtt', '-rtt_freq', '1', '-trace_err', ...(options.extraArgs ?? []));
 
   const child = spawn('sipp', args, { cwd: workDir, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
@@ -85,6 +95,10 @@ export async function runSipp(options: SippOptions): Promise<SippRun> {
     messages: readIfExists(join(workDir, 'messages.log')),
     stats: lastStatRow(readIfExists(join(workDir, 'stat.csv'))),
     responseTimesMs: readResponseTimes(workDir),
+    errors: readdirSync(workDir)
+      .filter((f) => f.endsWith('_errors.log'))
+      .map((f) => readIfExists(join(workDir, f)))
+      .join('\n'),
     workDir,
   };
 }
@@ -121,4 +135,9 @@ export function percentile(values: number[], p: number): number {
   const sorted = [...values].sort((a, b) => a - b);
   const index = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
   return sorted[index]!;
+}
+
+/** A readable failure when SIPp did not finish its scenario. */
+export function describeSippFailure(run: SippRun): string {
+  return `sipp exited ${run.exitCode}\n${run.errors.slice(-3000)}\n${run.stderr.slice(-1500)}`;
 }

@@ -1,0 +1,201 @@
+import type { Bus, CatalogQueryResult, DeviceInfoResult, DeviceStatusResult } from '@tessera/contracts';
+import { type Clock, type Logger, TesseraError } from '@tessera/kit';
+import type {
+  CatalogAggregator,
+  CatalogNotify,
+  CatalogResponse,
+  DeviceInfoResponse,
+  DeviceStatusResponse,
+} from '../manscdp';
+import type { GatewayMetrics } from '../metrics';
+import type { SipResponse } from '../sip';
+import { DeviceNotOnlineError, type DeviceRequests } from './device-requests';
+import { PendingReplies } from './pending-replies';
+import type { PresenceRecord, PresenceTracker } from './presence';
+
+export class DeviceRejectedError extends TesseraError {
+  constructor(
+    readonly deviceId: string,
+    readonly status: number,
+    what: string,
+  ) {
+    super('device-rejected', `device ${deviceId} answered ${what} with ${status}`);
+  }
+}
+
+export interface DeviceQueriesOptions {
+  requests: DeviceRequests;
+  presence: PresenceTracker;
+  catalogs: CatalogAggregator;
+  bus: Bus;
+  clock: Clock;
+  logger: Logger;
+  metrics: GatewayMetrics;
+  platformId: string;
+  replyTimeoutMs: number;
+  catalogSubscribeExpiresSec?: number;
+}
+
+/**
+ * What the platform asks of a device: its catalog (multi-packet, aggregated), identity, status, and a catalog
+ * subscription. Results go onto the bus as events, so the inventory learns them whoever asked.
+ */
+export class DeviceQueries {
+  readonly #o: DeviceQueriesOptions;
+  readonly #infos: PendingReplies<DeviceInfoResponse>;
+  readonly #statuses: PendingReplies<DeviceStatusResponse>;
+
+  constructor(options: DeviceQueriesOptions) {
+    this.#o = options;
+    this.#infos = new PendingReplies(options.clock);
+    this.#statuses = new PendingReplies(options.clock);
+  }
+
+  #online(deviceId: string): PresenceRecord {
+    const record = this.#o.presence.get(deviceId);
+    if (!record) throw new DeviceNotOnlineError(deviceId);
+    return record;
+  }
+
+  #check(deviceId: string, response: SipResponse, what: string): void {
+    if (response.status >= 300) {
+      this.#o.metrics.deviceQueries.inc({ query: what, result: `sip-${response.status}` });
+      throw new DeviceRejectedError(deviceId, response.status, what);
+    }
+  }
+
+  async catalog(deviceId: string): Promise<CatalogQueryResult> {
+    const record = this.#online(deviceId);
+    const sn = this.#o.requests.nextSn();
+    const result = this.#o.catalogs.expect(deviceId, sn);
+    const response = await this.#o.requests.message(record, {
+      kind: 'catalog-query',
+      sn,
+      deviceId,
+      startTime: null,
+      endTime: null,
+    });
+    // A refused query would otherwise sit in the aggregator until its timeout; the timeout still cleans it.
+    this.#check(deviceId, response, 'catalog');
+    const aggregated = await result;
+    await this.#o.bus.publish('catalog.received', {
+      deviceId,
+      sn,
+      sumNum: aggregated.sumNum ?? aggregated.items.length,
+      complete: aggregated.complete,
+      items: aggregated.items,
+      at: new Date(this.#o.clock.now()).toISOString(),
+    });
+    this.#o.metrics.deviceQueries.inc({
+      query: 'catalog',
+      result: aggregated.complete ? 'complete' : 'partial',
+    });
+    return {
+      sn,
+      complete: aggregated.complete,
+      itemCount: aggregated.items.length,
+      sumNum: aggregated.sumNum ?? aggregated.items.length,
+    };
+  }
+
+  async deviceInfo(deviceId: string): Promise<DeviceInfoResult> {
+    const record = this.#online(deviceId);
+    const sn = this.#o.requests.nextSn();
+    const reply = this.#infos.wait(deviceId, sn, this.#o.replyTimeoutMs, `DeviceInfo from ${deviceId}`);
+    try {
+      this.#check(
+        deviceId,
+        await this.#o.requests.message(record, { kind: 'device-info-query', sn, deviceId }),
+        'device-info',
+      );
+    } catch (error) {
+      this.#infos.cancel(deviceId, sn, error as Error);
+    }
+    const info = await reply;
+    const result: DeviceInfoResult = {
+      deviceId,
+      name: info.deviceName,
+      manufacturer: info.manufacturer,
+      model: info.model,
+      firmware: info.firmware,
+      channelCount: info.channel,
+    };
+    await this.#o.bus.publish('device.info', { ...result, at: new Date(this.#o.clock.now()).toISOString() });
+    this.#o.metrics.deviceQueries.inc({ query: 'device-info', result: 'ok' });
+    return result;
+  }
+
+  async deviceStatus(deviceId: string): Promise<DeviceStatusResult> {
+    const record = this.#online(deviceId);
+    const sn = this.#o.requests.nextSn();
+    const reply = this.#statuses.wait(deviceId, sn, this.#o.replyTimeoutMs, `DeviceStatus from ${deviceId}`);
+    try {
+      this.#check(
+        deviceId,
+        await this.#o.requests.message(record, { kind: 'device-status-query', sn, deviceId }),
+        'device-status',
+      );
+    } catch (error) {
+      this.#statuses.cancel(deviceId, sn, error as Error);
+    }
+    const status = await reply;
+    const raw: Record<string, string> = {};
+    for (const [key, value] of Object.entries({
+      result: status.result,
+      reason: status.reason,
+      deviceTime: status.deviceTime,
+      encode: status.encode,
+      record: status.record,
+    })) {
+      if (value !== null) raw[key] = String(value);
+    }
+    this.#o.metrics.deviceQueries.inc({ query: 'device-status', result: 'ok' });
+    return {
+      deviceId,
+      online: status.online ?? true,
+      statusOk: status.statusOk ?? status.result === 'OK',
+      raw,
+    };
+  }
+
+  /** Catalog subscription (GB/T 28181 §9.11): changes then arrive as NOTIFY. */
+  async subscribeCatalog(deviceId: string): Promise<void> {
+    const record = this.#online(deviceId);
+    const sn = this.#o.requests.nextSn();
+    const response = await this.#o.requests.subscribe(record, {
+      event: `Catalog;id=${sn}`,
+      expiresSec: this.#o.catalogSubscribeExpiresSec ?? 3600,
+      body: { kind: 'catalog-query', sn, deviceId, startTime: null, endTime: null },
+    });
+    this.#check(deviceId, response, 'subscribe');
+    this.#o.metrics.deviceQueries.inc({ query: 'subscribe', result: 'ok' });
+  }
+
+  /** A device's answer arrived (MESSAGE body); returns false when nobody asked. */
+  acceptDeviceInfo(message: DeviceInfoResponse): boolean {
+    return this.#infos.settle(message.deviceId, message.sn, message);
+  }
+
+  acceptDeviceStatus(message: DeviceStatusResponse): boolean {
+    return this.#statuses.settle(message.deviceId, message.sn, message);
+  }
+
+  acceptCatalog(message: CatalogResponse): void {
+    this.#o.catalogs.accept(message);
+  }
+
+  async acceptCatalogNotify(fromDevice: string, message: CatalogNotify): Promise<void> {
+    if (message.changes.length === 0) return;
+    await this.#o.bus.publish('catalog.changed', {
+      deviceId: fromDevice,
+      changes: message.changes,
+      at: new Date(this.#o.clock.now()).toISOString(),
+    });
+  }
+
+  close(): void {
+    const closed = new TesseraError('closed', 'gateway closed');
+    this.#infos.close(closed);
+    this.#statuses.close(closed);
+  }
+}

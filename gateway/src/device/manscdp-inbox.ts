@@ -1,0 +1,101 @@
+import type { Logger } from '@tessera/kit';
+import { tryDecodeManscdp } from '../manscdp';
+import type { GatewayMetrics } from '../metrics';
+import { getFrom, type RequestContext, type SipRequest } from '../sip';
+import type { DeviceQueries } from './device-queries';
+import type { DeviceRequests } from './device-requests';
+import type { PresenceTracker } from './presence';
+
+export interface ManscdpInboxOptions {
+  presence: PresenceTracker;
+  queries: DeviceQueries;
+  requests: DeviceRequests;
+  metrics: GatewayMetrics;
+  logger: Logger;
+}
+
+/**
+ * MESSAGE and NOTIFY bodies from devices. Dispatch sniffs the XML root and CmdType, never Content-Type (srs-bench
+ * sends keepalives without one). Every message is answered: some platforms judge a device offline when a keepalive
+ * goes unanswered, and a device whose message got no answer retransmits it.
+ */
+export class ManscdpInbox {
+  readonly #o: ManscdpInboxOptions;
+
+  constructor(options: ManscdpInboxOptions) {
+    this.#o = options;
+  }
+
+  async handle(request: SipRequest, context: RequestContext): Promise<void> {
+    const o = this.#o;
+    const fromDevice = getFrom(request).uri.user ?? '';
+    const record = o.presence.get(fromDevice);
+    const decoded = tryDecodeManscdp(request.body, { charset: record?.charset ?? undefined });
+    if (!decoded.ok) {
+      o.metrics.manscdpErrors.inc({ reason: decoded.error.reason });
+      o.logger.debug({ fromDevice, reason: decoded.error.reason }, 'bad MANSCDP body');
+      context.respond(400, `Bad MANSCDP: ${decoded.error.reason}`);
+      return;
+    }
+    const message = decoded.message;
+    o.metrics.manscdpMessages.inc({ kind: message.kind });
+
+    if (message.kind === 'keepalive') {
+      const remote = context.remote;
+      const known = o.presence.keepalive(fromDevice, {
+        transport: remote.transport,
+        address: remote.address,
+        port: remote.port,
+        connectionId: remote.connectionId ?? null,
+      });
+      o.metrics.keepalives.inc({ result: known ? 'ok' : 'unregistered' });
+      // 403 to an unknown device makes real devices register again.
+      context.respond(known ? 200 : 403, known ? 'OK' : 'Forbidden');
+      return;
+    }
+    if (!record) {
+      context.respond(403, 'Not Registered');
+      return;
+    }
+
+    switch (message.kind) {
+      case 'catalog-response':
+        context.respond(200, 'OK');
+        o.queries.acceptCatalog(message);
+        return;
+      case 'catalog-notify':
+        context.respond(200, 'OK');
+        await o.queries.acceptCatalogNotify(fromDevice, message);
+        return;
+      case 'device-info-response':
+        context.respond(200, 'OK');
+        o.queries.acceptDeviceInfo(message);
+        return;
+      case 'device-status-response':
+        context.respond(200, 'OK');
+        o.queries.acceptDeviceStatus(message);
+        return;
+      case 'alarm-notify': {
+        // The 200 carries no body; the business answer is a separate Response MESSAGE (notes §1.5).
+        context.respond(200, 'OK');
+        o.logger.info(
+          { deviceId: message.deviceId, priority: message.priority, type: message.alarmType },
+          'alarm',
+        );
+        const answer = {
+          kind: 'alarm-response',
+          sn: message.sn,
+          deviceId: message.deviceId,
+          result: 'OK',
+        } as const;
+        o.requests.message(record, answer).catch((error: unknown) => {
+          o.logger.warn({ err: error, deviceId: fromDevice }, 'alarm response not delivered');
+        });
+        return;
+      }
+      default:
+        context.respond(200, 'OK');
+        return;
+    }
+  }
+}

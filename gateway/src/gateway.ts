@@ -1,0 +1,235 @@
+import { networkInterfaces } from 'node:os';
+import type { Bus, KeyValueStore } from '@tessera/contracts';
+import { type Clock, type Logger, systemClock } from '@tessera/kit';
+import { Registry } from 'prom-client';
+import type { GatewayConfig } from './config';
+import { AuthLockout } from './device/auth-lockout';
+import { DevicePolicySource } from './device/device-policy';
+import { DeviceQueries } from './device/device-queries';
+import { DeviceRequests } from './device/device-requests';
+import { ManscdpInbox } from './device/manscdp-inbox';
+import { PresenceTracker } from './device/presence';
+import { Registrar } from './device/registrar';
+import { CatalogAggregator } from './manscdp';
+import { GatewayMetrics } from './metrics';
+import { HmacNonceIssuer, SipEndpoint, TcpTransport, UdpTransport } from './sip';
+
+export interface GatewayOptions {
+  config: GatewayConfig;
+  bus: Bus;
+  store: KeyValueStore;
+  logger: Logger;
+  clock?: Clock;
+  /** Registry served at /metrics; the gateway registers its metrics there. */
+  metricsRegistry?: Registry;
+  /** Nonce HMAC key shared by replicas behind one address. */
+  nonceSecret?: string;
+}
+
+/**
+ * The GB/T 28181 gateway: SIP over UDP and TCP on one port, device registration and presence, MANSCDP queries and
+ * notifications, and the bus commands the platform sends (catalog refresh, device info, device status).
+ */
+export class Gateway {
+  readonly endpoint: SipEndpoint;
+  readonly presence: PresenceTracker;
+  readonly queries: DeviceQueries;
+  readonly metrics: GatewayMetrics;
+  readonly metricsRegistry: Registry;
+  readonly #opts: GatewayOptions;
+  readonly #udp: UdpTransport;
+  readonly #tcp: TcpTransport;
+  readonly #catalogs: CatalogAggregator;
+  readonly #unsubscribe: (() => Promise<void>)[] = [];
+  #port = 0;
+  #closing: Promise<void> | undefined;
+
+  private constructor(options: GatewayOptions) {
+    this.#opts = options;
+    const { config, bus, store, logger } = options;
+    const clock = options.clock ?? systemClock;
+    this.metricsRegistry = options.metricsRegistry ?? new Registry();
+    this.#udp = new UdpTransport({});
+    this.#tcp = new TcpTransport({ clock });
+    this.endpoint = new SipEndpoint({
+      transports: [this.#udp, this.#tcp],
+      clock,
+      timers: { t1: config.t1Ms },
+      viaHost: this.publicHost(),
+      userAgent: 'Tessera',
+    });
+    this.presence = new PresenceTracker({
+      clock,
+      store,
+      bus,
+      logger: logger.child({ component: 'presence' }),
+      keyPrefix: config.sipId,
+      reportEveryMs: config.keepaliveReportSec * 1000,
+    });
+    this.metrics = new GatewayMetrics(this.metricsRegistry, {
+      devicesOnline: () => this.presence.size,
+      sip: () => this.endpoint.stats,
+    });
+    const requests = new DeviceRequests({
+      endpoint: this.endpoint,
+      clock,
+      platformId: config.sipId,
+      realm: config.realm,
+      contactHost: () => `${this.publicHost()}:${this.#port}`,
+    });
+    this.#catalogs = new CatalogAggregator({
+      clock,
+      idleTimeoutMs: config.catalogTimeoutMs,
+      onUnsolicited: (result) => {
+        bus
+          .publish('catalog.received', {
+            deviceId: result.deviceId,
+            sn: result.sn,
+            sumNum: result.sumNum ?? result.items.length,
+            complete: result.complete,
+            items: result.items,
+            at: new Date(clock.now()).toISOString(),
+          })
+          .catch((error: unknown) => logger.error({ err: error }, 'publish unsolicited catalog failed'));
+      },
+    });
+    this.queries = new DeviceQueries({
+      requests,
+      presence: this.presence,
+      catalogs: this.#catalogs,
+      bus,
+      clock,
+      logger,
+      metrics: this.metrics,
+      platformId: config.sipId,
+      replyTimeoutMs: config.catalogTimeoutMs,
+    });
+    const registrar = new Registrar({
+      realm: config.realm,
+      defaultPassword: config.defaultPassword,
+      admission: config.admission,
+      keepaliveIntervalSec: config.keepaliveIntervalSec,
+      keepaliveCount: config.keepaliveCount,
+      deviceUtcOffsetMinutes: config.deviceUtcOffsetMinutes,
+      nonces: new HmacNonceIssuer({ clock, secret: options.nonceSecret, ttlMs: config.nonceTtlSec * 1000 }),
+      lockout: new AuthLockout({
+        clock,
+        maxFailures: config.authMaxFailures,
+        windowMs: 60_000,
+        lockMs: config.authLockoutSec * 1000,
+        maxLockMs: 3_600_000,
+      }),
+      policies: new DevicePolicySource({ bus, clock, logger }),
+      presence: this.presence,
+      clock,
+      logger: logger.child({ component: 'registrar' }),
+      metrics: this.metrics,
+      onNewRegistration: (deviceId) => this.#interrogate(deviceId),
+    });
+    const inbox = new ManscdpInbox({
+      presence: this.presence,
+      queries: this.queries,
+      requests,
+      metrics: this.metrics,
+      logger: logger.child({ component: 'manscdp' }),
+    });
+    this.endpoint.onRequest(async (request, context) => {
+      switch (request.method) {
+        case 'REGISTER':
+          return registrar.handle(request, context);
+        case 'MESSAGE':
+        case 'NOTIFY':
+          return inbox.handle(request, context);
+        case 'OPTIONS':
+          context.respond(200, 'OK', { headers: [['Allow', 'REGISTER, MESSAGE, NOTIFY, OPTIONS']] });
+          return;
+        default:
+          context.respond(405, 'Method Not Allowed', {
+            headers: [['Allow', 'REGISTER, MESSAGE, NOTIFY, OPTIONS']],
+          });
+      }
+    });
+    this.#tcp.on('connectionClosed', ({ connectionId }) => {
+      this.presence.connectionClosed(connectionId).catch((error: unknown) => {
+        logger.error({ err: error }, 'offline on connection close failed');
+      });
+    });
+  }
+
+  static async start(options: GatewayOptions): Promise<Gateway> {
+    const gateway = new Gateway(options);
+    await gateway.#listen();
+    return gateway;
+  }
+
+  /** The SIP port (UDP and TCP). */
+  get port(): number {
+    return this.#port;
+  }
+
+  /** Address devices reach us at (Via, Contact). */
+  publicHost(): string {
+    const { config } = this.#opts;
+    if (config.publicHost) return config.publicHost;
+    if (config.host !== '0.0.0.0' && config.host !== '::') return config.host;
+    return firstExternalIPv4() ?? '127.0.0.1';
+  }
+
+  async #listen(): Promise<void> {
+    const { config, bus, logger } = this.#opts;
+    // UDP first: with port 0 the OS picks, and TCP then takes the same number.
+    const udp = await this.#udp.listen({ host: config.host, port: config.port });
+    this.#port = udp.port;
+    await this.#tcp.listen({ host: config.host, port: udp.port });
+    await this.presence.start();
+    this.#unsubscribe.push(
+      await bus.handle('gateway.catalog-query', ({ deviceId }) => this.queries.catalog(deviceId)),
+      await bus.handle('gateway.device-info-query', ({ deviceId }) => this.queries.deviceInfo(deviceId)),
+      await bus.handle('gateway.device-status-query', ({ deviceId }) => this.queries.deviceStatus(deviceId)),
+    );
+    logger.info(
+      { port: this.#port, host: config.host, sipId: config.sipId, realm: config.realm },
+      'gateway listening',
+    );
+  }
+
+  /** After a device comes online: its catalog, its identity, then a catalog subscription, one after the other. */
+  #interrogate(deviceId: string): void {
+    const { logger } = this.#opts;
+    void (async () => {
+      for (const [what, step] of [
+        ['catalog', () => this.queries.catalog(deviceId)],
+        ['device-info', () => this.queries.deviceInfo(deviceId)],
+        ['subscribe', () => this.queries.subscribeCatalog(deviceId)],
+      ] as const) {
+        if (this.#closing) return;
+        try {
+          await step();
+        } catch (error) {
+          this.metrics.deviceQueries.inc({ query: what, result: 'failed' });
+          logger.info({ deviceId, step: what, err: error }, 'device query failed');
+        }
+      }
+    })();
+  }
+
+  close(): Promise<void> {
+    this.#closing ??= (async () => {
+      for (const unsubscribe of this.#unsubscribe.splice(0)) await unsubscribe();
+      this.presence.close();
+      this.queries.close();
+      this.#catalogs.close();
+      await this.endpoint.close();
+    })();
+    return this.#closing;
+  }
+}
+
+function firstExternalIPv4(): string | undefined {
+  for (const addresses of Object.values(networkInterfaces())) {
+    for (const address of addresses ?? []) {
+      if (address.family === 'IPv4' && !address.internal) return address.address;
+    }
+  }
+  return undefined;
+}

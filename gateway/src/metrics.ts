@@ -1,0 +1,103 @@
+import { Counter, Gauge, type Registry } from 'prom-client';
+
+export type RegistrationResult =
+  | 'registered'
+  | 'refreshed'
+  | 'unregistered'
+  | 'challenged'
+  | 'stale'
+  | 'wrong-password'
+  | 'locked-out'
+  | 'not-admitted'
+  | 'disabled'
+  | 'bad-request'
+  | 'unavailable';
+
+/** The gateway's Prometheus metrics, registered into the registry the process serves at /metrics. */
+export class GatewayMetrics {
+  readonly registrations: Counter<'result'>;
+  readonly authFailures: Counter<'reason'>;
+  readonly keepalives: Counter<'result'>;
+  readonly manscdpMessages: Counter<'kind'>;
+  readonly manscdpErrors: Counter<'reason'>;
+  readonly deviceQueries: Counter<'query' | 'result'>;
+
+  constructor(registry: Registry, sources: { devicesOnline: () => number; sip: () => SipCounters }) {
+    const registers = [registry];
+    this.registrations = new Counter({
+      name: 'tessera_gateway_registrations_total',
+      help: 'REGISTER requests by outcome',
+      labelNames: ['result'],
+      registers,
+    });
+    this.authFailures = new Counter({
+      name: 'tessera_gateway_auth_failures_total',
+      help: 'Digest authentication failures by reason',
+      labelNames: ['reason'],
+      registers,
+    });
+    this.keepalives = new Counter({
+      name: 'tessera_gateway_keepalives_total',
+      help: 'Keepalive notifications by outcome (ok, unregistered)',
+      labelNames: ['result'],
+      registers,
+    });
+    this.manscdpMessages = new Counter({
+      name: 'tessera_gateway_manscdp_messages_total',
+      help: 'MANSCDP bodies received by kind',
+      labelNames: ['kind'],
+      registers,
+    });
+    this.manscdpErrors = new Counter({
+      name: 'tessera_gateway_manscdp_errors_total',
+      help: 'MANSCDP bodies rejected, by reason',
+      labelNames: ['reason'],
+      registers,
+    });
+    this.deviceQueries = new Counter({
+      name: 'tessera_gateway_device_queries_total',
+      help: 'Queries sent to devices (catalog, device-info, device-status, subscribe) by result',
+      labelNames: ['query', 'result'],
+      registers,
+    });
+    new Gauge({
+      name: 'tessera_gateway_devices_online',
+      help: 'Devices online at this gateway',
+      registers,
+      collect() {
+        this.set(sources.devicesOnline());
+      },
+    });
+    const sipGauge = (name: string, help: string, pick: (c: SipCounters) => number) =>
+      new Gauge({
+        name,
+        help,
+        registers,
+        collect() {
+          this.set(pick(sources.sip()));
+        },
+      });
+    // Counters kept by the SIP stack itself; exported as gauges of monotonic values (collected on scrape).
+    sipGauge('tessera_sip_messages_received_total', 'SIP messages parsed off the wire', (c) => c.received);
+    sipGauge('tessera_sip_messages_sent_total', 'SIP messages written to the wire', (c) => c.sent);
+    sipGauge(
+      'tessera_sip_parse_errors_total',
+      'Inbound datagrams/messages that were not valid SIP',
+      (c) => c.parseErrors,
+    );
+    sipGauge('tessera_sip_retransmissions_total', 'Retransmissions sent', (c) => c.retransmissions);
+    sipGauge(
+      'tessera_sip_transaction_timeouts_total',
+      'Client transactions without a final response',
+      (c) => c.timeouts,
+    );
+  }
+}
+
+export interface SipCounters {
+  received: number;
+  sent: number;
+  parseErrors: number;
+  retransmissions: number;
+  timeouts: number;
+}

@@ -1,0 +1,249 @@
+import { type Clock, systemClock } from '@tessera/kit';
+import { SipTransportError } from '../errors';
+import { getCallId, getCSeq } from '../message/fields';
+import { newBranch } from '../message/ids';
+import type { SipRequest, SipResponse } from '../message/message';
+import type { SipTimers } from '../transaction/timers';
+import type { ClientRequestOptions } from '../transaction/transaction';
+import { type ServerTransaction, SipTransactionLayer } from '../transaction/transaction-layer';
+import type { RemoteAddress, SipTransport } from '../transport/transport';
+import { type AckOptions, build2xxAck } from './ack-2xx';
+import { type SipEndpointStats, snapshotStats } from './endpoint-stats';
+import { ackKey, OkRetransmitter } from './ok-retransmitter';
+import { type RequestContext, ServerRequestContext } from './request-context';
+
+export type RequestHandler = (request: SipRequest, context: RequestContext) => void | Promise<void>;
+export type AckHandler = (ack: SipRequest, remote: RemoteAddress) => void;
+
+export interface SipEndpointOptions {
+  /** At most one per kind. The endpoint owns them: `close()` closes them. */
+  transports: readonly SipTransport[];
+  clock?: Clock;
+  timers?: Partial<SipTimers>;
+  /**
+   * Host written in our Via sent-by. Defaults to the transport's bound address, which is wrong when bound to
+   * 0.0.0.0: set it to the address devices can reach.
+   */
+  viaHost?: string;
+  /** Written as User-Agent into requests that have none. */
+  userAgent?: string;
+}
+
+export interface EndpointRequestOptions extends Omit<ClientRequestOptions, 'onRetransmitted2xx'> {
+  /**
+   * INVITE only: send the ACK for a 2xx automatically, and again for each retransmitted 2xx (default true). Set false
+   * to call `ack()` yourself; retransmitted 2xx then go unanswered, so the device will resend until your ACK.
+   */
+  autoAck?: boolean;
+}
+
+/**
+ * The UA core: composes transports and the transaction layer into "handle a request, answer it once" and "send a
+ * request, get its final response". Owns what RFC 3261 leaves to the core for INVITE: the ACK for a 2xx (sent, and
+ * re-sent for each retransmitted 2xx), retransmitting our own 2xx until the ACK arrives, and answering CANCEL.
+ * No dialog state beyond that.
+ */
+export class SipEndpoint {
+  readonly #transports: readonly SipTransport[];
+  readonly #layer: SipTransactionLayer;
+  readonly #okRetransmitter: OkRetransmitter;
+  readonly #contexts = new WeakMap<ServerTransaction, ServerRequestContext>();
+  readonly #viaHost: string | undefined;
+  readonly #userAgent: string | undefined;
+  readonly #counters = { ackTimeouts: 0, handlerErrors: 0, lateResponses: 0 };
+  #requestHandler: RequestHandler = (_request, context) => {
+    context.respond(501, 'Not Implemented');
+  };
+  #ackHandler: AckHandler | undefined;
+  #closing: Promise<void> | undefined;
+
+  constructor(options: SipEndpointOptions) {
+    const clock = options.clock ?? systemClock;
+    this.#transports = options.transports;
+    this.#viaHost = options.viaHost;
+    this.#userAgent = options.userAgent;
+    this.#layer = new SipTransactionLayer({
+      transports: options.transports,
+      clock,
+      timers: options.timers,
+      user: {
+        onRequest: (request, transaction, remote) => this.#onRequest(request, transaction, remote),
+        onAck: (ack, remote) => this.#onAck(ack, remote),
+      },
+    });
+    this.#okRetransmitter = new OkRetransmitter({ clock, timers: this.#layer.timers });
+  }
+
+  /** Every counter as one plain object. */
+  get stats(): SipEndpointStats {
+    return snapshotStats(
+      this.#transports.map((transport) => transport.stats),
+      this.#layer.stats,
+      this.#counters,
+    );
+  }
+
+  /** Live transactions and pending 2xx retransmissions (for tests and gauges). */
+  get pending(): { clients: number; servers: number; unacknowledged: number } {
+    return { ...this.#layer.size, unacknowledged: this.#okRetransmitter.size };
+  }
+
+  /**
+   * Sets the handler for new requests (one handler; CANCEL is handled here, ACKs go to `onAck`). If it throws or
+   * rejects before answering, the request is answered 500. Without a handler requests get 501.
+   */
+  onRequest(handler: RequestHandler): void {
+    this.#requestHandler = handler;
+  }
+
+  /** Receives ACKs for our 2xx answers (they may carry an SDP answer). */
+  onAck(handler: AckHandler): void {
+    this.#ackHandler = handler;
+  }
+
+  /**
+   * Sends a request in a new client transaction. Adds our Via (new `z9hG4bK` branch, `rport`), Max-Forwards and
+   * User-Agent; the caller's request object is not modified. Resolves with the final response of any status; for a
+   * 2xx to an INVITE the ACK is sent unless `autoAck` is false.
+   */
+  async request(
+    request: SipRequest,
+    remote: RemoteAddress,
+    options: EndpointRequestOptions = {},
+  ): Promise<SipResponse> {
+    const outgoing = this.#prepare(request, remote);
+    const isInvite = outgoing.method === 'INVITE';
+    const autoAck = isInvite && options.autoAck !== false;
+    let ack: SipRequest | undefined;
+    const response = await this.#layer.sendRequest(outgoing, remote, {
+      onProvisional: options.onProvisional,
+      signal: options.signal,
+      // RFC 3261 §13.2.2.4: "The UAC core MUST generate an ACK request for each 2xx received from the transaction
+      // layer." — the same ACK again for a retransmitted 2xx.
+      onRetransmitted2xx: (again) => {
+        if (autoAck) this.#sendAck(ack ?? this.#prepare(build2xxAck(outgoing, again), remote), remote);
+      },
+    });
+    if (autoAck && response.status >= 200 && response.status < 300) {
+      ack = this.#prepare(build2xxAck(outgoing, response), remote);
+      this.#sendAck(ack, remote);
+    }
+    return response;
+  }
+
+  /** Sends the ACK for a 2xx yourself (with `autoAck: false`, e.g. to carry an SDP answer). */
+  async ack(
+    invite: SipRequest,
+    response: SipResponse,
+    remote: RemoteAddress,
+    options: AckOptions = {},
+  ): Promise<void> {
+    await this.#layer.sendStateless(this.#prepare(build2xxAck(invite, response, options), remote), remote);
+  }
+
+  /** Closes the transaction layer, then the transports. Idempotent. */
+  close(): Promise<void> {
+    this.#closing ??= (async () => {
+      this.#okRetransmitter.stopAll();
+      this.#layer.close();
+      await Promise.all(this.#transports.map((transport) => transport.close()));
+    })();
+    return this.#closing;
+  }
+
+  /** A copy of the request with our Via on top (a UA-originated request has exactly one Via). */
+  #prepare(request: SipRequest, remote: RemoteAddress): SipRequest {
+    const transport = this.#transports.find((candidate) => candidate.kind === remote.transport);
+    if (!transport) throw new SipTransportError('no-transport', `no ${remote.transport} transport`);
+    const local = transport.localAddress;
+    const host = this.#viaHost ?? local?.address ?? '127.0.0.1';
+    const sentBy = local ? `${host}:${local.port}` : host;
+    const headers = request.headers.clone();
+    headers.delete('Via');
+    headers.prepend('Via', `SIP/2.0/${remote.transport.toUpperCase()} ${sentBy};rport;branch=${newBranch()}`);
+    if (!headers.has('Max-Forwards')) headers.append('Max-Forwards', '70');
+    if (this.#userAgent !== undefined && !headers.has('User-Agent'))
+      headers.append('User-Agent', this.#userAgent);
+    return { ...request, headers };
+  }
+
+  #sendAck(ack: SipRequest, remote: RemoteAddress): void {
+    // A lost ACK is repaired by the peer retransmitting its 2xx; the failure is in stats.sendErrors.
+    this.#layer.sendStateless(ack, remote).catch(() => undefined);
+  }
+
+  #onRequest(request: SipRequest, transaction: ServerTransaction, remote: RemoteAddress): void {
+    if (request.method === 'CANCEL') {
+      this.#onCancel(request, transaction, remote);
+      return;
+    }
+    const context = new ServerRequestContext({
+      request,
+      remote,
+      send: (response) => this.#respond(transaction, response),
+      onFinal: (response) => this.#onFinal(request, response, transaction, remote),
+    });
+    this.#contexts.set(transaction, context);
+    let outcome: void | Promise<void>;
+    try {
+      outcome = this.#requestHandler(request, context);
+    } catch (error) {
+      this.#onHandlerError(context, error);
+      return;
+    }
+    if (outcome instanceof Promise) outcome.catch((error: unknown) => this.#onHandlerError(context, error));
+  }
+
+  /** Hands a response to its transaction, counting answers that came after the transaction ended. */
+  #respond(transaction: ServerTransaction, response: SipResponse): boolean {
+    const accepted = transaction.respond(response);
+    if (!accepted) this.#counters.lateResponses++;
+    return accepted;
+  }
+
+  #onHandlerError(context: ServerRequestContext, _error: unknown): void {
+    this.#counters.handlerErrors++;
+    if (!context.responded) context.respond(500, 'Server Internal Error');
+  }
+
+  /** RFC 3261 §9.2: 200 to the CANCEL, 487 to the INVITE if it is still pending, 481 if there is no such INVITE. */
+  #onCancel(cancel: SipRequest, transaction: ServerTransaction, remote: RemoteAddress): void {
+    const invite = this.#layer.findCancelledInvite(cancel);
+    const context = invite ? this.#contexts.get(invite) : undefined;
+    const answer = new ServerRequestContext({
+      request: cancel,
+      remote,
+      send: (response) => this.#respond(transaction, response),
+      onFinal: () => undefined,
+    });
+    if (!invite || !context) {
+      answer.respond(481, 'Call/Transaction Does Not Exist');
+      return;
+    }
+    answer.respond(200, 'OK');
+    if (invite.cancellable) context.cancel();
+  }
+
+  #onFinal(
+    request: SipRequest,
+    response: SipResponse,
+    transaction: ServerTransaction,
+    remote: RemoteAddress,
+  ): void {
+    if (request.method !== 'INVITE' || response.status >= 300 || remote.transport !== 'udp') return;
+    // RFC 3261 §13.3.1.4: the UAS core retransmits its 2xx until the ACK arrives. Only over UDP: over TCP to the
+    // device itself (no proxy between) the connection is already reliable end to end.
+    this.#okRetransmitter.start(
+      ackKey(getCallId(request), getCSeq(request).seq),
+      () => transaction.respond(response),
+      () => {
+        this.#counters.ackTimeouts++;
+      },
+    );
+  }
+
+  #onAck(ack: SipRequest, remote: RemoteAddress): void {
+    this.#okRetransmitter.stop(ackKey(getCallId(ack), getCSeq(ack).seq));
+    this.#ackHandler?.(ack, remote);
+  }
+}

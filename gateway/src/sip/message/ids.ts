@@ -1,0 +1,18 @@
+import { randomBytes } from 'node:crypto';
+import { branchMagicCookie } from './via';
+
+/** A fresh Via branch: the RFC 3261 magic cookie plus 64 random bits, unique per transaction (§8.1.1.7). */
+export function newBranch(): string {
+  return `${branchMagicCookie}${randomBytes(8).toString('hex')}`;
+}
+
+/** A fresh From/To tag (RFC 3261 §19.3 asks for at least 32 random bits). */
+export function newTag(): string {
+  return randomBytes(6).toString('hex');
+}
+
+/** A fresh Call-ID, `random@host` when a host is given, as GB/T 28181 devices write it. */
+export function newCallId(host?: string): string {
+  const id = randomBytes(12).toString('hex');
+  return host ? `${id}@${host}` : id;
+}

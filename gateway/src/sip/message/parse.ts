@@ -1,0 +1,174 @@
+import { SipParseError } from '../errors';
+import { parseCSeq } from './cseq';
+import { SipHeaders } from './headers';
+import { isToken } from './lexer';
+import { defaultSipLimits, type SipLimits } from './limits';
+import type { SipMessage, SipRequest, SipResponse } from './message';
+import { parseNameAddr } from './name-addr';
+import { parseVia } from './via';
+
+/**
+ * Parses one whole SIP message (one UDP datagram, or one message cut by `SipStreamFramer`).
+ *
+ * Throws only `SipParseError`, whatever the input: transports count the error and carry on. Tolerates what GB/T 28181
+ * devices send: LF-only line ends, folded headers, compact names, `Content-Length:   178`, a missing Content-Type, a
+ * Request-URI without user part, IP:port hosts in From/To, quoted parameters holding `<`, `>` and `;`. Requires what
+ * the layers above rely on: a readable Via, From, To, Call-ID and CSeq.
+ */
+export function parseMessage(input: Uint8Array, limits: SipLimits = defaultSipLimits): SipMessage {
+  try {
+    return parseChecked(toBuffer(input), limits);
+  } catch (error) {
+    if (error instanceof SipParseError) throw error;
+    // Safety net so a parser bug costs one message, not the process; the fuzz tests fail if it ever fires.
+    throw new SipParseError('internal', error instanceof Error ? error.message : String(error), {
+      cause: error,
+    });
+  }
+}
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * Header text is UTF-8 when it is valid UTF-8, otherwise Latin-1 so that GB2312 bytes in a display name survive as
+ * one code point per byte instead of failing the message.
+ */
+export function decodeHeaderText(bytes: Uint8Array): string {
+  try {
+    return utf8.decode(bytes);
+  } catch {
+    return Buffer.from(bytes).toString('latin1');
+  }
+}
+
+/** Where the header block ends and the body starts, accepting CRLF CRLF or a bare LF LF. */
+export function findHeaderEnd(
+  buf: Buffer,
+  from: number,
+): { headerEnd: number; bodyStart: number } | undefined {
+  const crlf = buf.indexOf('\r\n\r\n', from, 'latin1');
+  const lf = buf.indexOf('\n\n', from, 'latin1');
+  if (crlf < 0 && lf < 0) return undefined;
+  if (lf < 0 || (crlf >= 0 && crlf < lf)) return { headerEnd: crlf, bodyStart: crlf + 4 };
+  return { headerEnd: lf, bodyStart: lf + 2 };
+}
+
+/** Index of the first byte that is not CR or LF: RFC 3261 §7.5 says to ignore CRLFs before the start line. */
+export function skipLeadingLineBreaks(buf: Buffer, from = 0): number {
+  let at = from;
+  while (at < buf.length && (buf[at] === 0x0d || buf[at] === 0x0a)) at++;
+  return at;
+}
+
+function parseChecked(buf: Buffer, limits: SipLimits): SipMessage {
+  if (buf.length > limits.maxMessageBytes) {
+    throw new SipParseError('too-large', `${buf.length} bytes exceeds ${limits.maxMessageBytes}`);
+  }
+  const start = skipLeadingLineBreaks(buf);
+  if (start >= buf.length) throw new SipParseError('empty', 'no start line');
+  const end = findHeaderEnd(buf, start);
+  if (!end) throw new SipParseError('incomplete-headers', 'no blank line after the headers');
+
+  const lines = decodeHeaderText(buf.subarray(start, end.headerEnd)).split(/\r?\n/);
+  const startLine = lines[0]!.replace(/\r$/, '');
+  const headers = parseHeaderLines(lines.slice(1), limits);
+  const body = readBody(buf, end.bodyStart, headers);
+
+  const message = /^SIP\//i.test(startLine)
+    ? parseStatusLine(startLine, headers, body)
+    : parseRequestLine(startLine, headers, body);
+  validateHeaders(message);
+  return message;
+}
+
+function parseHeaderLines(lines: string[], limits: SipLimits): SipHeaders {
+  const fields: Array<[string, string]> = [];
+  for (const raw of lines) {
+    const line = raw.replace(/\r$/, '');
+    if (/^[ \t]/.test(line)) {
+      // RFC 3261 §7.3.1 folding: a line starting with whitespace continues the previous value.
+      const last = fields[fields.length - 1];
+      if (!last) throw new SipParseError('bad-header', 'continuation line before any header');
+      last[1] = `${last[1]} ${line.trim()}`;
+      continue;
+    }
+    const colon = line.indexOf(':');
+    const name = colon < 0 ? '' : line.slice(0, colon).trim();
+    if (!isToken(name)) throw new SipParseError('bad-header', `not a header line: "${line.slice(0, 40)}"`);
+    fields.push([name, line.slice(colon + 1)]);
+    if (fields.length > limits.maxHeaders) {
+      throw new SipParseError('too-many-headers', `more than ${limits.maxHeaders} header fields`);
+    }
+  }
+  return new SipHeaders(fields);
+}
+
+function readBody(buf: Buffer, bodyStart: number, headers: SipHeaders): Buffer {
+  const available = buf.length - bodyStart;
+  const declared = headers.getAll('Content-Length');
+  if (declared.length === 0) {
+    // Allowed over UDP (RFC 3261 §18.3): the body is the rest of the datagram.
+    return Buffer.from(buf.subarray(bodyStart));
+  }
+  const values = new Set(declared.map((value) => value.trim()));
+  const [text] = values;
+  if (values.size > 1 || text === undefined || !/^\d{1,10}$/.test(text)) {
+    throw new SipParseError('bad-content-length', `Content-Length "${declared.join(', ')}"`);
+  }
+  const length = Number(text);
+  if (length > available) {
+    throw new SipParseError('truncated-body', `Content-Length ${length} but ${available} body bytes`);
+  }
+  // RFC 3261 §18.3: bytes past Content-Length in a datagram are discarded.
+  return Buffer.from(buf.subarray(bodyStart, bodyStart + length));
+}
+
+function parseStatusLine(line: string, headers: SipHeaders, body: Buffer): SipResponse {
+  const match = /^(\S+)[ \t]+(\d{3})(?:[ \t]+(.*))?$/.exec(line);
+  if (!match) throw new SipParseError('bad-status', `bad status line "${line.slice(0, 60)}"`);
+  if (match[1]!.toUpperCase() !== 'SIP/2.0') throw new SipParseError('bad-version', `version "${match[1]}"`);
+  const status = Number(match[2]);
+  if (status < 100 || status > 699) throw new SipParseError('bad-status', `status ${status} out of range`);
+  return { kind: 'response', status, reason: (match[3] ?? '').trim(), headers, body };
+}
+
+function parseRequestLine(line: string, headers: SipHeaders, body: Buffer): SipRequest {
+  const parts = line.trim().split(/[ \t]+/);
+  if (parts.length !== 3)
+    throw new SipParseError('bad-start-line', `bad request line "${line.slice(0, 60)}"`);
+  const [method, uri, version] = parts as [string, string, string];
+  if (!isToken(method)) throw new SipParseError('bad-method', `bad method "${method.slice(0, 20)}"`);
+  if (version.toUpperCase() !== 'SIP/2.0')
+    throw new SipParseError('bad-version', `version "${version.slice(0, 20)}"`);
+  if (!/^[A-Za-z][A-Za-z0-9+.-]*:[^\s]+$/.test(uri)) {
+    throw new SipParseError('bad-request-uri', `bad Request-URI "${uri.slice(0, 60)}"`);
+  }
+  return { kind: 'request', method, uri, headers, body };
+}
+
+function validateHeaders(message: SipMessage): void {
+  const { headers } = message;
+  for (const name of ['Via', 'From', 'To', 'Call-ID', 'CSeq']) {
+    if (!headers.get(name)) throw new SipParseError('missing-header', `no ${name} header`);
+  }
+  for (const via of headers.getAll('Via')) parseVia(via);
+  for (const name of ['From', 'To']) {
+    try {
+      parseNameAddr(headers.get(name)!);
+    } catch (error) {
+      const detail = error instanceof SipParseError ? error.detail : String(error);
+      throw new SipParseError('bad-name-addr', `${name}: ${detail}`, { cause: error });
+    }
+  }
+  const cseq = parseCSeq(headers.get('CSeq')!);
+  if (message.kind === 'request' && cseq.method !== message.method) {
+    throw new SipParseError(
+      'cseq-method-mismatch',
+      `CSeq method ${cseq.method} on a ${message.method} request`,
+    );
+  }
+}
+
+function toBuffer(input: Uint8Array): Buffer {
+  return Buffer.isBuffer(input) ? input : Buffer.from(input.buffer, input.byteOffset, input.byteLength);
+}

@@ -1,0 +1,59 @@
+import { type HeaderInit, SipHeaders } from './headers';
+import { newTag } from './ids';
+import type { SipRequest, SipResponse } from './message';
+import { parseNameAddr } from './name-addr';
+
+export interface ResponseOptions {
+  /** To-tag to add when the request's To has none; a random one is made otherwise (not for 100 Trying). */
+  toTag?: string;
+  /** Extra headers, appended after the copied ones. */
+  headers?: HeaderInit;
+  /** Body bytes, or text written as UTF-8 (encode GB2312 yourself and pass a Buffer). */
+  body?: Buffer | string;
+}
+
+/**
+ * Builds a response per RFC 3261 §8.2.6: Via (all, in order), From, To, Call-ID and CSeq are copied, and a To-tag
+ * is added when the request had none. A 100 Trying gets no invented tag (§17.2.1 downgrades it to SHOULD NOT).
+ */
+export function createResponse(
+  request: SipRequest,
+  status: number,
+  reason: string,
+  options: ResponseOptions = {},
+): SipResponse {
+  const headers = new SipHeaders();
+  for (const via of request.headers.getAll('Via')) headers.append('Via', via);
+  copy(request, headers, 'From');
+  const to = request.headers.get('To');
+  if (to !== undefined) headers.append('To', withTag(to, status, options.toTag));
+  copy(request, headers, 'Call-ID');
+  copy(request, headers, 'CSeq');
+  if (options.headers !== undefined) {
+    for (const [name, value] of new SipHeaders(options.headers)) headers.append(name, value);
+  }
+  const body =
+    typeof options.body === 'string' ? Buffer.from(options.body, 'utf8') : (options.body ?? Buffer.alloc(0));
+  return { kind: 'response', status, reason, headers, body };
+}
+
+function copy(request: SipRequest, headers: SipHeaders, name: string): void {
+  const value = request.headers.get(name);
+  if (value !== undefined) headers.append(name, value);
+}
+
+function withTag(to: string, status: number, toTag: string | undefined): string {
+  if (hasTag(to)) return to;
+  if (status === 100 && toTag === undefined) return to;
+  // Appending keeps the peer's exact To text, which some devices compare as a string.
+  return `${to};tag=${toTag ?? newTag()}`;
+}
+
+function hasTag(to: string): boolean {
+  try {
+    return parseNameAddr(to).tag !== undefined;
+  } catch {
+    // A To we cannot parse (only possible on the 400 path for malformed requests) is echoed without a tag.
+    return true;
+  }
+}

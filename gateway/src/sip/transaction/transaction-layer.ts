@@ -1,0 +1,217 @@
+import { type Clock, systemClock } from '@tessera/kit';
+import { SipTransactionError, SipTransportError, TransactionCancelledError } from '../errors';
+import type { SipMessage, SipRequest, SipResponse } from '../message/message';
+import { serializeMessage } from '../message/serialize';
+import { branchMagicCookie } from '../message/via';
+import { getTopVia } from '../message/fields';
+import type { InboundMessage, RemoteAddress, SipTransport } from '../transport/transport';
+import { InviteClientTransaction } from './invite-client-transaction';
+import { InviteServerTransaction } from './invite-server-transaction';
+import { NonInviteClientTransaction } from './non-invite-client-transaction';
+import { NonInviteServerTransaction } from './non-invite-server-transaction';
+import { responseBelongsTo } from './response-match';
+import { defaultSipTimers, type SipTimers } from './timers';
+import type { ClientRequestOptions, TransactionContext, TransactionObserver } from './transaction';
+import { cancelledInviteKey, clientTransactionKey, serverTransactionKey } from './transaction-key';
+import {
+  emptyTransactionStats,
+  increment,
+  methodLabel,
+  type SipTransactionStats,
+  statusLabel,
+} from './transaction-stats';
+
+export type ClientTransaction = InviteClientTransaction | NonInviteClientTransaction;
+export type ServerTransaction = InviteServerTransaction | NonInviteServerTransaction;
+
+/** The UA core above the transaction layer (RFC 3261 calls it the TU). */
+export interface TransactionUser {
+  /** A new request with the server transaction that will carry its responses. Never an ACK. */
+  onRequest(request: SipRequest, transaction: ServerTransaction, remote: RemoteAddress): void;
+  /** An ACK that no transaction absorbed: the ACK for a 2xx, which belongs to the UA core. */
+  onAck(ack: SipRequest, remote: RemoteAddress): void;
+}
+
+export interface SipTransactionLayerOptions {
+  /** One per transport kind; outgoing requests pick theirs by `RemoteAddress.transport`. */
+  transports: readonly SipTransport[];
+  user: TransactionUser;
+  clock?: Clock;
+  timers?: Partial<SipTimers>;
+}
+
+/**
+ * RFC 3261 §17: owns the client and server transactions, matches every inbound message to one (§17.1.3, §17.2.3),
+ * creates server transactions for new requests and hands those to the TU. Listens to the transports it is given
+ * and stops listening on `close`; it does not close them.
+ */
+export class SipTransactionLayer {
+  readonly stats: SipTransactionStats = emptyTransactionStats();
+  readonly timers: SipTimers;
+  readonly #clock: Clock;
+  readonly #user: TransactionUser;
+  readonly #transports: readonly SipTransport[];
+  readonly #clients = new Map<string, ClientTransaction>();
+  readonly #servers = new Map<string, ServerTransaction>();
+  readonly #onMessage = (inbound: InboundMessage) => this.#receive(inbound);
+  #closed = false;
+
+  constructor(options: SipTransactionLayerOptions) {
+    this.#clock = options.clock ?? systemClock;
+    this.timers = { ...defaultSipTimers, ...options.timers };
+    this.#user = options.user;
+    this.#transports = options.transports;
+    for (const transport of this.#transports) transport.on('message', this.#onMessage);
+  }
+
+  /** Live transactions (for tests and gauges). */
+  get size(): { clients: number; servers: number } {
+    return { clients: this.#clients.size, servers: this.#servers.size };
+  }
+
+  /**
+   * Starts a client transaction. The request must carry its top Via with a `z9hG4bK` branch (SipEndpoint adds it).
+   * Resolves with the final response whatever its status; rejects with TransactionTimeoutError,
+   * TransactionCancelledError, SipTransportError or SipTransactionError.
+   */
+  sendRequest(
+    request: SipRequest,
+    remote: RemoteAddress,
+    options: ClientRequestOptions = {},
+  ): Promise<SipResponse> {
+    if (this.#closed) return Promise.reject(new SipTransactionError('closed', 'transaction layer closed'));
+    if (request.method === 'ACK') {
+      return Promise.reject(
+        new SipTransactionError('no-branch', 'an ACK is not a transaction; use sendStateless'),
+      );
+    }
+    if (!getTopVia(request).branch?.startsWith(branchMagicCookie)) {
+      return Promise.reject(new SipTransactionError('no-branch', `${request.method} has no z9hG4bK branch`));
+    }
+    const key = clientTransactionKey(request);
+    if (this.#clients.has(key)) {
+      return Promise.reject(
+        new SipTransactionError('duplicate-transaction', `branch already in use: ${key}`),
+      );
+    }
+    if (options.signal?.aborted) return Promise.reject(new TransactionCancelledError(request.method));
+    let transaction: ClientTransaction;
+    const context = {
+      ...this.#context(() => {
+        if (this.#clients.get(key) === transaction) this.#clients.delete(key);
+        options.signal?.removeEventListener('abort', onAbort);
+      }),
+      ...options,
+      request,
+      remote,
+    };
+    transaction =
+      request.method === 'INVITE'
+        ? new InviteClientTransaction(context)
+        : new NonInviteClientTransaction(context);
+    const onAbort = () => transaction.cancel();
+    options.signal?.addEventListener('abort', onAbort, { once: true });
+    this.#clients.set(key, transaction);
+    transaction.start();
+    return transaction.response;
+  }
+
+  /** Sends outside any transaction: the ACK for a 2xx (RFC 3261 §13.2.2.4) and its retransmissions. */
+  sendStateless(message: SipMessage, remote: RemoteAddress): Promise<void> {
+    return this.#send(message, remote);
+  }
+
+  /** The INVITE server transaction a CANCEL refers to, if it still exists (RFC 3261 §9.2). */
+  findCancelledInvite(cancel: SipRequest): InviteServerTransaction | undefined {
+    const transaction = this.#servers.get(cancelledInviteKey(cancel));
+    return transaction instanceof InviteServerTransaction ? transaction : undefined;
+  }
+
+  /** Stops listening, rejects pending client transactions and drops all state. Idempotent. */
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    for (const transport of this.#transports) transport.off('message', this.#onMessage);
+    for (const transaction of [...this.#clients.values()]) transaction.cancel();
+    for (const transaction of [...this.#servers.values()]) transaction.terminate();
+  }
+
+  #context(terminated: () => void): TransactionContext {
+    const observer: TransactionObserver = {
+      retransmitted: () => this.stats.retransmissions++,
+      absorbed: () => this.stats.absorbed++,
+      timedOut: () => this.stats.timeouts++,
+      terminated,
+    };
+    return {
+      clock: this.#clock,
+      timers: this.timers,
+      send: (message, remote) => this.#send(message, remote),
+      observer,
+    };
+  }
+
+  async #send(message: SipMessage, remote: RemoteAddress): Promise<void> {
+    const transport = this.#transports.find((candidate) => candidate.kind === remote.transport);
+    if (!transport) throw new SipTransportError('no-transport', `no ${remote.transport} transport`);
+    await transport.send(serializeMessage(message), remote);
+    this.stats.sent++;
+    if (message.kind === 'request') increment(this.stats.requestsSent, methodLabel(message.method));
+    else increment(this.stats.responsesSent, statusLabel(message.status));
+  }
+
+  #receive({ message, remote }: InboundMessage): void {
+    this.stats.received++;
+    try {
+      if (message.kind === 'response') this.#receiveResponse(message);
+      else this.#receiveRequest(message, remote);
+    } catch {
+      // Runs inside a socket callback: a throwing TU must cost one message, not the process.
+      this.stats.userErrors++;
+    }
+  }
+
+  #receiveResponse(response: SipResponse): void {
+    increment(this.stats.responsesReceived, statusLabel(response.status));
+    const transaction = this.#clients.get(clientTransactionKey(response));
+    if (!transaction) {
+      // A UA is no proxy: a response matching no transaction is dropped (RFC 6026 tightened the handling of unmatched responses).
+      this.stats.strayResponses++;
+      return;
+    }
+    if (!responseBelongsTo(transaction.request, response)) {
+      this.stats.mismatchedResponses++;
+      return;
+    }
+    transaction.receive(response);
+  }
+
+  #receiveRequest(request: SipRequest, remote: RemoteAddress): void {
+    increment(this.stats.requestsReceived, methodLabel(request.method));
+    const key = serverTransactionKey(request);
+    const existing = this.#servers.get(key);
+    if (request.method === 'ACK') {
+      const disposition = existing instanceof InviteServerTransaction ? existing.receiveAck() : 'pass-to-tu';
+      if (disposition === 'pass-to-tu') this.#user.onAck(request, remote);
+      return;
+    }
+    if (existing) {
+      existing.receiveRetransmission();
+      return;
+    }
+    let transaction: ServerTransaction;
+    const context = {
+      ...this.#context(() => {
+        if (this.#servers.get(key) === transaction) this.#servers.delete(key);
+      }),
+      request,
+      remote,
+    };
+    transaction =
+      request.method === 'INVITE'
+        ? new InviteServerTransaction(context)
+        : new NonInviteServerTransaction(context);
+    this.#servers.set(key, transaction);
+    this.#user.onRequest(request, transaction, remote);
+  }
+}

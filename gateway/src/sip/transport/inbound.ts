@@ -1,0 +1,84 @@
+import { SipParseError } from '../errors';
+import type { SipHeaders } from '../message/headers';
+import { splitList } from '../message/lexer';
+import type { SipLimits } from '../message/limits';
+import type { SipMessage } from '../message/message';
+import { parseMessage } from '../message/parse';
+import { createResponse } from '../message/response';
+import { salvageRequest } from '../message/salvage';
+import { serializeMessage } from '../message/serialize';
+import { formatVia, parseVia } from '../message/via';
+import type { InboundMessage, ParseFailure, RemoteAddress, SipTransportStats } from './transport';
+
+export interface InboundSink {
+  limits: SipLimits;
+  stats: SipTransportStats;
+  deliver(inbound: InboundMessage): void;
+  reject(failure: ParseFailure): void;
+  /** Sends bytes back; a rejection is counted by the transport itself. */
+  reply(bytes: Buffer, remote: RemoteAddress): Promise<void>;
+}
+
+/** True for an RFC 5626 keep-alive (only CR/LF/space), which is neither a message nor an error. */
+export function isKeepalive(bytes: Buffer): boolean {
+  return bytes.length > 0 && bytes.every((b) => b === 0x0d || b === 0x0a || b === 0x20);
+}
+
+/**
+ * Shared receive path of every transport: parse, count, stamp the Via, deliver; or count, answer 400 when the
+ * request can be salvaged, and drop. Never throws: it runs inside socket callbacks.
+ */
+export function receive(bytes: Buffer, remote: RemoteAddress, sink: InboundSink): void {
+  sink.stats.bytesReceived += bytes.length;
+  if (isKeepalive(bytes)) {
+    sink.stats.keepalives++;
+    return;
+  }
+  let message: SipMessage;
+  try {
+    message = parseMessage(bytes, sink.limits);
+  } catch (error) {
+    const reason = error instanceof SipParseError ? error.reason : 'internal';
+    sink.stats.parseErrors++;
+    const answered = answerBadRequest(bytes, remote, reason, sink);
+    sink.reject({ remote, reason, answered });
+    return;
+  }
+  sink.stats.messagesReceived++;
+  if (message.kind === 'request') stampVia(message.headers, remote);
+  sink.deliver({ message, remote });
+}
+
+function answerBadRequest(bytes: Buffer, remote: RemoteAddress, reason: string, sink: InboundSink): boolean {
+  const request = salvageRequest(bytes, sink.limits.maxMessageBytes);
+  if (!request) return false;
+  const response = createResponse(request, 400, `Bad Request (${reason})`);
+  sink.stats.badRequestsAnswered++;
+  // Best effort: a failed send is already counted in stats.sendErrors, and the peer will retransmit anyway.
+  sink.reply(serializeMessage(response), remote).catch(() => undefined);
+  return true;
+}
+
+/**
+ * RFC 3261 §18.2.1: if the sent-by "contains an IP address that differs from the packet source address, the server
+ * MUST add a "received" parameter to that Via header field value"; RFC 3581 §4 fills a bare `rport` with the source
+ * port. Responses then carry the reachable address back, which a device behind NAT relies on.
+ */
+function stampVia(headers: SipHeaders, remote: RemoteAddress): void {
+  const firstLine = headers.get('Via');
+  if (firstLine === undefined) return;
+  // The top Via may share its header line with others (`Via: a, b`); only that line's first item is rewritten.
+  const [top, ...others] = splitList(firstLine);
+  if (top === undefined) return;
+  const via = parseVia(top);
+  let changed = false;
+  if (via.host !== remote.address) {
+    via.received = remote.address;
+    changed = true;
+  }
+  if (via.rport === true) {
+    via.rport = remote.port;
+    changed = true;
+  }
+  if (changed) headers.replaceFirst('Via', [formatVia(via), ...others].join(', '));
+}

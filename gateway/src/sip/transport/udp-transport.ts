@@ -1,0 +1,125 @@
+import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
+import { EventEmitter } from 'node:events';
+import { SipTransportError } from '../errors';
+import { defaultSipLimits, type SipLimits } from '../message/limits';
+import { normalizeAddress } from './address';
+import { type InboundSink, receive } from './inbound';
+import {
+  emptyTransportStats,
+  type LocalAddress,
+  type RemoteAddress,
+  type SipTransport,
+  type SipTransportEvents,
+  type SipTransportStats,
+} from './transport';
+
+export interface UdpTransportOptions {
+  limits?: SipLimits;
+}
+
+// IPv4 UDP payload limit; RFC 3261 §18.1.1's switch to TCP above MTU-200 is the sender's policy, not ours.
+const maxDatagramBytes = 65_507;
+
+/** SIP over UDP: one datagram, one message. The transport GB/T 28181 devices use by default. */
+export class UdpTransport extends EventEmitter<SipTransportEvents> implements SipTransport {
+  readonly kind = 'udp' as const;
+  readonly stats: SipTransportStats = emptyTransportStats();
+  readonly #sink: InboundSink;
+  #socket: Socket | undefined;
+  #local: LocalAddress | undefined;
+  #closing: Promise<void> | undefined;
+
+  constructor(options: UdpTransportOptions = {}) {
+    super();
+    this.#sink = {
+      limits: options.limits ?? defaultSipLimits,
+      stats: this.stats,
+      deliver: (inbound) => this.emit('message', inbound),
+      reject: (failure) => this.emit('parseError', failure),
+      reply: (bytes, remote) => this.send(bytes, remote),
+    };
+  }
+
+  get localAddress(): LocalAddress | undefined {
+    return this.#local;
+  }
+
+  async listen(options: { host: string; port: number }): Promise<LocalAddress> {
+    if (this.#closing) throw new SipTransportError('closed', 'transport closed');
+    if (this.#socket) throw new SipTransportError('not-listening', 'already listening');
+    const socket = createSocket({ type: options.host.includes(':') ? 'udp6' : 'udp4' });
+    this.#socket = socket;
+    try {
+      await new Promise<void>((resolve, reject) => {
+        socket.once('error', reject);
+        socket.bind(options.port, options.host, () => {
+          socket.off('error', reject);
+          resolve();
+        });
+      });
+    } catch (error) {
+      this.#socket = undefined;
+      socket.close();
+      throw new SipTransportError('not-listening', `cannot bind ${options.host}:${options.port}`, {
+        cause: error,
+      });
+    }
+    // After bind, socket errors (e.g. ICMP-driven) are counted, never thrown: the socket stays usable.
+    socket.on('error', () => {
+      this.stats.socketErrors++;
+    });
+    socket.on('message', (bytes, info) => this.#onDatagram(bytes, info));
+    const bound = socket.address();
+    this.#local = { address: bound.address, port: bound.port };
+    return this.#local;
+  }
+
+  async send(message: Buffer, remote: RemoteAddress): Promise<void> {
+    try {
+      await this.#send(message, remote);
+      this.stats.messagesSent++;
+      this.stats.bytesSent += message.length;
+    } catch (error) {
+      this.stats.sendErrors++;
+      throw error;
+    }
+  }
+
+  #send(message: Buffer, remote: RemoteAddress): Promise<void> {
+    const socket = this.#socket;
+    if (this.#closing) return Promise.reject(new SipTransportError('closed', 'transport closed'));
+    if (!socket) return Promise.reject(new SipTransportError('not-listening', 'listen() first'));
+    if (message.length > maxDatagramBytes) {
+      return Promise.reject(
+        new SipTransportError('too-large', `${message.length} bytes does not fit a datagram`),
+      );
+    }
+    return new Promise((resolve, reject) => {
+      socket.send(message, remote.port, remote.address, (error) => {
+        if (error)
+          reject(
+            new SipTransportError('send-failed', `to ${remote.address}:${remote.port}`, { cause: error }),
+          );
+        else resolve();
+      });
+    });
+  }
+
+  close(): Promise<void> {
+    this.#closing ??= new Promise((resolve) => {
+      const socket = this.#socket;
+      if (!socket) return resolve();
+      socket.close(() => resolve());
+    });
+    return this.#closing;
+  }
+
+  #onDatagram(bytes: Buffer, info: RemoteInfo): void {
+    const remote: RemoteAddress = {
+      transport: 'udp',
+      address: normalizeAddress(info.address),
+      port: info.port,
+    };
+    receive(bytes, remote, this.#sink);
+  }
+}

@@ -1,0 +1,4 @@
+export * from './city';
+export * from './endpoint';
+export * from './simulated-device';
+export * from './simulator';
