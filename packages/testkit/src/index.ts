@@ -1,3 +1,4 @@
 export * from './ports';
 export * from './sipp';
 export * from './wait';
+export * from './postgres';
