@@ -34,6 +34,8 @@ export interface SippOptions {
   signal?: AbortSignal;
   /** Text replacements applied to a copy of the scenario (SIPp cannot take fields inside [authentication]). */
   replace?: Record<string, string>;
+  /** Pin SIPp to this CPU core (taskset), for benchmarks. */
+  core?: number;
 }
 
 /** Runs Debian's SIPp (sip-tester) as an independent peer and collects what it reports. */
@@ -69,7 +71,9 @@ export async function runSipp(options: SippOptions): Promise<SippRun> {
   if (options.traceMessages) args.push('-trace_msg', '-message_file', join(workDir, 'messages.log'));
   args.push('-trace_rtt', '-rtt_freq', '1', '-trace_err', ...(options.extraArgs ?? []));
 
-  const child = spawn('sipp', args, { cwd: workDir, stdio: ['ignore', 'pipe', 'pipe'] });
+  const [command, commandArgs] =
+    options.core === undefined ? ['sipp', args] : ['taskset', ['-c', String(options.core), 'sipp', ...args]];
+  const child = spawn(command, commandArgs, { cwd: workDir, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (d: Buffer) => {

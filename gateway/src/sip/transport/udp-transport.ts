@@ -15,6 +15,11 @@ import {
 
 export interface UdpTransportOptions {
   limits?: SipLimits;
+  /**
+   * Socket receive buffer. A city's devices answer a catalog sweep or re-register after an outage in bursts; the
+   * kernel default (~208 KiB, a few hundred messages) drops them. The kernel caps it at net.core.rmem_max.
+   */
+  receiveBufferBytes?: number;
 }
 
 // IPv4 UDP payload limit; RFC 3261 §18.1.1's switch to TCP above MTU-200 is the sender's policy, not ours.
@@ -25,12 +30,14 @@ export class UdpTransport extends EventEmitter<SipTransportEvents> implements Si
   readonly kind = 'udp' as const;
   readonly stats: SipTransportStats = emptyTransportStats();
   readonly #sink: InboundSink;
+  readonly #receiveBufferBytes: number;
   #socket: Socket | undefined;
   #local: LocalAddress | undefined;
   #closing: Promise<void> | undefined;
 
   constructor(options: UdpTransportOptions = {}) {
     super();
+    this.#receiveBufferBytes = options.receiveBufferBytes ?? 4 * 1024 * 1024;
     this.#sink = {
       limits: options.limits ?? defaultSipLimits,
       stats: this.stats,
@@ -47,7 +54,11 @@ export class UdpTransport extends EventEmitter<SipTransportEvents> implements Si
   async listen(options: { host: string; port: number }): Promise<LocalAddress> {
     if (this.#closing) throw new SipTransportError('closed', 'transport closed');
     if (this.#socket) throw new SipTransportError('not-listening', 'already listening');
-    const socket = createSocket({ type: options.host.includes(':') ? 'udp6' : 'udp4' });
+    const socket = createSocket({
+      type: options.host.includes(':') ? 'udp6' : 'udp4',
+      recvBufferSize: this.#receiveBufferBytes,
+      sendBufferSize: this.#receiveBufferBytes,
+    });
     this.#socket = socket;
     try {
       await new Promise<void>((resolve, reject) => {

@@ -1,0 +1,161 @@
+/**
+ * Keepalive MESSAGE throughput and latency: SIPp (core 0) drives the Tessera gateway (core 1), and in the same run
+ * the same SIPp load drives Kamailio answering statelessly (core 1) as the reference. Prints a table and JSON.
+ *   pnpm exec tsx ops/bench/keepalive.ts [--rates 2000,5000,8000] [--seconds 5] [--devices 1000]
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { createLogger } from '@tessera/kit';
+import { freePort, percentile, runSipp } from '@tessera/testkit';
+import { createSimulatorEndpoint, planCity, Simulator } from '../src/simulator';
+import { benchDir, machine, saveResult, startBenchGateway, stop } from './support';
+
+const SERVER_ID = '43010000002000000001';
+const DOMAIN = SERVER_ID.substring(0, 10);
+const arg = (name: string, fallback: string) => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? process.argv[i + 1]! : fallback;
+};
+const rates = arg('rates', '2000,5000,8000,10000').split(',').map(Number);
+const seconds = Number(arg('seconds', '5'));
+const deviceCount = Number(arg('devices', '1000'));
+
+interface Row {
+  server: 'tessera' | 'kamailio';
+  offered: number;
+  achieved: number;
+  sent: number;
+  ok: number;
+  failed: number;
+  p50Ms: number;
+  p99Ms: number;
+}
+
+async function load(server: Row['server'], port: number, devices: string[]): Promise<Row[]> {
+  const rows: Row[] = [];
+  for (const rate of rates) {
+    const calls = rate * seconds;
+    const run = await runSipp({
+      scenario: join(benchDir, 'sipp/keepalive.xml'),
+      remote: `127.0.0.1:${port}`,
+      localPort: await freePort(),
+      inject: devices.map((d) => [d, SERVER_ID, DOMAIN]),
+      calls,
+      rate,
+      core: 0,
+      timeoutMs: (seconds + 30) * 1000,
+      extraArgs: ['-max_recv_loops', '10000', '-max_sched_loops', '10000'],
+    });
+    const ok = Number(run.stats['SuccessfulCall(C)'] ?? 0);
+    const failed = Number(run.stats['FailedCall(C)'] ?? 0);
+    rows.push({
+      server,
+      offered: rate,
+      achieved: Math.round(Number(run.stats['CallRate(C)'] ?? 0)),
+      sent: calls,
+      ok,
+      failed,
+      p50Ms: percentile(run.responseTimesMs, 50),
+      p99Ms: percentile(run.responseTimesMs, 99),
+    });
+    process.stderr.write(`${server} @ ${rate}/s: ${JSON.stringify(rows.at(-1))}\n`);
+  }
+  return rows;
+}
+
+async function startKamailio(core: number): Promise<{ port: number; child: ChildProcess }> {
+  const port = await freePort();
+  const child = spawn(
+    'taskset',
+    [
+      '-c',
+      String(core),
+      'kamailio',
+      '-f',
+      join(benchDir, 'kamailio/stateless.cfg'),
+      '-DD',
+      '-E',
+      '-l',
+      `udp:127.0.0.1:${port}`,
+      '-m',
+      '64',
+      '-M',
+      '8',
+    ],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  let log = '';
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`kamailio did not start: ${log}`)), 15_000);
+    const onData = (d: Buffer) => {
+      log += d.toString();
+      if (log.includes('Listening on')) {
+        clearTimeout(timer);
+        // Kamailio prints before its workers are forked; give them a moment.
+        setTimeout(resolve, 500);
+      }
+    };
+    child.stdout?.on('data', onData);
+    child.stderr?.on('data', onData);
+  });
+  return { port, child };
+}
+
+async function main(): Promise<void> {
+  const logger = createLogger('bench', 'warn');
+  const devices = planCity({ devices: deviceCount, seed: 99, nvrShare: 0 });
+  const ids = devices.map((d) => d.deviceId);
+
+  const kamailio = await startKamailio(1);
+  const reference = await load('kamailio', kamailio.port, ids);
+  await stop(kamailio.child);
+
+  const gateway = await startBenchGateway(1, { TESSERA_SIP_ID: SERVER_ID });
+  // Register every device first (a keepalive from an unknown device is answered 403).
+  const { endpoint } = await createSimulatorEndpoint({});
+  const simulator = new Simulator({
+    endpoint,
+    server: { id: SERVER_ID, host: '127.0.0.1', port: gateway.port, transport: 'udp' },
+    devices,
+    password: '12345678',
+    logger,
+    keepaliveIntervalSec: 3600,
+    registerConcurrency: 200,
+  });
+  await simulator.start();
+  if (simulator.registeredCount() !== devices.length) throw new Error('not every device registered');
+  await simulator.stop();
+  const tessera = await load('tessera', gateway.port, ids);
+  await endpoint.close();
+  await stop(gateway.child);
+
+  const sustained = (rows: Row[]) =>
+    Math.max(
+      0,
+      ...rows.filter((r) => r.failed === 0 && r.ok === r.sent && r.p99Ms < 20).map((r) => r.achieved),
+    );
+  const result = {
+    benchmark: 'keepalive',
+    at: new Date().toISOString(),
+    machine: machine(),
+    seconds,
+    devices: deviceCount,
+    rows: [...reference, ...tessera],
+    sustainedWithP99Under20ms: { tessera: sustained(tessera), kamailio: sustained(reference) },
+    ratio: Number((sustained(tessera) / Math.max(1, sustained(reference))).toFixed(2)),
+  };
+  const file = saveResult('keepalive', result);
+  console.log('\nKeepalive MESSAGE → 200 (SIPp on core 0, server on core 1)');
+  console.log('server    offered/s  achieved/s  ok/sent        failed  p50 ms  p99 ms');
+  for (const r of result.rows) {
+    console.log(
+      `${r.server.padEnd(9)} ${String(r.offered).padStart(9)} ${String(r.achieved).padStart(11)}  ${`${r.ok}/${r.sent}`.padEnd(14)} ${String(r.failed).padStart(6)} ${String(r.p50Ms).padStart(7)} ${String(r.p99Ms).padStart(7)}`,
+    );
+  }
+  console.log(
+    `sustained with p99 < 20 ms: tessera ${result.sustainedWithP99Under20ms.tessera}/s, kamailio ${result.sustainedWithP99Under20ms.kamailio}/s, ratio ${result.ratio}`,
+  );
+  console.log(`saved ${file}`);
+}
+
+await main();
