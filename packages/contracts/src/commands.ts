@@ -1,4 +1,16 @@
 import { z } from 'zod';
+import {
+  AwaitKeyframeRequest,
+  ByeRequest,
+  CloseIngestRequest,
+  ConnectIngestRequest,
+  Done,
+  InviteRequest,
+  InviteResult,
+  OpenIngestRequest,
+  OpenIngestResult,
+  StreamInfo,
+} from './play';
 
 /**
  * Commands (request/reply with a deadline) between services.
@@ -55,6 +67,12 @@ export const commandSchemas = {
   'gateway.catalog-query': { request: CatalogQueryRequest, response: CatalogQueryResult },
   'gateway.device-info-query': { request: DeviceInfoQueryRequest, response: DeviceInfoResult },
   'gateway.device-status-query': { request: DeviceStatusQueryRequest, response: DeviceStatusResult },
+  'gateway.invite': { request: InviteRequest, response: InviteResult },
+  'gateway.bye': { request: ByeRequest, response: Done },
+  'media.open-ingest': { request: OpenIngestRequest, response: OpenIngestResult },
+  'media.connect-ingest': { request: ConnectIngestRequest, response: Done },
+  'media.await-keyframe': { request: AwaitKeyframeRequest, response: StreamInfo },
+  'media.close-ingest': { request: CloseIngestRequest, response: Done },
 } as const;
 
 export type CommandSchemas = typeof commandSchemas;

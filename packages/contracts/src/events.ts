@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { CatalogChange, CatalogItem } from './catalog';
+import { CallEnded, IngestEnded, ViewersChanged } from './play';
 
 /**
  * Events on the bus (Redis streams in production, in memory under `npm start`).
@@ -94,6 +95,9 @@ export const eventSchemas = {
   'device.info': DeviceInfoReported,
   'catalog.received': CatalogReceived,
   'catalog.changed': CatalogChanged,
+  'media.ingest-ended': IngestEnded,
+  'media.viewers': ViewersChanged,
+  'gateway.call-ended': CallEnded,
 } as const;
 
 export type EventSchemas = typeof eventSchemas;

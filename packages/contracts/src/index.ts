@@ -3,3 +3,4 @@ export * from './catalog';
 export * from './events';
 export * from './commands';
 export * from './bus';
+export * from './play';

@@ -1,0 +1,107 @@
+import { z } from 'zod';
+
+/**
+ * Live play (GB/T 28181 §9.2, notes §1.6): the platform opens an ingest on the media server, the gateway INVITEs
+ * the channel with that address and SSRC, the media server waits for the first keyframe. One upstream per channel,
+ * shared by every viewer. These are the bus messages between the three.
+ */
+export const MediaTransport = z.enum(['udp', 'tcp-passive', 'tcp-active']);
+/** udp: RTP/AVP; tcp-passive: we listen, the device connects; tcp-active: we connect to the device's port. */
+export type MediaTransport = z.infer<typeof MediaTransport>;
+
+export const VideoCodec = z.enum(['h264', 'h265']);
+export type VideoCodec = z.infer<typeof VideoCodec>;
+
+/** 10 decimal digits: 0 live / 1 history, digits 2–6 of the domain, 4-digit stream index (notes §1.6). */
+export const GbSsrc = z.string().regex(/^\d{10}$/);
+
+export const OpenIngestRequest = z.object({
+  sessionId: z.string(),
+  channelId: z.string(),
+  transport: MediaTransport,
+  /** Realm of the platform (first 10 digits of its ID), for the SSRC's digits 2–6. */
+  realm: z.string(),
+});
+export const OpenIngestResult = z.object({
+  ingestId: z.string(),
+  /** Address to put in the SDP c=/m= lines. */
+  host: z.string(),
+  port: z.number().int(),
+  ssrc: GbSsrc,
+});
+export type OpenIngestResult = z.infer<typeof OpenIngestResult>;
+
+export const ConnectIngestRequest = z.object({
+  ingestId: z.string(),
+  /** The device's answer: its media address (tcp-active: where we connect) and the SSRC it will really use. */
+  host: z.string(),
+  port: z.number().int(),
+  ssrc: GbSsrc.nullable(),
+});
+
+export const AwaitKeyframeRequest = z.object({ ingestId: z.string(), timeoutMs: z.number().int().positive() });
+export const StreamInfo = z.object({
+  codec: VideoCodec,
+  width: z.number().int().nullable(),
+  height: z.number().int().nullable(),
+});
+export type StreamInfo = z.infer<typeof StreamInfo>;
+
+export const CloseIngestRequest = z.object({ ingestId: z.string(), reason: z.string() });
+
+export const InviteRequest = z.object({
+  sessionId: z.string(),
+  deviceId: z.string(),
+  channelId: z.string(),
+  sessionName: z.enum(['Play', 'Playback', 'Download']),
+  mediaHost: z.string(),
+  mediaPort: z.number().int(),
+  transport: MediaTransport,
+  ssrc: GbSsrc,
+  /** Playback/Download window, Unix seconds (t= line); null for Play. */
+  startTime: z.number().int().nullable(),
+  endTime: z.number().int().nullable(),
+});
+export type InviteRequest = z.infer<typeof InviteRequest>;
+
+export const InviteResult = z.discriminatedUnion('ok', [
+  z.object({
+    ok: z.literal(true),
+    callId: z.string(),
+    /** From the device's SDP; null when its 200 had no SDP (srs-bench does that). */
+    deviceHost: z.string().nullable(),
+    devicePort: z.number().int().nullable(),
+    ssrc: GbSsrc.nullable(),
+    setup: z.enum(['active', 'passive']).nullable(),
+  }),
+  z.object({
+    ok: z.literal(false),
+    /** SIP status of the device's refusal, or 408 when it never answered. */
+    status: z.number().int(),
+    reason: z.string(),
+  }),
+]);
+export type InviteResult = z.infer<typeof InviteResult>;
+
+export const ByeRequest = z.object({ callId: z.string() });
+export const Done = z.object({ ok: z.literal(true) });
+
+/** Events. */
+export const IngestEnded = z.object({
+  ingestId: z.string(),
+  sessionId: z.string(),
+  reason: z.enum(['media-timeout', 'connection-closed', 'closed']),
+  at: z.string(),
+});
+export type IngestEnded = z.infer<typeof IngestEnded>;
+
+export const ViewersChanged = z.object({ sessionId: z.string(), viewers: z.number().int(), at: z.string() });
+export type ViewersChanged = z.infer<typeof ViewersChanged>;
+
+export const CallEnded = z.object({
+  callId: z.string(),
+  sessionId: z.string(),
+  reason: z.enum(['device-bye', 'device-offline', 'error']),
+  at: z.string(),
+});
+export type CallEnded = z.infer<typeof CallEnded>;
