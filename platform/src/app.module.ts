@@ -14,6 +14,7 @@ import { CivilAreaController } from './controllers/civil-area.controller';
 import { DeviceController } from './controllers/device.controller';
 import { EventController } from './controllers/event.controller';
 import { HealthController } from './controllers/health.controller';
+import { PlayController } from './controllers/play.controller';
 import { UserController } from './controllers/user.controller';
 import type { DatabaseFeatures } from './database/database-features';
 import type { DomainEvents } from './events/domain-events';
@@ -31,6 +32,7 @@ import { DeviceService } from './services/device.service';
 import { HealthService } from './services/health.service';
 import { InventoryIngestService } from './services/inventory-ingest.service';
 import { LiveEventService } from './services/live-event.service';
+import { PlayService } from './services/play.service';
 import { UserService } from './services/user.service';
 import {
   AUTH_SETTINGS,
@@ -39,6 +41,7 @@ import {
   DOMAIN_EVENTS,
   KYSELY,
   LOGGER,
+  MEDIA_TOKEN_SECRET,
   PLATFORM_CONFIG,
 } from './tokens';
 
@@ -52,6 +55,8 @@ export interface PlatformDependencies {
   events: DomainEvents;
   features: DatabaseFeatures;
   auth: AuthSettings;
+  /** HMAC key of viewer tokens (shared with the media server). */
+  mediaTokenSecret: string;
 }
 
 @Module({})
@@ -67,6 +72,7 @@ export class AppModule {
         CivilAreaController,
         EventController,
         HealthController,
+        PlayController,
       ],
       providers: [
         { provide: PLATFORM_CONFIG, useValue: deps.config },
@@ -90,6 +96,8 @@ export class AppModule {
         InventoryIngestService,
         DevicePolicyService,
         LiveEventService,
+        PlayService,
+        { provide: MEDIA_TOKEN_SECRET, useValue: deps.mediaTokenSecret },
         { provide: APP_GUARD, useClass: AuthGuard },
         { provide: APP_FILTER, useClass: ErrorFilter },
       ],

@@ -72,6 +72,34 @@ export const platformConfigSchema = z
       300_000,
       15_000,
     ),
+    /** The platform's GB/T 28181 ID (shared with the gateway); its first 10 digits go into play SSRCs. */
+    TESSERA_SIP_ID: text(
+      z
+        .string()
+        .regex(/^\d{20}$/, { message: 'expected a 20-digit GB/T 28181 ID' })
+        .default('43010000002000000001'),
+    ),
+    /** How devices send live media: udp (RTP/AVP), tcp-passive (device connects to us), tcp-active (we connect). */
+    TESSERA_MEDIA_TRANSPORT: text(z.enum(['udp', 'tcp-passive', 'tcp-active']).default('udp')),
+    /** Play: no keyframe within this long → 504 and everything torn down. */
+    TESSERA_PLAY_TIMEOUT_MS: integer(
+      'expected a whole number of milliseconds 500–120000',
+      500,
+      120_000,
+      10_000,
+    ),
+    /** Play: after the last viewer left, BYE the device after this long (a viewer coming back reuses it). */
+    TESSERA_PLAY_GRACE_MS: integer('expected a whole number of milliseconds 0–3600000', 0, 3_600_000, 30_000),
+    /** Viewer token lifetime (WHEP). */
+    TESSERA_VIEWER_TOKEN_TTL_SEC: integer('expected a whole number of seconds 10–86400', 10, 86_400, 300),
+    /** WHEP base URL of the media server as browsers reach it; when unset, http://<request host>:8081. */
+    TESSERA_MEDIA_PUBLIC_URL: text(
+      z.string().url({ message: 'expected a URL like http://host:8081' }).optional(),
+    ),
+    /** HMAC key of viewer tokens, shared with the media server; per process when unset. */
+    TESSERA_MEDIA_TOKEN_SECRET: text(
+      z.string().min(32, { message: 'must be at least 32 characters' }).optional(),
+    ),
   })
   .transform((c) => ({
     httpPort: c.TESSERA_HTTP_PORT,
@@ -86,6 +114,13 @@ export const platformConfigSchema = z
     keepaliveFlushMs: c.TESSERA_KEEPALIVE_FLUSH_MS,
     catalogQueryTimeoutMs: c.TESSERA_CATALOG_QUERY_TIMEOUT_MS,
     sseHeartbeatMs: c.TESSERA_SSE_HEARTBEAT_MS,
+    sipId: c.TESSERA_SIP_ID,
+    mediaTransport: c.TESSERA_MEDIA_TRANSPORT,
+    playTimeoutMs: c.TESSERA_PLAY_TIMEOUT_MS,
+    playGraceMs: c.TESSERA_PLAY_GRACE_MS,
+    viewerTokenTtlSec: c.TESSERA_VIEWER_TOKEN_TTL_SEC,
+    mediaPublicUrl: c.TESSERA_MEDIA_PUBLIC_URL ?? null,
+    mediaTokenSecret: c.TESSERA_MEDIA_TOKEN_SECRET ?? null,
   }));
 
 export type PlatformConfig = z.infer<typeof platformConfigSchema>;

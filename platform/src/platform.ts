@@ -84,6 +84,11 @@ export async function createPlatform(options: CreatePlatformOptions): Promise<Pl
     if (run.applied.length > 0) logger.info({ applied: run.applied }, 'database migrated');
     const features = await detectDatabaseFeatures(database.db, database.engine);
     logger.info(features, 'database features');
+    if (!config.mediaTokenSecret) {
+      logger.warn(
+        'TESSERA_MEDIA_TOKEN_SECRET is not set: only a media server sharing this process can check viewer tokens',
+      );
+    }
     if (!config.tokenSecret) {
       logger.warn('TESSERA_TOKEN_SECRET is not set: tokens are signed with a per-process key');
     }
@@ -102,6 +107,7 @@ export async function createPlatform(options: CreatePlatformOptions): Promise<Pl
           secret: config.tokenSecret ? Buffer.from(config.tokenSecret) : randomBytes(32),
           ttlSec: config.tokenTtlSec,
         },
+        mediaTokenSecret: config.mediaTokenSecret ?? randomBytes(32).toString('base64url'),
       }),
       { logger: new NestPinoLogger(logger), forceCloseConnections: true },
     );

@@ -7,3 +7,4 @@ export const PLATFORM_CONFIG = Symbol('PlatformConfig');
 export const DATABASE_FEATURES = Symbol('DatabaseFeatures');
 export const DOMAIN_EVENTS = Symbol('DomainEvents');
 export const AUTH_SETTINGS = Symbol('AuthSettings');
+export const MEDIA_TOKEN_SECRET = Symbol('media token secret');

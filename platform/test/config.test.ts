@@ -27,6 +27,13 @@ describe('platform configuration', () => {
       keepaliveFlushMs: 5_000,
       catalogQueryTimeoutMs: 15_000,
       sseHeartbeatMs: 15_000,
+      sipId: '43010000002000000001',
+      mediaTransport: 'udp',
+      playTimeoutMs: 10_000,
+      playGraceMs: 30_000,
+      viewerTokenTtlSec: 300,
+      mediaPublicUrl: null,
+      mediaTokenSecret: null,
     });
   });
 

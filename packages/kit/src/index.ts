@@ -2,3 +2,4 @@ export * from './logger';
 export * from './config';
 export * from './clock';
 export * from './errors';
+export * from './viewer-token';

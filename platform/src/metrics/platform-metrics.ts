@@ -28,6 +28,8 @@ export class PlatformMetrics {
   readonly keepaliveFlushes: Counter;
   readonly keepaliveRows: Counter;
   readonly sseClients: Gauge;
+  readonly playRequests: Counter<'result'>;
+  readonly playSessions: Gauge;
 
   constructor(readonly registry: Registry) {
     this.loginFailures = counter(
@@ -47,6 +49,17 @@ export class PlatformMetrics {
       'tessera_platform_ingest_failures_total',
       'Bus events whose database write failed, by topic',
       ['topic'],
+    );
+    this.playRequests = counter(
+      registry,
+      'tessera_platform_play_requests_total',
+      'Play requests by result (started, joined, offline, rejected, timeout, failed)',
+      ['result'],
+    );
+    this.playSessions = gauge(
+      registry,
+      'tessera_platform_play_sessions',
+      'Live upstream sessions (one per channel)',
     );
     this.keepaliveFlushes = counter(
       registry,

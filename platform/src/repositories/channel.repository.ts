@@ -121,6 +121,28 @@ export class ChannelRepository {
     return query.orderBy('c.device_id').orderBy('c.channel_id').execute();
   }
 
+  /** One camera with its device and effective status, whatever the caller's jurisdiction (checked by the caller). */
+  async get(channelId: string): Promise<ChannelListRow | undefined> {
+    return this.db
+      .selectFrom('channel as c')
+      .innerJoin('device as d', 'd.device_id', 'c.device_id')
+      .select([
+        'c.channel_id',
+        'c.device_id',
+        'c.name',
+        'c.civil_code',
+        'c.address',
+        'c.longitude',
+        'c.latitude',
+        'c.ptz_type',
+        onlineExpr.as('status'),
+      ])
+      .where('c.kind', '=', 'channel')
+      .where('c.channel_id', '=', channelId)
+      .orderBy('c.device_id')
+      .executeTakeFirst();
+  }
+
   async states(deviceId: string, executor: Kysely<DB> = this.db): Promise<Map<string, ChannelState>> {
     const rows = await executor
       .selectFrom('channel')

@@ -1,0 +1,308 @@
+import { randomUUID } from 'node:crypto';
+import { Inject, Injectable, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
+import type { Bus, StreamInfo, Unsubscribe } from '@tessera/contracts';
+import { type Logger, signViewerToken, TesseraError, TimeoutError } from '@tessera/kit';
+import { requireRole } from '../access';
+import { type AuthContext, coversCivilCode } from '../auth/auth-context';
+import type { PlatformConfig } from '../config';
+import type { LiveSessionView, PlayResponse } from '../dtos/play.dto';
+import { ConflictError, ForbiddenError, NotFoundError, UpstreamError, UpstreamTimeoutError } from '../errors';
+import { PlatformMetrics } from '../metrics/platform-metrics';
+import { ChannelRepository } from '../repositories/channel.repository';
+import { BUS, LOGGER, MEDIA_TOKEN_SECRET, PLATFORM_CONFIG } from '../tokens';
+import type { LiveSession } from './live-session';
+
+/** Deadline for the small bus requests around a play (open/connect/close ingest, BYE). */
+const CONTROL_TIMEOUT_MS = 5_000;
+
+/**
+ * Live play orchestration (GB/T 28181 §9.2): open an ingest on the media server, INVITE the channel through the
+ * gateway, wait for the first keyframe, hand the browser a WHEP URL with a short-lived viewer token. One upstream
+ * per channel: later viewers join the live session without a second INVITE. The last viewer leaving starts a grace
+ * period, then BYE. A device BYE or a media timeout ends the session for everyone.
+ *
+ * Sessions live in this process (a platform replica owns the sessions it started); their media and SIP legs are
+ * in the media server and the gateway, reached over the bus.
+ */
+@Injectable()
+export class PlayService implements OnModuleInit, OnModuleDestroy {
+  readonly #byId = new Map<string, LiveSession>();
+  readonly #byChannel = new Map<string, LiveSession>();
+  readonly #unsubscribe: Unsubscribe[] = [];
+
+  constructor(
+    @Inject(ChannelRepository) private readonly channels: ChannelRepository,
+    @Inject(BUS) private readonly bus: Bus,
+    @Inject(PLATFORM_CONFIG) private readonly config: PlatformConfig,
+    @Inject(LOGGER) private readonly logger: Logger,
+    @Inject(PlatformMetrics) private readonly metrics: PlatformMetrics,
+    @Inject(MEDIA_TOKEN_SECRET) private readonly tokenSecret: string,
+  ) {}
+
+  async onModuleInit(): Promise<void> {
+    this.#unsubscribe.push(
+      await this.bus.subscribe('media.viewers', ({ sessionId, viewers }) =>
+        this.#viewersChanged(sessionId, viewers),
+      ),
+      await this.bus.subscribe('media.ingest-ended', ({ ingestId, reason }) => {
+        const session = [...this.#byId.values()].find((s) => s.ingestId === ingestId);
+        if (session) this.#end(session, `media ${reason}`, { closeIngest: false });
+      }),
+      await this.bus.subscribe('gateway.call-ended', ({ callId, reason }) => {
+        const session = [...this.#byId.values()].find((s) => s.callId === callId);
+        if (session) this.#end(session, `call ${reason}`, { bye: false });
+      }),
+    );
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    for (const unsubscribe of this.#unsubscribe.splice(0)) await unsubscribe();
+    await Promise.all([...this.#byId.values()].map((s) => this.#end(s, 'platform stopping')));
+  }
+
+  async play(auth: AuthContext, channelId: string, requestHost: string | undefined): Promise<PlayResponse> {
+    const channel = await this.channels.get(channelId);
+    if (!channel) throw new NotFoundError('channel', channelId);
+    if (!coversCivilCode(auth.jurisdiction, channel.civil_code)) {
+      throw new ForbiddenError(`channel ${channelId} is outside ${auth.username}'s jurisdiction`);
+    }
+    if (channel.status !== 'online') {
+      this.metrics.playRequests.inc({ result: 'offline' });
+      throw new ConflictError(`channel ${channelId} is offline`);
+    }
+    let session = this.#byChannel.get(channelId);
+    const shared = session !== undefined;
+    if (!session) {
+      session = this.#start(channelId, channel.device_id);
+    }
+    if (session.graceTimer) {
+      clearTimeout(session.graceTimer);
+      session.graceTimer = null;
+    }
+    const stream = await session.ready;
+    this.metrics.playRequests.inc({ result: shared ? 'joined' : 'started' });
+    const expiresAt = Date.now() + this.config.viewerTokenTtlSec * 1000;
+    const token = signViewerToken(
+      { sessionId: session.sessionId, viewer: auth.username, expiresAt },
+      this.tokenSecret,
+    );
+    // A session nobody connects to must not stay up: the grace period starts now and a viewer joining stops it.
+    if (session.viewers === 0) this.#armGrace(session);
+    const base = this.config.mediaPublicUrl ?? `http://${hostOnly(requestHost) ?? '127.0.0.1'}:8081`;
+    return {
+      sessionId: session.sessionId,
+      whepUrl: `${base.replace(/\/+$/, '')}/whep/${session.sessionId}?token=${encodeURIComponent(token)}`,
+      token,
+      codec: stream.codec,
+      deliveredCodec: 'h264',
+      width: stream.width,
+      height: stream.height,
+      expiresAt: new Date(expiresAt).toISOString(),
+      shared,
+    };
+  }
+
+  list(auth: AuthContext): LiveSessionView[] {
+    requireRole(auth, 'admin', 'operator');
+    return [...this.#byId.values()].map((s) => ({
+      sessionId: s.sessionId,
+      channelId: s.channelId,
+      deviceId: s.deviceId,
+      state: s.state,
+      transport: s.transport,
+      codec: s.stream?.codec ?? null,
+      viewers: s.viewers,
+      startedAt: new Date(s.startedAt).toISOString(),
+    }));
+  }
+
+  async stop(auth: AuthContext, sessionId: string): Promise<void> {
+    requireRole(auth, 'admin', 'operator');
+    const session = this.#byId.get(sessionId);
+    if (!session) throw new NotFoundError('session', sessionId);
+    await this.#end(session, `stopped by ${auth.username}`);
+  }
+
+  #start(channelId: string, deviceId: string): LiveSession {
+    const session: LiveSession = {
+      sessionId: randomUUID(),
+      channelId,
+      deviceId,
+      transport: this.config.mediaTransport,
+      state: 'starting',
+      ingestId: null,
+      callId: null,
+      stream: null,
+      viewers: 0,
+      startedAt: Date.now(),
+      liveAt: null,
+      ready: Promise.resolve({ codec: 'h264', width: null, height: null }),
+      graceTimer: null,
+    };
+    this.#byId.set(session.sessionId, session);
+    this.#byChannel.set(channelId, session);
+    this.metrics.playSessions.set(this.#byId.size);
+    session.ready = this.#open(session).catch(async (error: unknown) => {
+      await this.#end(session, 'start failed');
+      throw error;
+    });
+    // Callers await `ready`; this guard keeps an early failure from being reported as unhandled meanwhile.
+    session.ready.catch(() => undefined);
+    return session;
+  }
+
+  async #open(session: LiveSession): Promise<StreamInfo> {
+    const deadline = session.startedAt + this.config.playTimeoutMs;
+    const left = () => Math.max(1, deadline - Date.now());
+    const realm = this.config.sipId.substring(0, 10);
+    const ingest = await this.#ask('open the ingest', () =>
+      this.bus.request(
+        'media.open-ingest',
+        { sessionId: session.sessionId, channelId: session.channelId, transport: session.transport, realm },
+        { timeoutMs: CONTROL_TIMEOUT_MS },
+      ),
+    );
+    session.ingestId = ingest.ingestId;
+    const answer = await this.#ask('INVITE', () =>
+      this.bus.request(
+        'gateway.invite',
+        {
+          sessionId: session.sessionId,
+          deviceId: session.deviceId,
+          channelId: session.channelId,
+          sessionName: 'Play',
+          mediaHost: ingest.host,
+          mediaPort: ingest.port,
+          transport: session.transport,
+          ssrc: ingest.ssrc,
+          startTime: null,
+          endTime: null,
+        },
+        { timeoutMs: left() },
+      ),
+    );
+    if (!answer.ok) {
+      this.metrics.playRequests.inc({ result: 'rejected' });
+      throw new UpstreamError(`device answered the INVITE with ${answer.status} ${answer.reason}`);
+    }
+    session.callId = answer.callId;
+    if (session.transport === 'tcp-active' && (answer.deviceHost === null || answer.devicePort === null)) {
+      throw new UpstreamError('device answered without a media address to connect to (tcp-active)');
+    }
+    await this.#ask('connect the ingest', () =>
+      this.bus.request(
+        'media.connect-ingest',
+        {
+          ingestId: ingest.ingestId,
+          host: answer.deviceHost ?? '',
+          port: answer.devicePort ?? 0,
+          ssrc: answer.ssrc,
+        },
+        { timeoutMs: CONTROL_TIMEOUT_MS },
+      ),
+    );
+    const stream = await this.#ask('wait for the first keyframe', () =>
+      this.bus.request(
+        'media.await-keyframe',
+        { ingestId: ingest.ingestId, timeoutMs: left() },
+        { timeoutMs: left() + 1_000 },
+      ),
+    );
+    session.stream = stream;
+    session.state = 'live';
+    session.liveAt = Date.now();
+    this.logger.info(
+      {
+        sessionId: session.sessionId,
+        channelId: session.channelId,
+        ms: session.liveAt - session.startedAt,
+        stream,
+      },
+      'live session started',
+    );
+    return stream;
+  }
+
+  /** Runs one step; a deadline becomes 504, any other failure 502, both naming the step. */
+  async #ask<T>(step: string, work: () => Promise<T>): Promise<T> {
+    try {
+      return await work();
+    } catch (error) {
+      if (error instanceof UpstreamError) throw error;
+      if (error instanceof TimeoutError || (error instanceof TesseraError && error.code === 'timeout')) {
+        this.metrics.playRequests.inc({ result: 'timeout' });
+        throw new UpstreamTimeoutError(`play: ${step} did not finish in time (${error.message})`, {
+          cause: error,
+        });
+      }
+      this.metrics.playRequests.inc({ result: 'failed' });
+      const reason = error instanceof TesseraError ? `${error.code}: ${error.message}` : String(error);
+      throw new UpstreamError(`play: ${step} failed (${reason})`, { cause: error });
+    }
+  }
+
+  #viewersChanged(sessionId: string, viewers: number): void {
+    const session = this.#byId.get(sessionId);
+    if (!session) return;
+    session.viewers = viewers;
+    if (viewers > 0 && session.graceTimer) {
+      clearTimeout(session.graceTimer);
+      session.graceTimer = null;
+    } else if (viewers === 0) {
+      this.#armGrace(session);
+    }
+  }
+
+  #armGrace(session: LiveSession): void {
+    if (session.graceTimer || session.state === 'ending') return;
+    session.graceTimer = setTimeout(() => {
+      session.graceTimer = null;
+      if (session.viewers === 0) void this.#end(session, 'no viewers');
+    }, this.config.playGraceMs);
+    session.graceTimer.unref();
+  }
+
+  async #end(
+    session: LiveSession,
+    why: string,
+    legs: { bye?: boolean; closeIngest?: boolean } = {},
+  ): Promise<void> {
+    if (session.state === 'ending' && !this.#byId.has(session.sessionId)) return;
+    session.state = 'ending';
+    if (session.graceTimer) clearTimeout(session.graceTimer);
+    session.graceTimer = null;
+    this.#byId.delete(session.sessionId);
+    if (this.#byChannel.get(session.channelId) === session) this.#byChannel.delete(session.channelId);
+    this.metrics.playSessions.set(this.#byId.size);
+    this.logger.info(
+      { sessionId: session.sessionId, channelId: session.channelId, why },
+      'live session ended',
+    );
+    const work: Promise<unknown>[] = [];
+    if (legs.bye !== false && session.callId) {
+      work.push(
+        this.bus.request('gateway.bye', { callId: session.callId }, { timeoutMs: CONTROL_TIMEOUT_MS }),
+      );
+    }
+    if (legs.closeIngest !== false && session.ingestId) {
+      work.push(
+        this.bus.request(
+          'media.close-ingest',
+          { ingestId: session.ingestId, reason: why },
+          { timeoutMs: CONTROL_TIMEOUT_MS },
+        ),
+      );
+    }
+    for (const result of await Promise.allSettled(work)) {
+      if (result.status === 'rejected') {
+        this.logger.warn({ err: result.reason, sessionId: session.sessionId }, 'teardown step failed');
+      }
+    }
+  }
+}
+
+function hostOnly(hostHeader: string | undefined): string | undefined {
+  if (!hostHeader) return undefined;
+  if (hostHeader.startsWith('[')) return hostHeader.slice(0, hostHeader.indexOf(']') + 1);
+  return hostHeader.split(':')[0];
+}
