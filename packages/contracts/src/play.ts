@@ -39,7 +39,10 @@ export const ConnectIngestRequest = z.object({
   ssrc: GbSsrc.nullable(),
 });
 
-export const AwaitKeyframeRequest = z.object({ ingestId: z.string(), timeoutMs: z.number().int().positive() });
+export const AwaitKeyframeRequest = z.object({
+  ingestId: z.string(),
+  timeoutMs: z.number().int().positive(),
+});
 export const StreamInfo = z.object({
   codec: VideoCodec,
   width: z.number().int().nullable(),
