@@ -46,7 +46,7 @@ describe('/api/v1/channels/:channelId/play', () => {
     await t.bus.publish('device.offline', { deviceId: nvrYuelu, reason: 'keepalive-timeout', at: now() });
     await waitFor('camera offline', async () => {
       const r = await t.get<{ status: string }[]>(`/api/v1/channels?deviceId=${nvrYuelu}`, admin);
-      return r.body[0]?.status === 'offline';
+      return r.body[0]?.status === 'offline' ? true : undefined;
     });
     const r = await play(cameraYuelu, admin);
     expect(r.status).toBe(409);
