@@ -12,6 +12,7 @@ import { PresenceTracker } from './device/presence';
 import { Registrar } from './device/registrar';
 import { CatalogAggregator } from './manscdp';
 import { GatewayMetrics } from './metrics';
+import { CallManager } from './play';
 import { HmacNonceIssuer, SipEndpoint, TcpTransport, UdpTransport } from './sip';
 
 export interface GatewayOptions {
@@ -34,6 +35,8 @@ export class Gateway {
   readonly endpoint: SipEndpoint;
   readonly presence: PresenceTracker;
   readonly queries: DeviceQueries;
+  /** INVITE dialogs (live play, playback, download). */
+  readonly calls: CallManager;
   readonly metrics: GatewayMetrics;
   readonly metricsRegistry: Registry;
   readonly #opts: GatewayOptions;
@@ -126,6 +129,19 @@ export class Gateway {
       metrics: this.metrics,
       onNewRegistration: (deviceId) => this.#interrogate(deviceId),
     });
+    this.calls = new CallManager({
+      endpoint: this.endpoint,
+      bus,
+      clock,
+      logger: logger.child({ component: 'calls' }),
+      platformId: config.sipId,
+      realm: config.realm,
+      contactHost: () => `${this.publicHost()}:${this.#port}`,
+      locate: (deviceId) => {
+        const record = this.presence.get(deviceId);
+        return record ? requests.remoteOf(record) : undefined;
+      },
+    });
     const inbox = new ManscdpInbox({
       presence: this.presence,
       queries: this.queries,
@@ -140,13 +156,15 @@ export class Gateway {
         case 'MESSAGE':
         case 'NOTIFY':
           return inbox.handle(request, context);
+        case 'BYE':
+          return this.calls.handleBye(request, context);
+        case 'INFO':
+          return this.calls.handleInDialog(request, context);
         case 'OPTIONS':
-          context.respond(200, 'OK', { headers: [['Allow', 'REGISTER, MESSAGE, NOTIFY, OPTIONS']] });
+          context.respond(200, 'OK', { headers: [['Allow', ALLOW]] });
           return;
         default:
-          context.respond(405, 'Method Not Allowed', {
-            headers: [['Allow', 'REGISTER, MESSAGE, NOTIFY, OPTIONS']],
-          });
+          context.respond(405, 'Method Not Allowed', { headers: [['Allow', ALLOW]] });
       }
     });
     this.#tcp.on('connectionClosed', ({ connectionId }) => {
@@ -186,6 +204,10 @@ export class Gateway {
       await bus.handle('gateway.catalog-query', ({ deviceId }) => this.queries.catalog(deviceId)),
       await bus.handle('gateway.device-info-query', ({ deviceId }) => this.queries.deviceInfo(deviceId)),
       await bus.handle('gateway.device-status-query', ({ deviceId }) => this.queries.deviceStatus(deviceId)),
+      await bus.handle('gateway.invite', (request) => this.calls.invite(request)),
+      await bus.handle('gateway.bye', ({ callId }) => this.calls.bye(callId)),
+      // Every replica sees every offline event (no shared group): each ends the calls it holds.
+      await bus.subscribe('device.offline', ({ deviceId }) => this.calls.deviceOffline(deviceId)),
     );
     logger.info(
       { port: this.#port, host: config.host, sipId: config.sipId, realm: config.realm },
@@ -219,11 +241,16 @@ export class Gateway {
       this.presence.close();
       this.queries.close();
       this.#catalogs.close();
+      // Before the endpoint: the BYEs need it.
+      await this.calls.close();
       await this.endpoint.close();
     })();
     return this.#closing;
   }
 }
+
+/** Methods we answer; ACK and CANCEL are the endpoint's. */
+const ALLOW = 'REGISTER, MESSAGE, NOTIFY, OPTIONS, BYE, INFO';
 
 function firstExternalIPv4(): string | undefined {
   for (const addresses of Object.values(networkInterfaces())) {

@@ -37,6 +37,8 @@ export interface SimulatedChannel {
   latitude: number;
   /** 1 dome, 3 fixed. */
   ptzType: number;
+  /** What the channel streams when INVITEd: every 5th channel of a plan is H.265 (a mixed city, as in the field). */
+  codec: 'h264' | 'h265';
 }
 
 export interface SimulatedDevice {
@@ -188,6 +190,8 @@ export function planCity(options: CityPlanOptions): SimulatedDevice[] {
         longitude: Math.round(lng * 1e6) / 1e6,
         latitude: Math.round(lat * 1e6) / 1e6,
         ptzType: random() < 0.3 ? 1 : 3,
+        // From the serial, not from `random()`: a seed keeps building the same city it built before codecs existed.
+        codec: channelSerial % 5 === 0 ? 'h265' : 'h264',
       });
     }
     devices.push({

@@ -19,8 +19,9 @@ import {
   type SipRequest,
   type SipResponse,
 } from '@tessera/gateway/sip';
-import type { SimulatedDevice } from './city';
+import type { SimulatedChannel, SimulatedDevice } from './city';
 import { catalogItems, statusChange } from './simulated-device';
+import { SimulatorMedia, type SimulatorMediaOptions } from './simulator-media';
 
 export interface SimulatorServer {
   /** Platform SIP ID, e.g. 43010000002000000001; the domain is its first 10 digits. */
@@ -44,6 +45,8 @@ export interface SimulatorOptions {
   /** Registrations in flight at once (a storm is this many wide). */
   registerConcurrency?: number;
   charset?: string;
+  /** Media for INVITEs: the address media sockets bind to (default 127.0.0.1), our SIP Contact, encoder settings. */
+  media?: Partial<Omit<SimulatorMediaOptions, 'endpoint' | 'logger'>>;
 }
 
 export type DeviceState = 'idle' | 'registering' | 'registered' | 'failed';
@@ -87,10 +90,13 @@ export class Simulator {
   };
   /** PTZ commands received, newest last (what PTZ tests check at the device end). */
   readonly ptzLog: { channelId: string; hex: string; command: PtzCommand | null; at: number }[] = [];
+  /** The channels' INVITE side: live sessions, their events, media faults. */
+  readonly media: SimulatorMedia;
   readonly #o: SimulatorOptions;
   readonly #clock: Clock;
   readonly #devices = new Map<string, DeviceRuntime>();
   readonly #channelOwner = new Map<string, string>();
+  readonly #channels = new Map<string, SimulatedChannel>();
   #stopped = false;
 
   constructor(options: SimulatorOptions) {
@@ -112,9 +118,19 @@ export class Simulator {
         sn: 1,
         registeredAt: undefined,
       });
-      for (const channel of device.channels) this.#channelOwner.set(channel.channelId, device.deviceId);
+      for (const channel of device.channels) {
+        this.#channelOwner.set(channel.channelId, device.deviceId);
+        this.#channels.set(channel.channelId, channel);
+      }
     }
+    this.media = new SimulatorMedia({
+      host: '127.0.0.1',
+      ...options.media,
+      endpoint: options.endpoint,
+      logger: options.logger,
+    });
     options.endpoint.onRequest((request, context) => this.#onRequest(request, context));
+    options.endpoint.onAck((ack) => this.media.handleAck(ack));
   }
 
   get devices(): SimulatedDevice[] {
@@ -198,9 +214,20 @@ export class Simulator {
     );
   }
 
+  /** Fault: the channel answers INVITEs but never sends media (the platform's no-keyframe / 504 path). */
+  silenceMedia(channelId: string, silent = true): void {
+    this.media.silence(channelId, silent);
+  }
+
+  /** The channel ends its streams itself, with a BYE each (a camera rebooting, a recording at its end). */
+  async hangUp(channelId: string): Promise<number> {
+    return this.media.hangUp(channelId);
+  }
+
   async stop(): Promise<void> {
     this.#stopped = true;
     for (const d of this.#devices.values()) if (d.timer) clearTimeout(d.timer);
+    await this.media.closeAll();
   }
 
   #runtime(deviceId: string): DeviceRuntime {
@@ -327,6 +354,11 @@ export class Simulator {
   }
 
   async #onRequest(request: SipRequest, context: RequestContext): Promise<void> {
+    // In-dialog: matched by Call-ID, whatever Request-URI the platform took from our Contact.
+    if (request.method === 'BYE') {
+      if (!this.media.handleBye(request, context)) context.respond(481, 'Call/Transaction Does Not Exist');
+      return;
+    }
     const target = /^sips?:([^@;]+)@/.exec(request.uri)?.[1] ?? '';
     const deviceId = this.#devices.has(target) ? target : (this.#channelOwner.get(target) ?? '');
     const d = this.#devices.get(deviceId);
@@ -343,6 +375,13 @@ export class Simulator {
           ['Expires', request.headers.get('Expires') ?? '3600'],
         ],
       });
+      return;
+    }
+    if (request.method === 'INVITE') {
+      const channel = this.#channels.get(target);
+      if (!channel) context.respond(404, 'Not Found');
+      else if (d.offlineChannels.has(channel.channelId)) context.respond(480, 'Temporarily Unavailable');
+      else await this.media.handleInvite(channel, request, context);
       return;
     }
     if (request.method !== 'MESSAGE') {

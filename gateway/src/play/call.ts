@@ -1,0 +1,138 @@
+import {
+  formatUri,
+  getCallId,
+  getCSeq,
+  getFrom,
+  parseNameAddr,
+  type RemoteAddress,
+  SipHeaders,
+  type SipRequest,
+  type SipResponse,
+} from '../sip';
+
+export interface CallOptions {
+  sessionId: string;
+  deviceId: string;
+  channelId: string;
+  /** Our INVITE as built (From with our tag, CSeq). */
+  invite: SipRequest;
+  /** The device's 2xx. */
+  response: SipResponse;
+  /** Where the INVITE went: the device's packet source or its TCP connection. */
+  remote: RemoteAddress;
+  startedAt: number;
+}
+
+export interface InDialogRequestOptions {
+  contentType?: string;
+  body?: Buffer | string;
+}
+
+/**
+ * One established INVITE dialog, seen from the platform (the UAC), with the state RFC 3261 §12.1.2 keeps:
+ * Call-ID, local and remote tags, our CSeq, the remote target and the route set. A 2xx without a To-tag (srs-bench
+ * sends one) gives a dialog with a null remote tag; requests from the device are then matched on Call-ID and our tag.
+ */
+export class Call {
+  readonly callId: string;
+  readonly sessionId: string;
+  readonly deviceId: string;
+  readonly channelId: string;
+  readonly localTag: string | null;
+  readonly remoteTag: string | null;
+  /**
+   * Request-URI of our in-dialog requests: "the remote target MUST be set to the URI from the Contact header field of
+   * the response" (§12.1.2); without a Contact, the channel at the address we reached it on.
+   */
+  readonly remoteTarget: string;
+  /** "The route set MUST be set to the list of URIs in the Record-Route header field from the response … in reverse order." */
+  readonly routeSet: readonly string[];
+  /** Where the INVITE went; in-dialog requests follow the device's current address (see CallManager). */
+  readonly remote: RemoteAddress;
+  readonly startedAt: number;
+  readonly #from: string;
+  readonly #to: string;
+  #localCSeq: number;
+
+  constructor(options: CallOptions) {
+    const { invite, response } = options;
+    this.callId = getCallId(invite);
+    this.sessionId = options.sessionId;
+    this.deviceId = options.deviceId;
+    this.channelId = options.channelId;
+    this.remote = options.remote;
+    this.startedAt = options.startedAt;
+    this.localTag = getFrom(invite).tag ?? null;
+    this.#from = invite.headers.get('From') ?? '';
+    // The 2xx's To carries the device's tag; "the local sequence number MUST be set to the value of the sequence
+    // number in the CSeq header field of the request" (§12.1.2).
+    this.#to = response.headers.get('To') ?? invite.headers.get('To') ?? '';
+    this.remoteTag = readTag(this.#to);
+    this.#localCSeq = getCSeq(invite).seq;
+    this.remoteTarget = contactUri(response) ?? fallbackTarget(options.channelId, options.remote);
+    this.routeSet = [...response.headers.getAll('Record-Route')].reverse();
+  }
+
+  /** CSeq number of our last request in this dialog. */
+  get localCSeq(): number {
+    return this.#localCSeq;
+  }
+
+  /**
+   * Our next request in the dialog (§12.2.1.1): Request-URI = remote target, Route = route set, From/To with both
+   * tags, the same Call-ID, CSeq one higher. Via is the endpoint's.
+   */
+  request(method: string, options: InDialogRequestOptions = {}): SipRequest {
+    this.#localCSeq++;
+    const headers = new SipHeaders();
+    for (const route of this.routeSet) headers.append('Route', route);
+    headers.append('From', this.#from);
+    headers.append('To', this.#to);
+    headers.append('Call-ID', this.callId);
+    headers.append('CSeq', `${this.#localCSeq} ${method}`);
+    headers.append('Max-Forwards', '70');
+    if (options.contentType !== undefined) headers.append('Content-Type', options.contentType);
+    const body =
+      typeof options.body === 'string'
+        ? Buffer.from(options.body, 'utf8')
+        : (options.body ?? Buffer.alloc(0));
+    return { kind: 'request', method, uri: this.remoteTarget, headers, body };
+  }
+
+  /**
+   * Whether a request from the device belongs to this dialog: same Call-ID, our tag in its To and the device's tag in
+   * its From. A tag that is missing on either side is not held against it (the dialog may never have had one).
+   */
+  owns(request: SipRequest): boolean {
+    if (request.headers.get('Call-ID') !== this.callId) return false;
+    const theirTo = readTag(request.headers.get('To') ?? '');
+    const theirFrom = readTag(request.headers.get('From') ?? '');
+    if (theirTo !== null && this.localTag !== null && theirTo !== this.localTag) return false;
+    if (theirFrom !== null && this.remoteTag !== null && theirFrom !== this.remoteTag) return false;
+    return true;
+  }
+}
+
+function readTag(nameAddr: string): string | null {
+  try {
+    return parseNameAddr(nameAddr).tag ?? null;
+  } catch {
+    return null;
+  }
+}
+
+function contactUri(response: SipResponse): string | null {
+  const contact = response.headers.getAll('Contact')[0];
+  if (contact === undefined) return null;
+  try {
+    return formatUri(parseNameAddr(contact).uri);
+  } catch {
+    // An unreadable Contact must not lose the call: the fallback target still reaches the device.
+    return null;
+  }
+}
+
+function fallbackTarget(channelId: string, remote: RemoteAddress): string {
+  const host = remote.address.includes(':') ? `[${remote.address}]` : remote.address;
+  return `sip:${channelId}@${host}:${remote.port}`;
+}
