@@ -204,6 +204,9 @@ export class Gateway {
       await bus.handle('gateway.catalog-query', ({ deviceId }) => this.queries.catalog(deviceId)),
       await bus.handle('gateway.device-info-query', ({ deviceId }) => this.queries.deviceInfo(deviceId)),
       await bus.handle('gateway.device-status-query', ({ deviceId }) => this.queries.deviceStatus(deviceId)),
+      await bus.handle('gateway.ptz', ({ deviceId, channelId, command }) =>
+        this.queries.ptz(deviceId, channelId, command),
+      ),
       await bus.handle('gateway.invite', (request) => this.calls.invite(request)),
       await bus.handle('gateway.bye', ({ callId }) => this.calls.bye(callId)),
       // Every replica sees every offline event (no shared group): each ends the calls it holds.

@@ -137,6 +137,21 @@ describe('a simulated city end to end on PostgreSQL and Redis', () => {
     expect(inDistrict.length).toBe(plannedChannels.filter((c) => c.civilCode.startsWith(district)).length);
   });
 
+  it('PTZ from the API reaches the simulated camera as the right PTZCmd', async () => {
+    const channel = simulator.devices.flatMap((d) => d.channels).find((c) => c.ptzType === 1)!;
+    const response = await fetch(`${platform.url}/api/v1/channels/${channel.channelId}/ptz`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ type: 'move', direction: 'up', panSpeed: 0, tiltSpeed: 0x30 }),
+    });
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({ ptzCmd: 'A50F0108003000ED', status: 200, result: 'OK' });
+    expect(simulator.ptzLog.at(-1)).toMatchObject({
+      channelId: channel.channelId,
+      command: { type: 'move', direction: 'up', panSpeed: 0, tiltSpeed: 0x30 },
+    });
+  });
+
   it('a restarted gateway keeps its devices online (presence in Redis)', async () => {
     const port = gateway.port;
     await gateway.close();

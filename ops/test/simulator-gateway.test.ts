@@ -57,6 +57,7 @@ async function setup(transport: 'udp' | 'tcp', devices: number, gatewayEnv: Reco
   });
   const events = <T extends EventTopic>(topic: T) => (seen.get(topic) ?? []) as EventPayload<T>[];
   return {
+    bus,
     gateway,
     simulator,
     events,
@@ -158,5 +159,44 @@ describe('simulated city against the gateway', () => {
       event: 'OFF',
       item: null,
     });
+  });
+
+  it('PTZ reaches the channel as the right PTZCmd, and the device answers the DeviceControl', async () => {
+    const s = await setup('udp', 1);
+    close = s.close;
+    await s.simulator.start();
+    const device = s.simulator.devices[0]!;
+    const channel = device.channels[0]!;
+    const moved = await s.bus.request(
+      'gateway.ptz',
+      {
+        deviceId: device.deviceId,
+        channelId: channel.channelId,
+        command: { type: 'move', direction: 'right', panSpeed: 0x50, tiltSpeed: 0x50 },
+      },
+      { timeoutMs: 5_000 },
+    );
+    // The worked example of notes §1.5: right at speed 0x50.
+    expect(moved).toEqual({ ptzCmd: 'A50F010150500056', status: 200, result: 'OK' });
+    const stopped = await s.bus.request(
+      'gateway.ptz',
+      { deviceId: device.deviceId, channelId: channel.channelId, command: { type: 'stop' } },
+      { timeoutMs: 5_000 },
+    );
+    expect(stopped.ptzCmd).toBe('A50F0100000000B5');
+    expect(s.simulator.ptzLog.map((p) => [p.channelId, p.hex, p.command?.type])).toEqual([
+      [channel.channelId, 'A50F010150500056', 'move'],
+      [channel.channelId, 'A50F0100000000B5', 'stop'],
+    ]);
+    await s.bus.request(
+      'gateway.ptz',
+      {
+        deviceId: device.deviceId,
+        channelId: channel.channelId,
+        command: { type: 'preset', action: 'call', preset: 3 },
+      },
+      { timeoutMs: 5_000 },
+    );
+    expect(s.simulator.ptzLog.at(-1)?.command).toEqual({ type: 'preset', action: 'call', preset: 3 });
   });
 });

@@ -33,6 +33,7 @@ import { HealthService } from './services/health.service';
 import { InventoryIngestService } from './services/inventory-ingest.service';
 import { LiveEventService } from './services/live-event.service';
 import { PlayService } from './services/play.service';
+import { PtzService } from './services/ptz.service';
 import { UserService } from './services/user.service';
 import {
   AUTH_SETTINGS,
@@ -97,6 +98,7 @@ export class AppModule {
         DevicePolicyService,
         LiveEventService,
         PlayService,
+        PtzService,
         { provide: MEDIA_TOKEN_SECRET, useValue: deps.mediaTokenSecret },
         { provide: APP_GUARD, useClass: AuthGuard },
         { provide: APP_FILTER, useClass: ErrorFilter },

@@ -1,11 +1,20 @@
-import type { Bus, CatalogQueryResult, DeviceInfoResult, DeviceStatusResult } from '@tessera/contracts';
-import { type Clock, type Logger, TesseraError } from '@tessera/kit';
 import type {
-  CatalogAggregator,
-  CatalogNotify,
-  CatalogResponse,
-  DeviceInfoResponse,
-  DeviceStatusResponse,
+  Bus,
+  CatalogQueryResult,
+  DeviceInfoResult,
+  DeviceStatusResult,
+  PtzCommandInput,
+  PtzResult,
+} from '@tessera/contracts';
+import { type Clock, type Logger, TesseraError } from '@tessera/kit';
+import {
+  type CatalogAggregator,
+  type CatalogNotify,
+  type CatalogResponse,
+  type DeviceControlResponse,
+  type DeviceInfoResponse,
+  type DeviceStatusResponse,
+  encodePtz,
 } from '../manscdp';
 import type { GatewayMetrics } from '../metrics';
 import type { SipResponse } from '../sip';
@@ -44,11 +53,13 @@ export class DeviceQueries {
   readonly #o: DeviceQueriesOptions;
   readonly #infos: PendingReplies<DeviceInfoResponse>;
   readonly #statuses: PendingReplies<DeviceStatusResponse>;
+  readonly #controls: PendingReplies<DeviceControlResponse>;
 
   constructor(options: DeviceQueriesOptions) {
     this.#o = options;
     this.#infos = new PendingReplies(options.clock);
     this.#statuses = new PendingReplies(options.clock);
+    this.#controls = new PendingReplies(options.clock);
   }
 
   #online(deviceId: string): PresenceRecord {
@@ -158,6 +169,50 @@ export class DeviceQueries {
     };
   }
 
+  /**
+   * PTZ (GB/T 28181 §9.3.2): DeviceControl with PTZCmd to the channel, via the device that owns it. Many devices
+   * never send the DeviceControl Response for PTZ, so its Result is awaited only briefly.
+   */
+  async ptz(
+    deviceId: string,
+    channelId: string,
+    command: PtzCommandInput,
+    resultWaitMs = 1_500,
+  ): Promise<PtzResult> {
+    const record = this.#online(deviceId);
+    const sn = this.#o.requests.nextSn();
+    const ptzCmd = encodePtz(command);
+    const reply = this.#controls.wait(channelId, sn, resultWaitMs, `DeviceControl answer from ${channelId}`);
+    const response = await this.#o.requests.message(record, {
+      kind: 'device-control',
+      sn,
+      deviceId: channelId,
+      ptzCmd,
+      controlPriority: 5,
+      guardCmd: null,
+      recordCmd: null,
+      teleBoot: null,
+      alarmCmd: null,
+      iFrameCmd: null,
+    });
+    if (response.status >= 300) {
+      this.#controls.cancel(channelId, sn, new DeviceRejectedError(deviceId, response.status, 'ptz'));
+      await reply.catch(() => undefined);
+      this.#o.metrics.deviceQueries.inc({ query: 'ptz', result: `sip-${response.status}` });
+      return { ptzCmd, status: response.status, result: null };
+    }
+    const result = await reply.then(
+      (answer) => answer.result,
+      () => null,
+    );
+    this.#o.metrics.deviceQueries.inc({ query: 'ptz', result: 'ok' });
+    return { ptzCmd, status: response.status, result };
+  }
+
+  acceptDeviceControl(message: DeviceControlResponse): boolean {
+    return this.#controls.settle(message.deviceId, message.sn, message);
+  }
+
   /** Catalog subscription (GB/T 28181 §9.11): changes then arrive as NOTIFY. */
   async subscribeCatalog(deviceId: string): Promise<void> {
     const record = this.#online(deviceId);
@@ -197,5 +252,6 @@ export class DeviceQueries {
     const closed = new TesseraError('closed', 'gateway closed');
     this.#infos.close(closed);
     this.#statuses.close(closed);
+    this.#controls.close(closed);
   }
 }

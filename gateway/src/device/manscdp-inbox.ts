@@ -75,6 +75,10 @@ export class ManscdpInbox {
         context.respond(200, 'OK');
         o.queries.acceptDeviceStatus(message);
         return;
+      case 'device-control-response':
+        context.respond(200, 'OK');
+        o.queries.acceptDeviceControl(message);
+        return;
       case 'alarm-notify': {
         // The 200 carries no body; the business answer is a separate Response MESSAGE (notes §1.5).
         context.respond(200, 'OK');

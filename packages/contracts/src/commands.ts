@@ -11,6 +11,7 @@ import {
   OpenIngestResult,
   StreamInfo,
 } from './play';
+import { PtzRequest, PtzResult } from './ptz';
 
 /**
  * Commands (request/reply with a deadline) between services.
@@ -69,6 +70,7 @@ export const commandSchemas = {
   'gateway.device-status-query': { request: DeviceStatusQueryRequest, response: DeviceStatusResult },
   'gateway.invite': { request: InviteRequest, response: InviteResult },
   'gateway.bye': { request: ByeRequest, response: Done },
+  'gateway.ptz': { request: PtzRequest, response: PtzResult },
   'media.open-ingest': { request: OpenIngestRequest, response: OpenIngestResult },
   'media.connect-ingest': { request: ConnectIngestRequest, response: Done },
   'media.await-keyframe': { request: AwaitKeyframeRequest, response: StreamInfo },

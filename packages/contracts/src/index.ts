@@ -4,3 +4,4 @@ export * from './events';
 export * from './commands';
 export * from './bus';
 export * from './play';
+export * from './ptz';

@@ -1,12 +1,14 @@
-import { Controller, Delete, Get, Headers, HttpCode, Inject, Param, Post } from '@nestjs/common';
+import { Body, Controller, Delete, Get, Headers, HttpCode, Inject, Param, Post } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { z } from 'zod/v4';
 import { Auth } from '../auth/auth.guard';
 import type { AuthContext } from '../auth/auth-context';
-import { ApiAuth, ApiErrors, ApiOk, ApiPathParam } from '../common/openapi';
+import { ApiAuth, ApiErrors, ApiJsonBody, ApiOk, ApiPathParam } from '../common/openapi';
 import { ZodPipe } from '../common/zod';
 import { ChannelIdParam, LiveSessionView, PlayResponse } from '../dtos/play.dto';
+import { PtzBody, PtzResponse } from '../dtos/ptz.dto';
 import { PlayService } from '../services/play.service';
+import { PtzService } from '../services/ptz.service';
 
 const channelIdPipe = new ZodPipe(ChannelIdParam, 'channelId');
 const SessionIdParam = z.string().uuid();
@@ -14,7 +16,28 @@ const SessionIdParam = z.string().uuid();
 @ApiTags('play')
 @Controller('api/v1')
 export class PlayController {
-  constructor(@Inject(PlayService) private readonly service: PlayService) {}
+  constructor(
+    @Inject(PlayService) private readonly service: PlayService,
+    @Inject(PtzService) private readonly ptz: PtzService,
+  ) {}
+
+  @Post('channels/:channelId/ptz')
+  @HttpCode(200)
+  @ApiOperation({
+    summary: 'Pan/tilt/zoom, focus, iris, presets (admin, operator); sent to the camera as PTZCmd',
+  })
+  @ApiAuth()
+  @ApiPathParam('channelId', ChannelIdParam)
+  @ApiJsonBody(PtzBody)
+  @ApiOk(PtzResponse)
+  @ApiErrors(400, 403, 404, 409, 502, 504)
+  control(
+    @Auth() auth: AuthContext,
+    @Param('channelId', channelIdPipe) channelId: string,
+    @Body(new ZodPipe(PtzBody, 'PTZ command')) body: PtzBody,
+  ): Promise<PtzResponse> {
+    return this.ptz.control(auth, channelId, body);
+  }
 
   @Post('channels/:channelId/play')
   @HttpCode(200)

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { channelIdIn, deviceIdIn, now } from '../support/fixtures';
+import { cameraItem, channelIdIn, deviceIdIn, now } from '../support/fixtures';
 import { TestPlatform } from '../support/platform';
 import { waitFor } from '../support/wait';
 
@@ -57,5 +57,59 @@ describe('/api/v1/channels/:channelId/play', () => {
     const viewer = await t.userToken('viewer-1', 'viewer', '4301');
     expect((await t.get('/api/v1/play-sessions', viewer)).status).toBe(403);
     expect((await t.get('/api/v1/play-sessions', admin)).body).toEqual([]);
+  });
+});
+
+describe('/api/v1/channels/:channelId/ptz', () => {
+  let t: TestPlatform;
+  let admin: string;
+  const nvr = deviceIdIn('43010200', 7);
+  const dome = channelIdIn('43010201', 71);
+  const fixed = channelIdIn('43010201', 72);
+
+  beforeAll(async () => {
+    t = await TestPlatform.start();
+    admin = await t.adminToken();
+    await t.deviceWithCameras(nvr, [
+      { id: dome, civilCode: '43010201' },
+      { id: fixed, civilCode: '43010201' },
+    ]);
+  });
+  afterAll(() => t?.close());
+
+  const ptz = (channelId: string, body: unknown, token?: string) =>
+    t.request('POST', `/api/v1/channels/${channelId}/ptz`, { token, body });
+
+  it('requires authentication', async () => {
+    expect((await ptz(dome, { type: 'stop' })).status).toBe(401);
+  });
+
+  it('a district operator cannot reach another district; viewers may not steer', async () => {
+    const yuelu = await t.userToken('op-yuelu-ptz', 'operator', '430104');
+    expect((await ptz(dome, { type: 'stop' }, yuelu)).status).toBe(403);
+    const viewer = await t.userToken('viewer-ptz', 'viewer', '430102');
+    expect((await ptz(dome, { type: 'stop' }, viewer)).status).toBe(403);
+  });
+
+  it('validates the command', async () => {
+    expect((await ptz(dome, { type: 'spin' }, admin)).status).toBe(400);
+    expect((await ptz(dome, { type: 'preset', action: 'call', preset: 0 }, admin)).status).toBe(400);
+    expect((await ptz(dome, { type: 'zoom', direction: 'in', speed: 99 }, admin)).status).toBe(400);
+  });
+
+  it('refuses a fixed camera with 409', async () => {
+    await t.publishCatalog(nvr, [
+      cameraItem(dome, '43010201', { ptzType: 1 }),
+      cameraItem(fixed, '43010201', { ptzType: 3 }),
+    ]);
+    await waitFor('ptz types', async () => {
+      const r = await t.get<{ channelId: string; ptzType: number | null }[]>(
+        `/api/v1/channels?deviceId=${nvr}`,
+        admin,
+      );
+      return r.body.find((c) => c.channelId === fixed)?.ptzType === 3 ? true : undefined;
+    });
+    const r = await ptz(fixed, { type: 'move', direction: 'left' }, admin);
+    expect(r.status).toBe(409);
   });
 });
