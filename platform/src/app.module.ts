@@ -14,6 +14,7 @@ import { CivilAreaController } from './controllers/civil-area.controller';
 import { DeviceController } from './controllers/device.controller';
 import { EventController } from './controllers/event.controller';
 import { HealthController } from './controllers/health.controller';
+import { OutageController } from './controllers/outage.controller';
 import { PlayController } from './controllers/play.controller';
 import { UserController } from './controllers/user.controller';
 import type { DatabaseFeatures } from './database/database-features';
@@ -22,6 +23,7 @@ import { PlatformMetrics } from './metrics/platform-metrics';
 import { ChannelRepository } from './repositories/channel.repository';
 import { CivilAreaRepository } from './repositories/civil-area.repository';
 import { DeviceRepository } from './repositories/device.repository';
+import { OutageRepository } from './repositories/outage.repository';
 import { UserRepository } from './repositories/user.repository';
 import type { DB } from './schema/tables';
 import { AuthService } from './services/auth.service';
@@ -32,6 +34,7 @@ import { DeviceService } from './services/device.service';
 import { HealthService } from './services/health.service';
 import { InventoryIngestService } from './services/inventory-ingest.service';
 import { LiveEventService } from './services/live-event.service';
+import { OutageService } from './services/outage.service';
 import { PlayService } from './services/play.service';
 import { PtzService } from './services/ptz.service';
 import { UserService } from './services/user.service';
@@ -74,6 +77,7 @@ export class AppModule {
         EventController,
         HealthController,
         PlayController,
+        OutageController,
       ],
       providers: [
         { provide: PLATFORM_CONFIG, useValue: deps.config },
@@ -85,6 +89,7 @@ export class AppModule {
         { provide: DATABASE_FEATURES, useValue: deps.features },
         { provide: AUTH_SETTINGS, useValue: deps.auth },
         DeviceRepository,
+        OutageRepository,
         ChannelRepository,
         CivilAreaRepository,
         UserRepository,
@@ -99,6 +104,7 @@ export class AppModule {
         LiveEventService,
         PlayService,
         PtzService,
+        OutageService,
         { provide: MEDIA_TOKEN_SECRET, useValue: deps.mediaTokenSecret },
         { provide: APP_GUARD, useClass: AuthGuard },
         { provide: APP_FILTER, useClass: ErrorFilter },

@@ -77,6 +77,8 @@ export interface ChannelTable {
   ptz_type: number | null;
   reported_status: OnlineStatus;
   last_event: CatalogEventType | null;
+  /** Set by a trigger when reported_status or last_event changes. */
+  health_changed_at: Generated<Date>;
   created_at: CreatedAt;
   updated_at: UpdatedAt;
 }
