@@ -16,6 +16,7 @@ import { EventController } from './controllers/event.controller';
 import { HealthController } from './controllers/health.controller';
 import { OutageController } from './controllers/outage.controller';
 import { PlayController } from './controllers/play.controller';
+import { WallLayoutController } from './controllers/wall-layout.controller';
 import { UserController } from './controllers/user.controller';
 import type { DatabaseFeatures } from './database/database-features';
 import type { DomainEvents } from './events/domain-events';
@@ -24,6 +25,7 @@ import { ChannelRepository } from './repositories/channel.repository';
 import { CivilAreaRepository } from './repositories/civil-area.repository';
 import { DeviceRepository } from './repositories/device.repository';
 import { OutageRepository } from './repositories/outage.repository';
+import { WallLayoutRepository } from './repositories/wall-layout.repository';
 import { UserRepository } from './repositories/user.repository';
 import type { DB } from './schema/tables';
 import { AuthService } from './services/auth.service';
@@ -36,6 +38,7 @@ import { InventoryIngestService } from './services/inventory-ingest.service';
 import { LiveEventService } from './services/live-event.service';
 import { OutageService } from './services/outage.service';
 import { PlayService } from './services/play.service';
+import { WallLayoutService } from './services/wall-layout.service';
 import { PtzService } from './services/ptz.service';
 import { UserService } from './services/user.service';
 import {
@@ -78,6 +81,7 @@ export class AppModule {
         HealthController,
         PlayController,
         OutageController,
+        WallLayoutController,
       ],
       providers: [
         { provide: PLATFORM_CONFIG, useValue: deps.config },
@@ -90,6 +94,7 @@ export class AppModule {
         { provide: AUTH_SETTINGS, useValue: deps.auth },
         DeviceRepository,
         OutageRepository,
+        WallLayoutRepository,
         ChannelRepository,
         CivilAreaRepository,
         UserRepository,
@@ -105,6 +110,7 @@ export class AppModule {
         PlayService,
         PtzService,
         OutageService,
+        WallLayoutService,
         { provide: MEDIA_TOKEN_SECRET, useValue: deps.mediaTokenSecret },
         { provide: APP_GUARD, useClass: AuthGuard },
         { provide: APP_FILTER, useClass: ErrorFilter },

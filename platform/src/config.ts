@@ -96,6 +96,8 @@ export const platformConfigSchema = z
     TESSERA_MEDIA_PUBLIC_URL: text(
       z.string().url({ message: 'expected a URL like http://host:8081' }).optional(),
     ),
+    /** The built web console served at `/`; default web/dist of this repository. */
+    TESSERA_WEB_DIR: text(z.string().optional()),
     /** HMAC key of viewer tokens, shared with the media server; per process when unset. */
     TESSERA_MEDIA_TOKEN_SECRET: text(
       z.string().min(32, { message: 'must be at least 32 characters' }).optional(),
@@ -121,6 +123,7 @@ export const platformConfigSchema = z
     viewerTokenTtlSec: c.TESSERA_VIEWER_TOKEN_TTL_SEC,
     mediaPublicUrl: c.TESSERA_MEDIA_PUBLIC_URL ?? null,
     mediaTokenSecret: c.TESSERA_MEDIA_TOKEN_SECRET ?? null,
+    webDir: c.TESSERA_WEB_DIR ?? null,
   }));
 
 export type PlatformConfig = z.infer<typeof platformConfigSchema>;

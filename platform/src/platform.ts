@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
+import { fileURLToPath } from 'node:url';
 import type { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { DocumentBuilder, type OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
@@ -8,6 +9,7 @@ import type { Bus } from '@tessera/contracts';
 import { createLogger, type Logger } from '@tessera/kit';
 import { Registry } from 'prom-client';
 import { AppModule } from './app.module';
+import { mountConsole } from './common/console-assets';
 import { NestPinoLogger } from './common/nest-logger';
 import { openApiSchema } from './common/zod';
 import type { PlatformConfig } from './config';
@@ -111,6 +113,7 @@ export async function createPlatform(options: CreatePlatformOptions): Promise<Pl
       }),
       { logger: new NestPinoLogger(logger), forceCloseConnections: true },
     );
+    mountConsole(app, config.webDir ?? fileURLToPath(new URL('../../web/dist', import.meta.url)), logger);
     SwaggerModule.setup('api/docs', app, () => buildOpenApiDocument(app!), {
       jsonDocumentUrl: 'api/docs-json',
       raw: ['json'],

@@ -34,6 +34,7 @@ describe('platform configuration', () => {
       viewerTokenTtlSec: 300,
       mediaPublicUrl: null,
       mediaTokenSecret: null,
+      webDir: null,
     });
   });
 

@@ -68,6 +68,10 @@ describe('migrations on PostgreSQL', () => {
       'device_status_check',
       'device_transport_check',
       'schema_migration_pkey',
+      'wall_layout_grid_check',
+      'wall_layout_name_check',
+      'wall_layout_pkey',
+      'wall_layout_user_id_fkey',
     ]);
   });
 

@@ -83,6 +83,20 @@ export interface ChannelTable {
   updated_at: UpdatedAt;
 }
 
+export interface WallLayoutTable {
+  user_id: string;
+  name: string;
+  grid: number;
+  tiles: ColumnType<WallTile[], string, string>;
+  created_at: CreatedAt;
+  updated_at: UpdatedAt;
+}
+
+export interface WallTile {
+  tile: number;
+  channelId: string;
+}
+
 export interface AppUserTable {
   id: Generated<string>;
   username: string;
@@ -99,6 +113,7 @@ export interface DB {
   device: DeviceTable;
   channel: ChannelTable;
   app_user: AppUserTable;
+  wall_layout: WallLayoutTable;
 }
 
 export type CivilArea = Selectable<CivilAreaTable>;
