@@ -1,5 +1,6 @@
-// Public API of the media server's pure protocol code: bytes in, neutral access units out (and back).
-// Nothing here opens a socket; servers/ (later) compose these with transports.
+// Public API of the media server: first the pure protocol code (bytes in, neutral access units out, and
+// back; no sockets), then the server that composes it with sockets, sessions and WebRTC.
+// `@tessera/media-server/auth` exports the viewer-token functions alone, without loading the media plane.
 
 export * from './errors';
 
@@ -77,3 +78,32 @@ export { type AdtsFrame, AdtsFramer } from './protocols/aac/adts-framer';
 // Captures
 export { isPcap, type PcapRecord, readPcapRecords } from './protocols/pcap/pcap-file';
 export { extractPcapFlows, type PcapFlows, type TcpFlow, type UdpFlow } from './protocols/pcap/pcap-flows';
+
+// H.264 over RTP (RFC 6184)
+export {
+  type H264RtpPacketizeOptions,
+  type H264RtpPayload,
+  packetizeH264,
+} from './protocols/rtp/h264-rtp-packetizer';
+
+// ——— The media server: sockets, sessions, WebRTC ———
+export { MediaServer, type MediaServerIngestSnapshot, type MediaServerOptions } from './media-server';
+export {
+  DEFAULT_TOKEN_SECRET,
+  loadMediaServerConfig,
+  type MediaServerConfig,
+  MediaServerEnvSchema,
+  type PortRange,
+} from './config';
+export {
+  signViewerToken,
+  type VerifyViewerTokenOptions,
+  type ViewerTokenClaims,
+  verifyViewerToken,
+} from './auth/viewer-token';
+export { Ingest, type IngestEndReason, type IngestEvents, type IngestViewer } from './sessions/ingest';
+export type { IngestStats } from './sessions/ingest-stats';
+export { IngestManager } from './sessions/ingest-manager';
+export { LiveStream, type LiveStreamOptions, type LiveStreamSubscriber } from './sessions/live-stream';
+export { WebRtcViewer, type WebRtcViewerStats } from './webrtc/webrtc-viewer';
+export { FFMPEG_H265_TO_H264_ARGS, FfmpegH265Transcoder } from './transcode/ffmpeg-h265-transcoder';

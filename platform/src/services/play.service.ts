@@ -81,9 +81,9 @@ export class PlayService implements OnModuleInit, OnModuleDestroy {
     }
     const stream = await session.ready;
     this.metrics.playRequests.inc({ result: shared ? 'joined' : 'started' });
-    const expiresAt = Date.now() + this.config.viewerTokenTtlSec * 1000;
+    const exp = Math.floor(Date.now() / 1000) + this.config.viewerTokenTtlSec;
     const token = signViewerToken(
-      { sessionId: session.sessionId, viewer: auth.username, expiresAt },
+      { sessionId: session.sessionId, viewer: auth.username, exp },
       this.tokenSecret,
     );
     // A session nobody connects to must not stay up: the grace period starts now and a viewer joining stops it.
@@ -97,7 +97,7 @@ export class PlayService implements OnModuleInit, OnModuleDestroy {
       deliveredCodec: 'h264',
       width: stream.width,
       height: stream.height,
-      expiresAt: new Date(expiresAt).toISOString(),
+      expiresAt: new Date(exp * 1000).toISOString(),
       shared,
     };
   }

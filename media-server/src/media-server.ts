@@ -1,0 +1,213 @@
+import type { Bus, EventPayload, EventTopic, Unsubscribe } from '@tessera/contracts';
+import { type Clock, type Logger, systemClock } from '@tessera/kit';
+import type { MediaServerConfig } from './config';
+import { PortPool } from './servers/rtp/port-pool';
+import { SharedUdpServer } from './servers/rtp/shared-udp-server';
+import { WhepServer } from './servers/whep/whep-server';
+import type { IngestStats } from './sessions/ingest-stats';
+import { IngestManager } from './sessions/ingest-manager';
+import type { LiveStreamOptions } from './sessions/live-stream';
+import { handleMediaCommands } from './sessions/media-commands';
+import type { TranscoderFactory } from './sessions/transcoder';
+import { FfmpegH265Transcoder } from './transcode/ffmpeg-h265-transcoder';
+import { ViewerService } from './webrtc/viewer-service';
+
+export interface MediaServerOptions {
+  readonly config: MediaServerConfig;
+  readonly bus: Bus;
+  readonly logger: Logger;
+  readonly clock?: Clock;
+  /** ffmpeg for H.265 → H.264 (default `ffmpeg` on PATH). */
+  readonly ffmpegPath?: string;
+  readonly liveStream?: LiveStreamOptions;
+  /** Before the device's answer; default max(media timeout, 40 s). */
+  readonly answerTimeoutMs?: number;
+  /** TCP active: connect attempts and the pause between them (default 4, 1 s apart). */
+  readonly tcpConnectAttempts?: number;
+  readonly tcpRetryDelayMs?: number;
+  /** WHEP: how long a viewer may wait for the first keyframe, and for ICE + DTLS. */
+  readonly viewerReadyTimeoutMs?: number;
+  readonly viewerConnectTimeoutMs?: number;
+}
+
+export interface MediaServerIngestSnapshot {
+  readonly ingestId: string;
+  readonly sessionId: string;
+  readonly channelId: string;
+  readonly transport: string;
+  readonly port: number;
+  readonly ssrc: string;
+  readonly codec: string | null;
+  readonly width: number | null;
+  readonly height: number | null;
+  readonly viewers: number;
+  readonly transcoding: boolean;
+  readonly stats: IngestStats;
+}
+
+/**
+ * The media plane of Tessera: RTP ingest from GB/T 28181 devices (UDP, TCP passive/active, optional single
+ * UDP port), one live stream per session shared by its viewers, WebRTC relay to browsers over WHEP, H.265
+ * transcoded to H.264 while watched. Driven by the `media.*` bus commands; publishes `media.ingest-ended` and
+ * `media.viewers`.
+ *
+ * Ownership: MediaServer → IngestManager → Ingest → (RtpSource, LiveStream, transcoder, WebRtcViewer…).
+ * `close()` (idempotent) stops taking commands and viewers, then closes every ingest.
+ */
+export class MediaServer {
+  readonly config: MediaServerConfig;
+  readonly ingests: IngestManager;
+  readonly #options: MediaServerOptions;
+  readonly #clock: Clock;
+  readonly #logger: Logger;
+  readonly #pool: PortPool;
+  readonly #publishing = new Set<Promise<void>>();
+  #sharedUdp: SharedUdpServer | undefined;
+  #whep: WhepServer | undefined;
+  #unsubscribe: Unsubscribe[] = [];
+  #starting: Promise<void> | undefined;
+  #closing: Promise<void> | undefined;
+
+  constructor(options: MediaServerOptions) {
+    this.#options = options;
+    this.config = options.config;
+    this.#clock = options.clock ?? systemClock;
+    this.#logger = options.logger;
+    this.#pool = new PortPool(options.config.rtpPorts);
+    const transcoder: TranscoderFactory = (input) =>
+      new FfmpegH265Transcoder({
+        input,
+        logger: this.#logger.child({ component: 'transcoder' }),
+        ffmpegPath: options.ffmpegPath,
+        output: options.liveStream,
+      });
+    this.ingests = new IngestManager({
+      host: options.config.host,
+      publicHost: options.config.publicHost,
+      pool: this.#pool,
+      clock: this.#clock,
+      logger: this.#logger.child({ component: 'ingest' }),
+      mediaTimeoutMs: options.config.mediaTimeoutMs,
+      answerTimeoutMs: options.answerTimeoutMs,
+      liveStream: options.liveStream,
+      transcoder,
+      tcpConnectAttempts: options.tcpConnectAttempts,
+      tcpRetryDelayMs: options.tcpRetryDelayMs,
+    });
+    this.ingests.on('ended', (ingest, reason) =>
+      this.#publish('media.ingest-ended', {
+        ingestId: ingest.id,
+        sessionId: ingest.sessionId,
+        reason,
+        at: this.#now(),
+      }),
+    );
+    this.ingests.on('viewers', (ingest, viewers) =>
+      this.#publish('media.viewers', { sessionId: ingest.sessionId, viewers, at: this.#now() }),
+    );
+  }
+
+  /** Opens the sockets and starts serving the bus commands (idempotent). */
+  start(): Promise<void> {
+    this.#starting ??= this.#start();
+    return this.#starting;
+  }
+
+  /** The WHEP HTTP port (after `start()`). */
+  get httpPort(): number {
+    return this.#whep?.port ?? 0;
+  }
+
+  /** Single-port mode: the shared UDP port. */
+  get singlePort(): number | undefined {
+    return this.#sharedUdp?.port;
+  }
+
+  get sharedUdpStats() {
+    return this.#sharedUdp?.stats;
+  }
+
+  get whepStats() {
+    return this.#whep?.stats;
+  }
+
+  snapshot(): MediaServerIngestSnapshot[] {
+    return this.ingests.ingests().map((ingest) => ({
+      ingestId: ingest.id,
+      sessionId: ingest.sessionId,
+      channelId: ingest.channelId,
+      transport: ingest.transport,
+      port: ingest.port,
+      ssrc: ingest.ssrc.text,
+      codec: ingest.streamInfo?.codec ?? null,
+      width: ingest.streamInfo?.width ?? null,
+      height: ingest.streamInfo?.height ?? null,
+      viewers: ingest.viewerCount,
+      transcoding: ingest.transcoding,
+      stats: ingest.stats,
+    }));
+  }
+
+  close(): Promise<void> {
+    this.#closing ??= (async () => {
+      await this.#starting?.catch(() => undefined);
+      for (const unsubscribe of this.#unsubscribe.splice(0)) await unsubscribe();
+      await this.#whep?.close();
+      this.ingests.close();
+      this.#sharedUdp?.close();
+      await Promise.allSettled([...this.#publishing]);
+      this.#logger.info('media server closed');
+    })();
+    return this.#closing;
+  }
+
+  async #start(): Promise<void> {
+    const { config, bus } = this.#options;
+    if (config.tokenSecretIsDefault) {
+      this.#logger.warn('TESSERA_MEDIA_TOKEN_SECRET is not set: using the development secret');
+    }
+    if (config.singlePort !== undefined) {
+      this.#sharedUdp = await SharedUdpServer.listen({ host: config.host, port: config.singlePort });
+      this.ingests.useSharedUdp(this.#sharedUdp);
+    }
+    const viewers = new ViewerService({
+      ingests: this.ingests,
+      ice: { publicHost: config.publicHost, bindHost: config.host, portRange: config.webrtcPorts },
+      clock: this.#clock,
+      logger: this.#logger.child({ component: 'viewer' }),
+      readyTimeoutMs: this.#options.viewerReadyTimeoutMs,
+      connectTimeoutMs: this.#options.viewerConnectTimeoutMs,
+    });
+    this.#whep = await WhepServer.listen({
+      backend: viewers,
+      tokenSecret: config.tokenSecret,
+      host: config.host,
+      port: config.httpPort,
+      logger: this.#logger.child({ component: 'whep' }),
+      clock: this.#clock,
+    });
+    this.#unsubscribe = await handleMediaCommands(bus, this.ingests);
+    this.#logger.info(
+      {
+        host: config.host,
+        publicHost: config.publicHost,
+        rtpPorts: `${config.rtpPorts.min}-${config.rtpPorts.max}`,
+        singlePort: this.#sharedUdp?.port,
+        httpPort: this.#whep.port,
+      },
+      'media server listening',
+    );
+  }
+
+  #publish<T extends EventTopic>(topic: T, payload: EventPayload<T>): void {
+    const pending = this.#options.bus
+      .publish(topic, payload)
+      .catch((error: unknown) => this.#logger.error({ err: error, topic }, 'publish failed'))
+      .finally(() => this.#publishing.delete(pending));
+    this.#publishing.add(pending);
+  }
+
+  #now(): string {
+    return new Date(this.#clock.now()).toISOString();
+  }
+}

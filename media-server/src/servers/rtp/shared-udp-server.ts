@@ -1,0 +1,149 @@
+import type { Socket } from 'node:dgram';
+import { EventEmitter } from 'node:events';
+import {
+  createRtpSourceStats,
+  type DeviceEndpoint,
+  type RemoteAddress,
+  type RtpSource,
+  type RtpSourceEvents,
+  type RtpSourceStats,
+} from './rtp-source';
+import { bindUdp } from './udp-rtp-receiver';
+
+export interface SharedUdpServerStats {
+  packets: number;
+  /** Not an RTP v2 header: dropped. */
+  malformedPackets: number;
+  /** SSRC of no ingest, and no ingest waiting for its first stream could take it. */
+  unroutedPackets: number;
+  /** Streams with an unexpected SSRC given to the one ingest that could take them. */
+  adoptedStreams: number;
+}
+
+/**
+ * Single-port mode (TESSERA_MEDIA_SINGLE_PORT): every UDP ingest shares one socket and packets are routed by
+ * SSRC — the offered one, or the one the device answered. Devices may send yet another SSRC (notes §1.6): a
+ * stream with an unknown SSRC goes to the ingest still waiting for its first packet from that source address
+ * (the host the device answered), or to the only waiting ingest; when that is ambiguous it is dropped and
+ * counted, since guessing would show one camera in another's session.
+ */
+export class SharedUdpServer {
+  readonly stats: SharedUdpServerStats = {
+    packets: 0,
+    malformedPackets: 0,
+    unroutedPackets: 0,
+    adoptedStreams: 0,
+  };
+  readonly port: number;
+  readonly #socket: Socket;
+  readonly #bySsrc = new Map<number, SharedUdpChannel>();
+  readonly #channels = new Set<SharedUdpChannel>();
+  #closed = false;
+
+  private constructor(socket: Socket) {
+    this.#socket = socket;
+    this.port = socket.address().port;
+    socket.on('message', (msg, rinfo) => this.#route(msg, rinfo));
+    socket.on('error', () => {});
+  }
+
+  static async listen(options: {
+    host: string;
+    port: number;
+    receiveBufferBytes?: number;
+  }): Promise<SharedUdpServer> {
+    const socket = await bindUdp(options.host, options.port, options.receiveBufferBytes ?? 8 * 1024 * 1024);
+    if (!socket) throw new Error(`single RTP port ${options.port} is in use`);
+    return new SharedUdpServer(socket);
+  }
+
+  /** A source for one ingest, expecting `ssrc` (the one we offered). */
+  channel(ssrc: number): SharedUdpChannel {
+    const channel = new SharedUdpChannel(this.port, {
+      expect: (value) => this.#bySsrc.set(value, channel),
+      remove: () => {
+        this.#channels.delete(channel);
+        for (const [value, owner] of this.#bySsrc) if (owner === channel) this.#bySsrc.delete(value);
+      },
+    });
+    this.#channels.add(channel);
+    this.#bySsrc.set(ssrc, channel);
+    return channel;
+  }
+
+  get channels(): number {
+    return this.#channels.size;
+  }
+
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    for (const channel of [...this.#channels]) channel.close();
+    this.#socket.close();
+  }
+
+  #route(msg: Buffer, rinfo: RemoteAddress): void {
+    this.stats.packets++;
+    if (msg.length < 12 || msg[0]! >> 6 !== 2) {
+      this.stats.malformedPackets++;
+      return;
+    }
+    const ssrc = msg.readUInt32BE(8);
+    let channel = this.#bySsrc.get(ssrc);
+    if (!channel) {
+      channel = this.#adopt(rinfo.address);
+      if (!channel) {
+        this.stats.unroutedPackets++;
+        return;
+      }
+      this.stats.adoptedStreams++;
+      this.#bySsrc.set(ssrc, channel);
+    }
+    channel.deliver(msg, rinfo);
+  }
+
+  #adopt(address: string): SharedUdpChannel | undefined {
+    const waiting = [...this.#channels].filter((c) => !c.receiving);
+    const fromDevice = waiting.filter((c) => c.deviceHost === address);
+    if (fromDevice.length === 1) return fromDevice[0];
+    if (fromDevice.length === 0 && waiting.length === 1) return waiting[0];
+    return undefined;
+  }
+}
+
+/** An ingest's share of the single UDP port. */
+export class SharedUdpChannel extends EventEmitter<RtpSourceEvents> implements RtpSource {
+  readonly transport = 'udp' as const;
+  readonly ordered = false;
+  readonly stats: RtpSourceStats = createRtpSourceStats();
+  readonly port: number;
+  deviceHost: string | undefined;
+  /** A packet was routed here: unknown SSRCs are no longer given to this ingest. */
+  receiving = false;
+  readonly #server: { expect(ssrc: number): void; remove(): void };
+  #closed = false;
+
+  constructor(port: number, server: { expect(ssrc: number): void; remove(): void }) {
+    super();
+    this.port = port;
+    this.#server = server;
+  }
+
+  setRemote(remote: DeviceEndpoint, ssrc: number | undefined): void {
+    if (this.#closed) return;
+    this.deviceHost = remote.host;
+    if (ssrc !== undefined) this.#server.expect(ssrc);
+  }
+
+  deliver(packet: Buffer, from: RemoteAddress): void {
+    this.receiving = true;
+    this.emit('packet', packet, from);
+  }
+
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#server.remove();
+    this.removeAllListeners();
+  }
+}

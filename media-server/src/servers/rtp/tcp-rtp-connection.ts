@@ -1,0 +1,45 @@
+import type { Socket } from 'node:net';
+import { Rfc4571Deframer } from '../../protocols/rfc4571/rfc4571-deframer';
+import type { RemoteAddress, RtpSourceStats } from './rtp-source';
+
+/**
+ * One TCP connection carrying RTP (RFC 4571, or RTSP-interleaved which some devices send): bytes → packets.
+ * Shared by the passive and the active TCP source.
+ */
+export class TcpRtpConnection {
+  readonly socket: Socket;
+  readonly remote: RemoteAddress;
+  readonly #deframer = new Rfc4571Deframer();
+  readonly #stats: RtpSourceStats;
+  #garbageSeen = 0;
+
+  constructor(options: {
+    socket: Socket;
+    stats: RtpSourceStats;
+    onPacket: (packet: Buffer, from: RemoteAddress) => void;
+    onClose: () => void;
+  }) {
+    this.socket = options.socket;
+    this.#stats = options.stats;
+    this.remote = { address: this.socket.remoteAddress ?? '', port: this.socket.remotePort ?? 0 };
+    this.socket.setNoDelay(true);
+    this.socket.on('data', (chunk: Buffer) => {
+      for (const framed of this.#deframer.push(chunk)) {
+        // Odd interleaved channels carry RTCP: not media.
+        if (framed.channel === undefined || framed.channel % 2 === 0)
+          options.onPacket(framed.data, this.remote);
+      }
+      const garbage = this.#deframer.stats.garbageBytes;
+      this.#stats.garbageBytes += garbage - this.#garbageSeen;
+      this.#garbageSeen = garbage;
+    });
+    // 'close' follows every 'error'; the error itself (a reset peer) needs no handling.
+    this.socket.on('error', () => {});
+    this.socket.once('close', options.onClose);
+  }
+
+  destroy(): void {
+    this.socket.removeAllListeners('close');
+    this.socket.destroy();
+  }
+}

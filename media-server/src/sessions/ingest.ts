@@ -1,0 +1,407 @@
+import { EventEmitter } from 'node:events';
+import type { MediaTransport, StreamInfo } from '@tessera/contracts';
+import type { Clock, Logger, TimerHandle } from '@tessera/kit';
+import { IngestClosedError, MediaTimeoutError, RtpParseError } from '../errors';
+import type { VideoAccessUnit } from '../protocols/access-unit';
+import type { VideoCodec } from '../protocols/media-codec';
+import type { PsDemuxerEvent } from '../protocols/ps/ps-demuxer';
+import { PsRtpDepacketizer } from '../protocols/ps/ps-rtp-depacketizer';
+import { parseRtpPacket } from '../protocols/rtp/rtp-packet';
+import type { DeviceEndpoint, RemoteAddress, RtpSource } from '../servers/rtp/rtp-source';
+import type { GbSsrc } from './gb-ssrc';
+import { BitrateMeter, type IngestStats } from './ingest-stats';
+import { LiveStream, type LiveStreamOptions } from './live-stream';
+import { SsrcLock } from './ssrc-lock';
+import type { TranscoderFactory, VideoTranscoder } from './transcoder';
+
+export type IngestEndReason = 'media-timeout' | 'connection-closed' | 'closed';
+
+/** Something an ingest owns and closes with it: a WebRTC viewer. */
+export interface IngestViewer {
+  readonly id: string;
+  close(): void;
+}
+
+export interface IngestEvents {
+  /** The first keyframe with its parameter sets was demuxed. */
+  'stream-info': [info: StreamInfo];
+  /** The number of viewers changed. */
+  viewers: [count: number];
+  /** Emitted once, by `close()` or when the ingest ended by itself. */
+  close: [reason: IngestEndReason];
+}
+
+export interface IngestOptions {
+  readonly id: string;
+  readonly sessionId: string;
+  readonly channelId: string;
+  readonly transport: MediaTransport;
+  /** The SSRC we offered (`y=`). */
+  readonly ssrc: GbSsrc;
+  readonly source: RtpSource;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  /** No RTP for this long after the device answered (or after the last packet) ends the ingest. */
+  readonly mediaTimeoutMs: number;
+  /** How long to wait for the device's answer (`media.connect-ingest`); covers a slow INVITE. */
+  readonly answerTimeoutMs: number;
+  readonly liveStream?: LiveStreamOptions;
+  /** Makes H.264 out of H.265 for viewers; without it H.265 sessions cannot be watched. */
+  readonly transcoder?: TranscoderFactory;
+}
+
+/** A lease on the H.264 stream of an ingest; `release()` (idempotent) lets an idle transcoder stop. */
+export interface H264FeedLease {
+  readonly feed: LiveStream;
+  release(): void;
+}
+
+interface KeyframeWaiter {
+  resolve(info: StreamInfo): void;
+  reject(error: Error): void;
+  timer: TimerHandle;
+}
+
+/**
+ * One play session's upstream: the device's RTP (from its `RtpSource`), PS demuxed into access units, fed to
+ * a `LiveStream` shared by every viewer. Ownership: the ingest owns its source (sockets), its live stream, the
+ * transcoder while one runs, and its viewers; `close()` closes them all (idempotent).
+ *
+ * Ends by itself on the media timeout (no RTP for `mediaTimeoutMs`; before the device's answer, for
+ * `answerTimeoutMs`) and when the device's TCP connection closes.
+ */
+export class Ingest extends EventEmitter<IngestEvents> {
+  readonly id: string;
+  readonly sessionId: string;
+  readonly channelId: string;
+  readonly transport: MediaTransport;
+  readonly ssrc: GbSsrc;
+  readonly source: RtpSource;
+  readonly live: LiveStream;
+  readonly openedAt: number;
+  readonly #clock: Clock;
+  readonly #logger: Logger;
+  readonly #mediaTimeoutMs: number;
+  readonly #depacketizer: PsRtpDepacketizer;
+  readonly #ssrcLock: SsrcLock;
+  readonly #bitrate: BitrateMeter;
+  readonly #viewers = new Map<string, IngestViewer>();
+  readonly #waiters = new Set<KeyframeWaiter>();
+  readonly #transcoderFactory: TranscoderFactory | undefined;
+  #transcoder: VideoTranscoder | undefined;
+  #transcoderLeases = 0;
+  #answer: { endpoint: DeviceEndpoint; ssrc: GbSsrc | null } | undefined;
+  #streamInfo: StreamInfo | undefined;
+  #remote: RemoteAddress | undefined;
+  #timeoutMs: number;
+  #lastActivity: number;
+  #timeoutTimer: TimerHandle | undefined;
+  #pollTimer: TimerHandle | undefined;
+  #closeReason: IngestEndReason | undefined;
+  readonly #counts = {
+    packets: 0,
+    bytes: 0,
+    malformedPackets: 0,
+    frames: 0,
+    keyframes: 0,
+    audioFrames: 0,
+  };
+
+  constructor(options: IngestOptions) {
+    super();
+    this.id = options.id;
+    this.sessionId = options.sessionId;
+    this.channelId = options.channelId;
+    this.transport = options.transport;
+    this.ssrc = options.ssrc;
+    this.source = options.source;
+    this.#clock = options.clock;
+    this.#logger = options.logger;
+    this.#mediaTimeoutMs = options.mediaTimeoutMs;
+    this.#transcoderFactory = options.transcoder;
+    this.openedAt = this.#clock.now();
+    this.#bitrate = new BitrateMeter(this.openedAt);
+    this.#ssrcLock = new SsrcLock({ offered: options.ssrc.value });
+    // TCP is in order: a sequence hole is data the device never sent, resynchronise at once.
+    this.#depacketizer = new PsRtpDepacketizer({
+      reorder: this.source.ordered ? { size: 1, clock: this.#clock } : { clock: this.#clock },
+    });
+    this.live = new LiveStream(options.liveStream);
+    this.live.on('codec-change', (codec) => this.#onCodecChange(codec));
+    this.live.on('subscriber-error', (error) => this.#logger.error({ err: error }, 'viewer failed'));
+
+    this.source.on('packet', (packet, from) => this.#onPacket(packet, from));
+    this.source.on('connected', (remote) => {
+      this.#logger.info({ remote }, 'device connected');
+      this.#touch();
+    });
+    this.source.on('ended', (reason) => this.close(reason));
+
+    this.#timeoutMs = options.answerTimeoutMs;
+    this.#lastActivity = this.openedAt;
+    this.#armTimeout();
+  }
+
+  get port(): number {
+    return this.source.port;
+  }
+
+  get closed(): boolean {
+    return this.#closeReason !== undefined;
+  }
+
+  /** Codec and picture size, once the first keyframe was demuxed. */
+  get streamInfo(): StreamInfo | undefined {
+    return this.#streamInfo;
+  }
+
+  /** The device's answer, once `connect()` was called. */
+  get answer(): { endpoint: DeviceEndpoint; ssrc: GbSsrc | null } | undefined {
+    return this.#answer;
+  }
+
+  /** Source address of the stream being taken. */
+  get remote(): RemoteAddress | undefined {
+    return this.#remote;
+  }
+
+  get viewerCount(): number {
+    return this.#viewers.size;
+  }
+
+  get transcoding(): boolean {
+    return this.#transcoder !== undefined;
+  }
+
+  get stats(): IngestStats {
+    const now = this.#clock.now();
+    const reorder = this.#depacketizer.reorder.stats;
+    const demuxer = this.#depacketizer.demuxer.stats;
+    return {
+      ...this.#counts,
+      foreignPackets: this.#ssrcLock.foreignPackets,
+      ssrcSwitches: this.#ssrcLock.switches,
+      lost: reorder.lost,
+      reordered: reorder.reordered,
+      duplicates: reorder.duplicates,
+      late: reorder.late,
+      discontinuities: demuxer.discontinuities,
+      bitrate: this.#bitrate.read(now),
+      tcpGarbageBytes: this.source.stats.garbageBytes,
+      tcpConnectAttempts: this.source.stats.connectAttempts,
+    };
+  }
+
+  /**
+   * The device's SDP answer. Its SSRC is expected from now on (it may differ from ours); TCP active connects
+   * to its address. The media timeout starts now.
+   */
+  connect(endpoint: DeviceEndpoint, ssrc: GbSsrc | null): void {
+    if (this.closed) throw new IngestClosedError(this.id, this.#closeReason!);
+    this.#answer = { endpoint, ssrc };
+    if (ssrc) this.#ssrcLock.expect(ssrc.value);
+    this.source.setRemote(endpoint, ssrc?.value);
+    this.#timeoutMs = this.#mediaTimeoutMs;
+    this.#touch();
+  }
+
+  /** Resolves with the codec and size once the first keyframe (with SPS) was demuxed. */
+  awaitKeyframe(timeoutMs: number): Promise<StreamInfo> {
+    if (this.#streamInfo) return Promise.resolve(this.#streamInfo);
+    if (this.closed) return Promise.reject(new IngestClosedError(this.id, this.#closeReason!));
+    return new Promise((resolve, reject) => {
+      const waiter: KeyframeWaiter = {
+        resolve,
+        reject,
+        timer: this.#clock.setTimeout(() => {
+          this.#waiters.delete(waiter);
+          reject(new MediaTimeoutError('keyframe', timeoutMs));
+        }, timeoutMs),
+      };
+      this.#waiters.add(waiter);
+    });
+  }
+
+  /**
+   * The stream viewers get: the ingest's own when it is H.264; for H.265, the output of a transcoder that
+   * runs while at least one lease is held.
+   */
+  leaseH264Feed(): H264FeedLease {
+    if (this.closed) throw new IngestClosedError(this.id, this.#closeReason!);
+    if (this.live.codec !== 'h265') return { feed: this.live, release: () => {} };
+    if (!this.#transcoderFactory) throw new IngestClosedError(this.id, 'no transcoder for H.265');
+    if (!this.#transcoder) {
+      const transcoder = this.#transcoderFactory(this.live);
+      transcoder.on('failed', (error) => {
+        this.#logger.error({ err: error }, 'transcoder failed');
+        if (this.#transcoder === transcoder) this.#stopTranscoder({ closeViewers: true });
+      });
+      this.#transcoder = transcoder;
+      this.#logger.info('transcoder started');
+    }
+    const transcoder = this.#transcoder;
+    this.#transcoderLeases++;
+    let released = false;
+    return {
+      feed: transcoder.output,
+      release: () => {
+        if (released) return;
+        released = true;
+        if (this.#transcoder !== transcoder) return;
+        this.#transcoderLeases--;
+        if (this.#transcoderLeases === 0) this.#stopTranscoder({ closeViewers: false });
+      },
+    };
+  }
+
+  addViewer(viewer: IngestViewer): void {
+    if (this.closed) {
+      viewer.close();
+      throw new IngestClosedError(this.id, this.#closeReason!);
+    }
+    this.#viewers.set(viewer.id, viewer);
+    this.emit('viewers', this.#viewers.size);
+  }
+
+  /** Called by a viewer that closed itself (left, ICE failed); closing the viewer is the caller's job. */
+  removeViewer(id: string): void {
+    if (!this.#viewers.delete(id)) return;
+    if (!this.closed) this.emit('viewers', this.#viewers.size);
+  }
+
+  viewer(id: string): IngestViewer | undefined {
+    return this.#viewers.get(id);
+  }
+
+  close(reason: IngestEndReason = 'closed'): void {
+    if (this.#closeReason !== undefined) return;
+    this.#closeReason = reason;
+    if (this.#timeoutTimer) this.#clock.clearTimeout(this.#timeoutTimer);
+    if (this.#pollTimer) this.#clock.clearTimeout(this.#pollTimer);
+    this.#timeoutTimer = undefined;
+    this.#pollTimer = undefined;
+    const hadViewers = this.#viewers.size > 0;
+    for (const viewer of [...this.#viewers.values()]) viewer.close();
+    this.#viewers.clear();
+    if (hadViewers) this.emit('viewers', 0);
+    this.#stopTranscoder({ closeViewers: false });
+    this.live.close();
+    this.source.close();
+    for (const waiter of this.#waiters) {
+      this.#clock.clearTimeout(waiter.timer);
+      waiter.reject(new IngestClosedError(this.id, reason));
+    }
+    this.#waiters.clear();
+    this.#logger.info({ reason, stats: this.stats }, 'ingest closed');
+    this.emit('close', reason);
+    this.removeAllListeners();
+  }
+
+  #onPacket(data: Buffer, from: RemoteAddress): void {
+    if (this.closed) return;
+    const now = this.#clock.now();
+    this.#counts.packets++;
+    this.#counts.bytes += data.length;
+    this.#bitrate.add(data.length, now);
+    let events: PsDemuxerEvent[];
+    try {
+      const packet = parseRtpPacket(data);
+      if (!this.#ssrcLock.accept(packet.ssrc, now)) return;
+      this.#lastActivity = now;
+      this.#remote = from;
+      events = this.#depacketizer.push(packet);
+    } catch (error) {
+      // Parsers report bad input by RtpParseError; anything else is our bug, which must not take the
+      // process (every other session) down from a socket callback.
+      if (!(error instanceof RtpParseError)) this.#logger.error({ err: error }, 'packet handling failed');
+      this.#counts.malformedPackets++;
+      return;
+    }
+    this.#handle(events);
+    if (!this.source.ordered) this.#armPoll();
+  }
+
+  #handle(events: PsDemuxerEvent[]): void {
+    for (const event of events) {
+      if (event.type === 'video') this.#onVideo(event.accessUnit);
+      else if (event.type === 'audio') this.#counts.audioFrames++;
+      if (this.closed) return;
+    }
+  }
+
+  #onVideo(au: VideoAccessUnit): void {
+    this.#counts.frames++;
+    if (au.keyframe) this.#counts.keyframes++;
+    if (!this.#streamInfo && au.keyframe && au.track.sps) {
+      const info: StreamInfo = {
+        codec: au.codec,
+        width: au.track.width ?? null,
+        height: au.track.height ?? null,
+      };
+      this.#streamInfo = info;
+      this.#logger.info({ ...info, ssrc: this.#ssrcLock.current }, 'first keyframe');
+      for (const waiter of this.#waiters) {
+        this.#clock.clearTimeout(waiter.timer);
+        waiter.resolve(info);
+      }
+      this.#waiters.clear();
+      this.emit('stream-info', info);
+    }
+    this.live.push(au);
+  }
+
+  /** Viewers of the old codec cannot follow (their SDP named H.264); they reconnect. */
+  #onCodecChange(codec: VideoCodec): void {
+    this.#logger.warn({ codec }, 'codec changed mid-stream; closing viewers');
+    this.#stopTranscoder({ closeViewers: false });
+    for (const viewer of [...this.#viewers.values()]) viewer.close();
+    if (this.#streamInfo) this.#streamInfo = { ...this.#streamInfo, codec };
+  }
+
+  #stopTranscoder(options: { closeViewers: boolean }): void {
+    const transcoder = this.#transcoder;
+    if (!transcoder) return;
+    this.#transcoder = undefined;
+    this.#transcoderLeases = 0;
+    transcoder.close();
+    this.#logger.info('transcoder stopped');
+    if (options.closeViewers) for (const viewer of [...this.#viewers.values()]) viewer.close();
+  }
+
+  #touch(): void {
+    this.#lastActivity = this.#clock.now();
+    this.#armTimeout();
+  }
+
+  /** One timer for the media timeout, re-armed lazily: packets only update `#lastActivity`. */
+  #armTimeout(): void {
+    if (this.#timeoutTimer) this.#clock.clearTimeout(this.#timeoutTimer);
+    const due = this.#lastActivity + this.#timeoutMs - this.#clock.now();
+    this.#timeoutTimer = this.#clock.setTimeout(
+      () => {
+        this.#timeoutTimer = undefined;
+        if (this.closed) return;
+        if (this.#clock.now() - this.#lastActivity >= this.#timeoutMs) {
+          this.#logger.info({ timeoutMs: this.#timeoutMs }, 'media timeout');
+          this.close('media-timeout');
+        } else {
+          this.#armTimeout();
+        }
+      },
+      Math.max(0, due),
+    );
+  }
+
+  /** UDP: a hole in the sequence holds later packets at most `maxDelayMs`; this releases them on time. */
+  #armPoll(): void {
+    if (this.#pollTimer) return;
+    const due = this.#depacketizer.reorder.msUntilDeadline();
+    if (due === undefined) return;
+    this.#pollTimer = this.#clock.setTimeout(() => {
+      this.#pollTimer = undefined;
+      if (this.closed) return;
+      this.#handle(this.#depacketizer.poll());
+      this.#armPoll();
+    }, due + 1);
+  }
+}
