@@ -4,6 +4,7 @@ import { join, resolve } from 'node:path';
 import { createBus, createKeyValueStore } from '@tessera/bus';
 import { Gateway, loadGatewayConfig } from '@tessera/gateway';
 import { ConfigError, createLogger, parseConfig } from '@tessera/kit';
+import { loadMediaServerConfig, MediaServer } from '@tessera/media-server';
 import { createPlatform, loadPlatformConfig } from '@tessera/platform';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import { z } from 'zod';
@@ -26,7 +27,9 @@ async function main(): Promise<void> {
   const dataDir = resolve(sim.TESSERA_DATA_DIR);
   mkdirSync(dataDir, { recursive: true });
   const adminPassword = process.env.TESSERA_ADMIN_PASSWORD || rememberedAdminPassword(dataDir);
-  const platformConfig = loadPlatformConfig({ ...process.env, TESSERA_ADMIN_PASSWORD: adminPassword });
+  // One process: platform and media server share the viewer-token secret (generated per run unless set).
+  const mediaTokenSecret = process.env.TESSERA_MEDIA_TOKEN_SECRET || randomBytes(32).toString('base64url');
+  const mediaConfig = loadMediaServerConfig({ ...process.env, TESSERA_MEDIA_TOKEN_SECRET: mediaTokenSecret });
   const gatewayConfig = loadGatewayConfig(process.env);
 
   const redisUrl = process.env.REDIS_URL || undefined;
@@ -35,13 +38,23 @@ async function main(): Promise<void> {
   const metricsRegistry = new Registry();
   collectDefaultMetrics({ register: metricsRegistry });
 
+  const media = new MediaServer({ config: mediaConfig, bus, logger: logger.child({ component: 'media' }) });
+  await media.start();
+  const platformConfig = loadPlatformConfig({
+    ...process.env,
+    TESSERA_ADMIN_PASSWORD: adminPassword,
+    TESSERA_MEDIA_TOKEN_SECRET: mediaTokenSecret,
+    TESSERA_SIP_ID: gatewayConfig.sipId,
+    TESSERA_MEDIA_PUBLIC_URL:
+      process.env.TESSERA_MEDIA_PUBLIC_URL || `http://${mediaConfig.publicHost}:${media.httpPort}`,
+  });
   const platform = await createPlatform({ config: platformConfig, bus, metricsRegistry, logger });
   const gateway = await Gateway.start({ config: gatewayConfig, bus, store, logger, metricsRegistry });
 
   let simulator: Simulator | undefined;
   let closeSimulator = async () => {};
   if (sim.TESSERA_SIM_DEVICES > 0) {
-    const { endpoint } = await createSimulatorEndpoint({ host: '127.0.0.1' });
+    const { endpoint, port: simulatorPort } = await createSimulatorEndpoint({ host: '127.0.0.1' });
     simulator = new Simulator({
       endpoint,
       server: {
@@ -54,6 +67,7 @@ async function main(): Promise<void> {
       password: gatewayConfig.defaultPassword,
       logger: logger.child({ component: 'simulator' }),
       retryAfterMs: 10_000,
+      media: { host: '127.0.0.1', contact: { host: '127.0.0.1', port: simulatorPort } },
     });
     closeSimulator = async () => {
       await simulator?.stop();
@@ -68,6 +82,7 @@ async function main(): Promise<void> {
       '  Tessera 视频图像信息联网平台 is running',
       `  Console / API : ${platform.url}/`,
       `  API docs      : ${platform.url}/api/docs`,
+      `  Media (WHEP)  : ${platformConfig.mediaPublicUrl}  RTP ${mediaConfig.rtpPorts.min}-${mediaConfig.rtpPorts.max}`,
       `  Metrics       : ${platform.url}/metrics`,
       `  Admin         : user "admin", password "${adminPassword}"`,
       `  SIP (GB/T 28181): ${gatewayConfig.sipId} @ ${gateway.publicHost()}:${gateway.port} (UDP+TCP), realm ${gatewayConfig.realm}`,
@@ -88,6 +103,7 @@ async function main(): Promise<void> {
     await closeSimulator();
     await gateway.close();
     await platform.close();
+    await media.close();
     await store.close();
     await bus.close();
     process.exit(0);

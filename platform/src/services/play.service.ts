@@ -12,6 +12,9 @@ import { ChannelRepository } from '../repositories/channel.repository';
 import { BUS, LOGGER, MEDIA_TOKEN_SECRET, PLATFORM_CONFIG } from '../tokens';
 import type { LiveSession } from './live-session';
 
+/** Error codes, local or from another service over the bus, that mean "no answer in time" (→ 504). */
+const TIMEOUT_CODES = new Set(['timeout', 'media_timeout']);
+
 /** Deadline for the small bus requests around a play (open/connect/close ingest, BYE). */
 const CONTROL_TIMEOUT_MS = 5_000;
 
@@ -229,7 +232,7 @@ export class PlayService implements OnModuleInit, OnModuleDestroy {
       return await work();
     } catch (error) {
       if (error instanceof UpstreamError) throw error;
-      if (error instanceof TimeoutError || (error instanceof TesseraError && error.code === 'timeout')) {
+      if (error instanceof TimeoutError || (error instanceof TesseraError && TIMEOUT_CODES.has(error.code))) {
         this.metrics.playRequests.inc({ result: 'timeout' });
         throw new UpstreamTimeoutError(`play: ${step} did not finish in time (${error.message})`, {
           cause: error,

@@ -1,0 +1,282 @@
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { MemoryBroker, MemoryBus, MemoryKeyValueStore } from '@tessera/bus';
+import { Gateway, loadGatewayConfig } from '@tessera/gateway';
+import { createLogger } from '@tessera/kit';
+import { loadMediaServerConfig, MediaServer } from '@tessera/media-server';
+import { createPlatform, loadPlatformConfig, type Platform } from '@tessera/platform';
+import { createTestDatabase, type TestDatabase, waitFor } from '@tessera/testkit';
+import { type Browser, chromium, type Page } from 'playwright-core';
+import { Registry } from 'prom-client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createSimulatorEndpoint, planCity, type SimulatedChannel, Simulator } from '../src/simulator';
+
+const SERVER_ID = '43010000002000000001';
+const CHROMIUM = process.env.TESSERA_CHROMIUM ?? '/usr/bin/chromium';
+const logger = createLogger('e2e-play', process.env.TESSERA_TEST_LOG ?? 'silent');
+const PLAYER = readFileSync(join(__dirname, 'fixtures/whep-player.html'));
+
+/** What the test page (fixtures/whep-player.html) puts on its window. */
+interface Player {
+  play(url: string, token: string): Promise<{ status: number }>;
+  leave(): Promise<void>;
+  stats(): Promise<{ framesDecoded: number; frameWidth: number; frameHeight: number }>;
+  luma(): { mean: number; spread: number };
+  firstFrameMs: number;
+}
+
+interface PlayAnswer {
+  sessionId: string;
+  whepUrl: string;
+  token: string;
+  codec: string;
+  width: number;
+  height: number;
+  shared: boolean;
+}
+
+/**
+ * Live video the way an operator gets it: the console's API starts the play, the gateway INVITEs a simulated camera
+ * that streams real H.264/H.265 as PS over RTP, the media server relays WebRTC, and Debian's Chromium decodes it.
+ */
+describe('live video from a simulated camera to Chromium', () => {
+  let database: TestDatabase;
+  let bus: MemoryBus;
+  let platform: Platform;
+  let gateway: Gateway;
+  let media: MediaServer;
+  let simulator: Simulator;
+  let closeEndpoint: () => Promise<void>;
+  let pageServer: Server;
+  let pageUrl: string;
+  let browser: Browser;
+  let token: string;
+  let h264: SimulatedChannel;
+  let h265: SimulatedChannel;
+  let silent: SimulatedChannel;
+
+  const api = (path: string, init: RequestInit = {}) =>
+    fetch(`${platform.url}${path}`, {
+      ...init,
+      headers: { authorization: `Bearer ${token}`, ...init.headers },
+    });
+  const play = async (channelId: string) => {
+    const response = await api(`/api/v1/channels/${channelId}/play`, { method: 'POST' });
+    return { status: response.status, body: (await response.json()) as PlayAnswer };
+  };
+  const openPlayer = async (answer: PlayAnswer): Promise<Page> => {
+    const page = await browser.newPage();
+    page.on('console', (m) => {
+      if (m.type() === 'error') throw new Error(`console error: ${m.text()}`);
+    });
+    await page.goto(pageUrl);
+    const result = await page.evaluate(
+      ([url, t]) => (globalThis as unknown as Player).play(url!, t!),
+      [answer.whepUrl, answer.token],
+    );
+    expect(result.status).toBe(201);
+    return page;
+  };
+  const stats = (page: Page) => page.evaluate(() => (globalThis as unknown as Player).stats());
+  const expectMoving = async (page: Page) => {
+    const first = await waitFor(
+      async () => {
+        const s = await stats(page);
+        return s.framesDecoded > 5 ? s : undefined;
+      },
+      { what: 'frames decoded', timeoutMs: 15_000, intervalMs: 100 },
+    );
+    const later = await waitFor(
+      async () => {
+        const s = await stats(page);
+        return s.framesDecoded > first.framesDecoded + 10 ? s : undefined;
+      },
+      { what: 'frames keep coming', timeoutMs: 10_000, intervalMs: 100 },
+    );
+    const luma = await page.evaluate(() => (globalThis as unknown as Player).luma());
+    // testsrc2 is colourful: not black, not flat.
+    expect(luma.mean).toBeGreaterThan(20);
+    expect(luma.spread).toBeGreaterThan(10);
+    return later;
+  };
+  const leave = (page: Page) => page.evaluate(() => (globalThis as unknown as Player).leave());
+
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    const broker = new MemoryBroker();
+    bus = new MemoryBus({ broker, logger });
+    const secret = randomBytes(32).toString('base64url');
+    media = new MediaServer({
+      config: loadMediaServerConfig({
+        TESSERA_MEDIA_HOST: '127.0.0.1',
+        TESSERA_MEDIA_PUBLIC_HOST: '127.0.0.1',
+        TESSERA_MEDIA_HTTP_PORT: '0',
+        TESSERA_MEDIA_RTP_PORTS: '33000-33099',
+        TESSERA_MEDIA_TOKEN_SECRET: secret,
+      }),
+      bus,
+      logger,
+    });
+    await media.start();
+    platform = await createPlatform({
+      config: loadPlatformConfig({
+        DATABASE_URL: database.url,
+        TESSERA_HTTP_PORT: '0',
+        TESSERA_HTTP_HOST: '127.0.0.1',
+        TESSERA_ADMIN_PASSWORD: 'e2e-admin-password',
+        TESSERA_SIP_ID: SERVER_ID,
+        TESSERA_MEDIA_TOKEN_SECRET: secret,
+        TESSERA_MEDIA_PUBLIC_URL: `http://127.0.0.1:${media.httpPort}`,
+        TESSERA_PLAY_TIMEOUT_MS: '6000',
+        TESSERA_PLAY_GRACE_MS: '1000',
+      }),
+      bus,
+      metricsRegistry: new Registry(),
+      logger,
+    });
+    gateway = await Gateway.start({
+      config: loadGatewayConfig({
+        TESSERA_SIP_ID: SERVER_ID,
+        TESSERA_SIP_HOST: '127.0.0.1',
+        TESSERA_SIP_PORT: '0',
+      }),
+      bus,
+      store: new MemoryKeyValueStore({ broker }),
+      logger,
+    });
+    const { endpoint, port } = await createSimulatorEndpoint({});
+    closeEndpoint = () => endpoint.close();
+    // Seed 3 plans 10 IPCs; every 5th channel serial is an H.265 camera.
+    simulator = new Simulator({
+      endpoint,
+      server: { id: SERVER_ID, host: '127.0.0.1', port: gateway.port, transport: 'udp' },
+      devices: planCity({ devices: 10, seed: 3, nvrShare: 0 }),
+      password: '12345678',
+      logger,
+      media: {
+        host: '127.0.0.1',
+        contact: { host: '127.0.0.1', port },
+        video: { h264: { width: 640, height: 360 }, h265: { width: 640, height: 360 } },
+      },
+    });
+    const channels = simulator.devices.flatMap((d) => d.channels);
+    h264 = channels.find((c) => c.codec === 'h264')!;
+    h265 = channels.find((c) => c.codec === 'h265')!;
+    silent = channels.filter((c) => c.codec === 'h264')[1]!;
+    simulator.silenceMedia(silent.channelId);
+    await simulator.start();
+    const login = await fetch(`${platform.url}/api/v1/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: 'admin', password: 'e2e-admin-password' }),
+    });
+    token = ((await login.json()) as { token: string }).token;
+    await waitFor(
+      async () => {
+        const list = (await (await api('/api/v1/channels?status=online')).json()) as unknown[];
+        return list.length === channels.length;
+      },
+      { what: 'all channels online', timeoutMs: 20_000, intervalMs: 200 },
+    );
+    pageServer = createServer((_, res) => res.writeHead(200, { 'Content-Type': 'text/html' }).end(PLAYER));
+    await new Promise<void>((resolve) => pageServer.listen(0, '127.0.0.1', resolve));
+    pageUrl = `http://127.0.0.1:${(pageServer.address() as AddressInfo).port}/`;
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--autoplay-policy=no-user-gesture-required',
+      ],
+    });
+  }, 90_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    pageServer?.close();
+    await simulator?.stop();
+    await closeEndpoint?.();
+    await gateway?.close();
+    await platform?.close();
+    await media?.close();
+    await bus?.close();
+    await database?.drop();
+  });
+
+  it('plays an H.264 camera; a second viewer shares the upstream; the last one leaving ends it with a BYE', async () => {
+    const first = await play(h264.channelId);
+    expect(first.status).toBe(200);
+    expect(first.body).toMatchObject({ codec: 'h264', width: 640, height: 360, shared: false });
+    const viewerA = await openPlayer(first.body);
+    const decoded = await expectMoving(viewerA);
+    expect([decoded.frameWidth, decoded.frameHeight]).toEqual([640, 360]);
+    const firstFrameMs = await viewerA.evaluate(() => (globalThis as unknown as Player).firstFrameMs);
+    expect(firstFrameMs).toBeGreaterThan(0);
+
+    const second = await play(h264.channelId);
+    expect(second.body).toMatchObject({ sessionId: first.body.sessionId, shared: true });
+    const viewerB = await openPlayer(second.body);
+    await expectMoving(viewerB);
+    // One INVITE for both viewers: the camera streams once.
+    expect(simulator.media.sessions().filter((s) => s.channelId === h264.channelId)).toHaveLength(1);
+
+    await leave(viewerA);
+    await leave(viewerB);
+    await viewerA.close();
+    await viewerB.close();
+    // Grace period (1 s here), then BYE: the camera stops streaming and the session is gone.
+    await waitFor(() => simulator.media.sessions().every((s) => s.channelId !== h264.channelId), {
+      what: 'BYE after the last viewer left',
+      timeoutMs: 10_000,
+    });
+    const sessions = (await (await api('/api/v1/play-sessions')).json()) as unknown[];
+    expect(sessions).toEqual([]);
+  });
+
+  it('plays an H.265 camera in Chromium (transcoded to H.264 while watched)', async () => {
+    const answer = await play(h265.channelId);
+    expect(answer.status).toBe(200);
+    expect(answer.body).toMatchObject({ codec: 'h265', width: 640, height: 360 });
+    const viewer = await openPlayer(answer.body);
+    await expectMoving(viewer);
+    await leave(viewer);
+    await viewer.close();
+  });
+
+  it('a camera that never sends media gives 504 and nothing is left half-open', async () => {
+    const started = Date.now();
+    const answer = await play(silent.channelId);
+    expect(answer.status).toBe(504);
+    expect(Date.now() - started).toBeLessThan(9_000);
+    await waitFor(() => simulator.media.sessions().every((s) => s.channelId !== silent.channelId), {
+      what: 'BYE to the silent camera',
+      timeoutMs: 5_000,
+    });
+    expect(media.snapshot().filter((i) => i.channelId === silent.channelId)).toEqual([]);
+  });
+
+  it('a viewer token for another session is refused by the media server', async () => {
+    const answer = await play(h264.channelId);
+    const other = await play(
+      simulator.devices.flatMap((d) => d.channels).filter((c) => c.codec === 'h264')[2]!.channelId,
+    );
+    const forged = { ...answer.body, token: other.body.token };
+    const page = await browser.newPage();
+    await page.goto(pageUrl);
+    const result = await page.evaluate(
+      ([url, t]) => (globalThis as unknown as Player).play(url!, t!),
+      [forged.whepUrl.split('?')[0]!, forged.token],
+    );
+    expect(result.status).toBe(403);
+    await page.close();
+  });
+});
