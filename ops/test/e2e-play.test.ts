@@ -264,6 +264,41 @@ describe('live video from a simulated camera to Chromium', () => {
     expect(media.snapshot().filter((i) => i.channelId === silent.channelId)).toEqual([]);
   });
 
+  it('a camera hanging up (device BYE) ends the session and the console is told on its event stream', async () => {
+    const events: string[] = [];
+    const abort = new AbortController();
+    const stream = await fetch(`${platform.url}/api/v1/events?token=${encodeURIComponent(token)}`, {
+      signal: abort.signal,
+    });
+    const reader = stream.body!.getReader();
+    const reading = (async () => {
+      const decoder = new TextDecoder();
+      for (;;) {
+        const { value, done } = await reader.read().catch(() => ({ value: undefined, done: true }));
+        if (done) return;
+        events.push(decoder.decode(value));
+      }
+    })();
+    const answer = await play(h264.channelId);
+    expect(answer.status).toBe(200);
+    const viewer = await openPlayer(answer.body);
+    await expectMoving(viewer);
+    expect(await simulator.hangUp(h264.channelId)).toBe(1);
+    const ended = await waitFor(() => events.join('').match(/event: stream\.ended\ndata: (.*)\n/)?.[1], {
+      what: 'stream.ended on the event stream',
+      timeoutMs: 5_000,
+    });
+    expect(JSON.parse(ended)).toMatchObject({
+      sessionId: answer.body.sessionId,
+      channelId: h264.channelId,
+      reason: 'call device-bye',
+    });
+    expect(media.snapshot().filter((i) => i.channelId === h264.channelId)).toEqual([]);
+    abort.abort();
+    await reading;
+    await viewer.close();
+  });
+
   it('a viewer token for another session is refused by the media server', async () => {
     const answer = await play(h264.channelId);
     const other = await play(

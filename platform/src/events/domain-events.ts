@@ -44,7 +44,18 @@ export interface CatalogUpdatedEvent {
   civilCodes: string[];
 }
 
+/** A live upstream ended for everyone watching it (device BYE, media timeout, no viewers, stopped). */
+export interface LiveSessionEndedEvent {
+  type: 'LiveSessionEnded';
+  sessionId: string;
+  channelId: string;
+  civilCode: string | null;
+  reason: string;
+  at: string;
+}
+
 export type DomainEvent =
+  | LiveSessionEndedEvent
   | DeviceOnlineEvent
   | DeviceOfflineEvent
   | ChannelStatusChangedEvent

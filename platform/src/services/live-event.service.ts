@@ -29,7 +29,8 @@ export type LiveEvent =
         at: string;
       };
     }
-  | { name: 'catalog.updated'; data: { deviceId: string; upserted: number; removed: number; at: string } };
+  | { name: 'catalog.updated'; data: { deviceId: string; upserted: number; removed: number; at: string } }
+  | { name: 'stream.ended'; data: { sessionId: string; channelId: string; reason: string; at: string } };
 
 /** The live event for a domain event if the caller's jurisdiction covers it, else null. */
 export function liveEventFor(auth: AuthContext, event: DomainEvent): LiveEvent | null {
@@ -58,6 +59,12 @@ export function liveEventFor(auth: AuthContext, event: DomainEvent): LiveEvent |
           lastEvent: event.lastEvent,
           at: event.at,
         },
+      };
+    case 'LiveSessionEnded':
+      if (!coversCivilCode(j, event.civilCode)) return null;
+      return {
+        name: 'stream.ended',
+        data: { sessionId: event.sessionId, channelId: event.channelId, reason: event.reason, at: event.at },
       };
     case 'CatalogUpdated':
       if (!coversAnyCivilCode(j, event.civilCodes)) return null;

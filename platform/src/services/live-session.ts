@@ -10,6 +10,7 @@ export interface LiveSession {
   sessionId: string;
   channelId: string;
   deviceId: string;
+  civilCode: string | null;
   transport: MediaTransport;
   state: LiveSessionState;
   ingestId: string | null;

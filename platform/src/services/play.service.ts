@@ -9,7 +9,8 @@ import type { LiveSessionView, PlayResponse } from '../dtos/play.dto';
 import { ConflictError, ForbiddenError, NotFoundError, UpstreamError, UpstreamTimeoutError } from '../errors';
 import { PlatformMetrics } from '../metrics/platform-metrics';
 import { ChannelRepository } from '../repositories/channel.repository';
-import { BUS, LOGGER, MEDIA_TOKEN_SECRET, PLATFORM_CONFIG } from '../tokens';
+import type { DomainEvents } from '../events/domain-events';
+import { BUS, DOMAIN_EVENTS, LOGGER, MEDIA_TOKEN_SECRET, PLATFORM_CONFIG } from '../tokens';
 import type { LiveSession } from './live-session';
 
 /** Error codes, local or from another service over the bus, that mean "no answer in time" (→ 504). */
@@ -40,6 +41,7 @@ export class PlayService implements OnModuleInit, OnModuleDestroy {
     @Inject(LOGGER) private readonly logger: Logger,
     @Inject(PlatformMetrics) private readonly metrics: PlatformMetrics,
     @Inject(MEDIA_TOKEN_SECRET) private readonly tokenSecret: string,
+    @Inject(DOMAIN_EVENTS) private readonly events: DomainEvents,
   ) {}
 
   async onModuleInit(): Promise<void> {
@@ -76,7 +78,7 @@ export class PlayService implements OnModuleInit, OnModuleDestroy {
     let session = this.#byChannel.get(channelId);
     const shared = session !== undefined;
     if (!session) {
-      session = this.#start(channelId, channel.device_id);
+      session = this.#start(channelId, channel.device_id, channel.civil_code);
     }
     if (session.graceTimer) {
       clearTimeout(session.graceTimer);
@@ -126,11 +128,12 @@ export class PlayService implements OnModuleInit, OnModuleDestroy {
     await this.#end(session, `stopped by ${auth.username}`);
   }
 
-  #start(channelId: string, deviceId: string): LiveSession {
+  #start(channelId: string, deviceId: string, civilCode: string | null): LiveSession {
     const session: LiveSession = {
       sessionId: randomUUID(),
       channelId,
       deviceId,
+      civilCode,
       transport: this.config.mediaTransport,
       state: 'starting',
       ingestId: null,
@@ -281,6 +284,15 @@ export class PlayService implements OnModuleInit, OnModuleDestroy {
       { sessionId: session.sessionId, channelId: session.channelId, why },
       'live session ended',
     );
+    // Viewers learn it from the console's event stream at once (WebRTC alone would take an ICE consent timeout).
+    this.events.emit({
+      type: 'LiveSessionEnded',
+      sessionId: session.sessionId,
+      channelId: session.channelId,
+      civilCode: session.civilCode,
+      reason: why,
+      at: new Date().toISOString(),
+    });
     const work: Promise<unknown>[] = [];
     if (legs.bye !== false && session.callId) {
       work.push(
