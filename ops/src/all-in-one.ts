@@ -100,9 +100,10 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, 'stopping');
+    // The platform first: it hangs up its live sessions through the gateway and the media server.
+    await platform.close();
     await closeSimulator();
     await gateway.close();
-    await platform.close();
     await media.close();
     await store.close();
     await bus.close();
