@@ -299,6 +299,16 @@ describe('live video from a simulated camera to Chromium', () => {
     await viewer.close();
   });
 
+  it('a camera that refuses the INVITE gives 502 with its SIP status, and the ingest is closed', async () => {
+    const busy = simulator.devices.flatMap((d) => d.channels).filter((c) => c.codec === 'h264')[3]!;
+    simulator.refuseInvites(busy.channelId, 486);
+    const response = await api(`/api/v1/channels/${busy.channelId}/play`, { method: 'POST' });
+    expect(response.status).toBe(502);
+    expect(((await response.json()) as { message: string }).message).toContain('486');
+    expect(media.snapshot().filter((i) => i.channelId === busy.channelId)).toEqual([]);
+    simulator.refuseInvites(busy.channelId, null);
+  });
+
   it('a viewer token for another session is refused by the media server', async () => {
     const answer = await play(h264.channelId);
     const other = await play(

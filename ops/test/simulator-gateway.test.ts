@@ -199,4 +199,23 @@ describe('simulated city against the gateway', () => {
     );
     expect(s.simulator.ptzLog.at(-1)?.command).toEqual({ type: 'preset', action: 'call', preset: 3 });
   });
+
+  it('answers DeviceStatus and DeviceInfo queries sent through the bus', async () => {
+    const s = await setup('udp', 1);
+    close = s.close;
+    await s.simulator.start();
+    const device = s.simulator.devices[0]!;
+    const status = await s.bus.request(
+      'gateway.device-status-query',
+      { deviceId: device.deviceId },
+      { timeoutMs: 5_000 },
+    );
+    expect(status).toMatchObject({ deviceId: device.deviceId, online: true, statusOk: true });
+    const info = await s.bus.request(
+      'gateway.device-info-query',
+      { deviceId: device.deviceId },
+      { timeoutMs: 5_000 },
+    );
+    expect(info).toMatchObject({ deviceId: device.deviceId, name: device.name, model: device.model });
+  });
 });

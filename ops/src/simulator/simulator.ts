@@ -97,6 +97,7 @@ export class Simulator {
   readonly #devices = new Map<string, DeviceRuntime>();
   readonly #channelOwner = new Map<string, string>();
   readonly #channels = new Map<string, SimulatedChannel>();
+  readonly #refusals = new Map<string, number>();
   #stopped = false;
 
   constructor(options: SimulatorOptions) {
@@ -217,6 +218,12 @@ export class Simulator {
   /** Fault: the channel answers INVITEs but never sends media (the platform's no-keyframe / 504 path). */
   silenceMedia(channelId: string, silent = true): void {
     this.media.silence(channelId, silent);
+  }
+
+  /** Fault: the channel refuses INVITEs with this SIP status (486 Busy Here: out of streams); null lifts it. */
+  refuseInvites(channelId: string, status: number | null): void {
+    if (status === null) this.#refusals.delete(channelId);
+    else this.#refusals.set(channelId, status);
   }
 
   /** The channel ends its streams itself, with a BYE each (a camera rebooting, a recording at its end). */
@@ -381,6 +388,8 @@ export class Simulator {
       const channel = this.#channels.get(target);
       if (!channel) context.respond(404, 'Not Found');
       else if (d.offlineChannels.has(channel.channelId)) context.respond(480, 'Temporarily Unavailable');
+      else if (this.#refusals.has(channel.channelId))
+        context.respond(this.#refusals.get(channel.channelId)!, 'Busy Here');
       else await this.media.handleInvite(channel, request, context);
       return;
     }
