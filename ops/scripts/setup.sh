@@ -10,6 +10,10 @@ command -v ffmpeg >/dev/null || need_apt+=(ffmpeg)
 command -v chromium >/dev/null || need_apt+=(chromium)
 command -v kamailio >/dev/null && [ -x /usr/sbin/kamailio ] || need_apt+=(kamailio)
 command -v tshark >/dev/null || need_apt+=(tshark)
+# Chinese text in the console's screenshots and browser tests; DejaVu for the simulated cameras' clock overlay.
+[ -d /usr/share/fonts/opentype/noto ] || need_apt+=(fonts-noto-cjk)
+[ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || need_apt+=(fonts-dejavu-core)
+command -v taskset >/dev/null || need_apt+=(util-linux)
 if [ "${TESSERA_WITH_SERVICES:-1}" = 1 ]; then
   command -v psql >/dev/null || need_apt+=(postgresql-15)
   command -v redis-server >/dev/null || need_apt+=(redis-server)

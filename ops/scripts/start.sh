@@ -4,4 +4,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 TESSERA_WITH_SERVICES=0 bash ops/scripts/setup.sh
+# The console the platform serves at /: build it when missing or older than its sources.
+if [ ! -f web/dist/index.html ] || [ -n "$(find web/src web/index.html -newer web/dist/index.html -print -quit)" ]; then
+  echo "[start] building the web console"
+  pnpm --filter @tessera/web build >/dev/null
+fi
 exec pnpm exec tsx ops/src/all-in-one.ts

@@ -8,6 +8,9 @@ echo "[test] lint (biome)"
 pnpm exec biome check .
 echo "[test] typecheck"
 pnpm -r --workspace-concurrency=2 run typecheck
+echo "[test] web console: build and browser smoke test (Playwright, Debian chromium)"
+pnpm --filter @tessera/web build >/dev/null
+pnpm --filter @tessera/web e2e
 echo "[test] vitest"
 mkdir -p .tessera
 set +e

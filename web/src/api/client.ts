@@ -1,0 +1,135 @@
+import { type Decoder, DecodeError, decode } from './decode';
+import { channelList, civilAreaList, currentUser, deviceList, tokenResponse } from './decoders';
+import { type ApiError, errorFromResponse, fail, ok, type Result } from './errors';
+import type {
+  ChannelQuery,
+  ChannelSummary,
+  CivilAreaNode,
+  CivilCode,
+  CurrentUser,
+  DeviceSummary,
+  LoginRequest,
+  TokenResponse,
+} from './types';
+
+export interface ApiClientOptions {
+  /** Origin and path prefix of the platform; '' when the console is served by the platform itself. */
+  baseUrl?: string;
+  /** The bearer token of the session, or null before login. */
+  getToken: () => string | null;
+  /** Called once per request answered 401, so the app can end the session. */
+  onUnauthorized?: () => void;
+  fetch?: typeof fetch;
+  /** Deadline of an ordinary request. */
+  timeoutMs?: number;
+  /** Deadline of the inventory lists, which may hold 100,000 cameras. */
+  listTimeoutMs?: number;
+}
+
+/**
+ * The platform's REST API, typed. Every method resolves to a `Result`: failures are `ApiError` values,
+ * never exceptions, and every request has a deadline.
+ */
+export class ApiClient {
+  readonly #baseUrl: string;
+  readonly #getToken: () => string | null;
+  readonly #onUnauthorized: (() => void) | undefined;
+  readonly #fetch: typeof fetch;
+  readonly #timeoutMs: number;
+  readonly #listTimeoutMs: number;
+
+  constructor(options: ApiClientOptions) {
+    this.#baseUrl = options.baseUrl ?? '';
+    this.#getToken = options.getToken;
+    this.#onUnauthorized = options.onUnauthorized;
+    this.#fetch = options.fetch ?? globalThis.fetch.bind(globalThis);
+    this.#timeoutMs = options.timeoutMs ?? 10_000;
+    this.#listTimeoutMs = options.listTimeoutMs ?? 60_000;
+  }
+
+  login(body: LoginRequest): Promise<Result<TokenResponse>> {
+    return this.#request('POST', '/api/v1/auth/login', tokenResponse, { body, auth: false });
+  }
+
+  me(): Promise<Result<CurrentUser>> {
+    return this.#request('GET', '/api/v1/me', currentUser);
+  }
+
+  devices(): Promise<Result<DeviceSummary[]>> {
+    return this.#request('GET', '/api/v1/devices', deviceList, { timeoutMs: this.#listTimeoutMs });
+  }
+
+  channels(query: ChannelQuery = {}): Promise<Result<ChannelSummary[]>> {
+    const params = new URLSearchParams();
+    if (query.deviceId) params.set('deviceId', query.deviceId);
+    if (query.civilCode) params.set('civilCode', query.civilCode);
+    if (query.status) params.set('status', query.status);
+    const search = params.size > 0 ? `?${params}` : '';
+    return this.#request('GET', `/api/v1/channels${search}`, channelList, { timeoutMs: this.#listTimeoutMs });
+  }
+
+  /** Children of `parent` in the organisation tree; without it, the top of the caller's jurisdiction. */
+  civilAreas(parent?: CivilCode): Promise<Result<CivilAreaNode[]>> {
+    const search = parent ? `?parent=${encodeURIComponent(parent)}` : '';
+    return this.#request('GET', `/api/v1/civil-areas${search}`, civilAreaList);
+  }
+
+  /** URL of the Server-Sent Events stream: EventSource cannot send headers, so the token goes in the query. */
+  eventsUrl(token: string): string {
+    return `${this.#baseUrl}/api/v1/events?token=${encodeURIComponent(token)}`;
+  }
+
+  async #request<T>(
+    method: 'GET' | 'POST',
+    path: string,
+    decoder: Decoder<T>,
+    options: { body?: unknown; auth?: boolean; timeoutMs?: number } = {},
+  ): Promise<Result<T>> {
+    const headers: Record<string, string> = { Accept: 'application/json' };
+    if (options.auth !== false) {
+      const token = this.#getToken();
+      if (!token) return fail({ kind: 'unauthorized', message: 'not logged in' });
+      headers.Authorization = `Bearer ${token}`;
+    }
+    if (options.body !== undefined) headers['Content-Type'] = 'application/json';
+    const timeoutMs = options.timeoutMs ?? this.#timeoutMs;
+    let response: Response;
+    try {
+      response = await this.#fetch(`${this.#baseUrl}${path}`, {
+        method,
+        headers,
+        body: options.body === undefined ? null : JSON.stringify(options.body),
+        signal: AbortSignal.timeout(timeoutMs),
+      });
+    } catch (error) {
+      if (error instanceof DOMException && error.name === 'TimeoutError')
+        return fail({ kind: 'timeout', timeoutMs });
+      return fail({ kind: 'network', message: error instanceof Error ? error.message : String(error) });
+    }
+    let body: unknown;
+    try {
+      const text = await response.text();
+      body = text === '' ? null : JSON.parse(text);
+    } catch (error) {
+      if (!response.ok)
+        return fail(this.#failed(errorFromResponse(response.status, null), options.auth !== false));
+      if (error instanceof DOMException && error.name === 'TimeoutError')
+        return fail({ kind: 'timeout', timeoutMs });
+      return fail({ kind: 'decode', message: `${path}: the body is not JSON` });
+    }
+    if (!response.ok)
+      return fail(this.#failed(errorFromResponse(response.status, body), options.auth !== false));
+    try {
+      return ok(decode(decoder, body, path));
+    } catch (error) {
+      if (error instanceof DecodeError) return fail({ kind: 'decode', message: error.message });
+      throw error;
+    }
+  }
+
+  /** A 401 on an authenticated request means the session ended (a failed login is just a failed login). */
+  #failed(error: ApiError, authenticated: boolean): ApiError {
+    if (error.kind === 'unauthorized' && authenticated) this.#onUnauthorized?.();
+    return error;
+  }
+}

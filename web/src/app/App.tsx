@@ -1,0 +1,48 @@
+import { useMemo, useState } from 'react';
+import { ApiClient } from '../api/client';
+import { LoginPage } from '../auth/LoginPage';
+import { clearToken, loadToken, saveToken } from '../auth/session';
+import type { MessageKey } from '../i18n/messages';
+import { AppShell } from './AppShell';
+import { ConsoleDataProvider } from './ConsoleDataProvider';
+
+export function App() {
+  const [token, setToken] = useState(loadToken);
+  const [notice, setNotice] = useState<MessageKey | null>(null);
+  const client = useMemo(
+    () =>
+      new ApiClient({
+        getToken: loadToken,
+        onUnauthorized: () => {
+          clearToken();
+          setNotice('login.expired');
+          setToken(null);
+        },
+      }),
+    [],
+  );
+
+  if (!token) {
+    return (
+      <LoginPage
+        client={client}
+        notice={notice}
+        onLoggedIn={(next) => {
+          saveToken(next);
+          setNotice(null);
+          setToken(next);
+        }}
+      />
+    );
+  }
+  return (
+    <ConsoleDataProvider client={client}>
+      <AppShell
+        onLogout={() => {
+          clearToken();
+          setToken(null);
+        }}
+      />
+    </ConsoleDataProvider>
+  );
+}

@@ -1,0 +1,23 @@
+import { useI18n } from '../i18n/I18nProvider';
+import type { MessageKey } from '../i18n/messages';
+import { routeHref, type View, VIEWS } from './router';
+
+const LABELS: Record<View, MessageKey> = {
+  map: 'nav.map',
+  outages: 'nav.outages',
+  wall: 'nav.wall',
+  org: 'nav.org',
+};
+
+export function NavBar({ current }: { current: View }) {
+  const { t } = useI18n();
+  return (
+    <nav className="nav" aria-label="main">
+      {VIEWS.map((view) => (
+        <a key={view} href={routeHref({ view })} aria-current={view === current ? 'page' : undefined}>
+          {t(LABELS[view])}
+        </a>
+      ))}
+    </nav>
+  );
+}

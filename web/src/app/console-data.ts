@@ -1,0 +1,31 @@
+import { createContext, useContext } from 'react';
+import type { ApiClient } from '../api/client';
+import type { ApiError } from '../api/errors';
+import type { LiveConnectionState } from '../api/events';
+import type { CurrentUser } from '../api/types';
+import type { AreaDirectory } from '../state/areas';
+import type { CameraStore } from '../state/camera-store';
+
+export type LoadState =
+  | { kind: 'loading' }
+  | { kind: 'ready'; store: CameraStore }
+  | { kind: 'error'; error: ApiError };
+
+export interface ConsoleData {
+  client: ApiClient;
+  load: LoadState;
+  live: LiveConnectionState;
+  me: CurrentUser | null;
+  areas: AreaDirectory;
+  /** Incremented when district names arrive. */
+  areasVersion: number;
+  reload: () => void;
+}
+
+export const ConsoleDataContext = createContext<ConsoleData | null>(null);
+
+export function useConsoleData(): ConsoleData {
+  const value = useContext(ConsoleDataContext);
+  if (!value) throw new Error('useConsoleData outside ConsoleDataProvider');
+  return value;
+}

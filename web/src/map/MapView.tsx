@@ -1,0 +1,91 @@
+import { useEffect, useRef } from 'react';
+import type { ChannelId } from '../api/types';
+import { useConsoleData } from '../app/console-data';
+import { useI18n } from '../i18n/I18nProvider';
+import type { CameraStore } from '../state/camera-store';
+import { baseLayerFromEnv } from './base-layer';
+import { healthSyncModeFrom } from './health-sync';
+import type { MapController } from './map-controller';
+import { MapLegend } from './MapLegend';
+
+interface MapViewProps {
+  /** Null while the inventory loads: the map itself starts at once. */
+  store: CameraStore | null;
+  /** The map stays mounted while other views show, so coming back (or flying to a camera) is instant. */
+  active: boolean;
+  focus: ChannelId | null;
+  onFocused: () => void;
+}
+
+/**
+ * The map view. maplibre-gl (1 MB) is loaded on demand, in parallel with the inventory: the login page and
+ * the first requests do not wait for it.
+ */
+export function MapView({ store, active, focus, onFocused }: MapViewProps) {
+  const containerRef = useRef<HTMLDivElement>(null);
+  const controllerRef = useRef<MapController | null>(null);
+  const { t, locale } = useI18n();
+  const { areas } = useConsoleData();
+  // The latest props, for the controller that arrives after them.
+  const latest = useRef({ t, locale, store, active, focus, onFocused });
+  latest.current = { t, locale, store, active, focus, onFocused };
+
+  useEffect(() => {
+    const container = containerRef.current;
+    if (!container) return;
+    let controller: MapController | null = null;
+    let cancelled = false;
+    import('./map-controller').then(
+      ({ MapController }) => {
+        if (cancelled) return;
+        const props = latest.current;
+        controller = new MapController({
+          container,
+          areas,
+          base: baseLayerFromEnv(import.meta.env),
+          // A diagnostic switch for the benchmark: ?sync=alert-overlay|feature-state|update-data|set-data.
+          mode: healthSyncModeFrom(new URLSearchParams(location.search).get('sync')),
+          t: props.t,
+          locale: props.locale,
+        });
+        controllerRef.current = controller;
+        if (props.store) controller.setStore(props.store);
+        if (props.active && props.focus) {
+          controller.focus(props.focus);
+          props.onFocused();
+        }
+      },
+      (error: unknown) => console.error('[map] could not load the map', error),
+    );
+    return () => {
+      cancelled = true;
+      controller?.close();
+      controllerRef.current = null;
+    };
+  }, [areas]);
+
+  useEffect(() => {
+    if (store) controllerRef.current?.setStore(store);
+  }, [store]);
+
+  useEffect(() => {
+    controllerRef.current?.setLanguage(t, locale);
+  }, [t, locale]);
+
+  useEffect(() => {
+    if (active) controllerRef.current?.resize();
+  }, [active]);
+
+  useEffect(() => {
+    if (!active || !focus || !controllerRef.current) return;
+    controllerRef.current.focus(focus);
+    onFocused();
+  }, [active, focus, onFocused]);
+
+  return (
+    <section className="map-view" hidden={!active} aria-label={t('nav.map')}>
+      <div ref={containerRef} className="map-canvas" data-testid="map" />
+      {store && <MapLegend store={store} />}
+    </section>
+  );
+}

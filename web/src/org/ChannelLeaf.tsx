@@ -1,0 +1,37 @@
+import type { ChannelSummary } from '../api/types';
+import { navigate } from '../app/useRoute';
+import { useI18n } from '../i18n/I18nProvider';
+import type { CameraStore } from '../state/camera-store';
+import { HealthBadge } from '../ui/HealthBadge';
+
+/** A camera in the tree, with its live health (from the store when it holds the camera). */
+interface ChannelLeafProps {
+  channel: ChannelSummary;
+  store: CameraStore;
+  /** Where the camera is, shown in search results. */
+  path?: string;
+}
+
+export function ChannelLeaf({ channel, store, path }: ChannelLeafProps) {
+  const { t } = useI18n();
+  const index = store.indexOf(channel.channelId);
+  const health =
+    index === undefined ? (channel.status === 'online' ? 'online' : 'offline') : store.healthAt(index);
+  const located = channel.longitude !== null && channel.latitude !== null;
+  return (
+    <li className="tree-node level-channel">
+      <div className="tree-row tree-leaf">
+        <HealthBadge health={health} />
+        {path && <span className="search-path">{path}</span>}
+        <span className="tree-name">{channel.name}</span>
+        <span className="tree-code">{channel.channelId}</span>
+        <span className="tree-address">{channel.address ?? ''}</span>
+        {located && (
+          <button type="button" className="link-button" onClick={() => navigate('map', channel.channelId)}>
+            {t('org.locate')}
+          </button>
+        )}
+      </div>
+    </li>
+  );
+}

@@ -1,0 +1,25 @@
+import react from '@vitejs/plugin-react';
+import { defineConfig } from 'vite';
+
+// The platform serves the built console at `/`; in `vite dev` the API is proxied to a local platform.
+export default defineConfig({
+  plugins: [react()],
+  build: {
+    outDir: 'dist',
+    target: 'es2022',
+    // maplibre-gl alone is ~1.1 MB minified: its own chunk, cached across console releases.
+    chunkSizeWarningLimit: 1200,
+    rollupOptions: {
+      output: {
+        manualChunks(id) {
+          if (id.includes('/node_modules/maplibre-gl/')) return 'maplibre';
+          if (id.includes('/node_modules/react') || id.includes('/node_modules/scheduler/')) return 'react';
+          return undefined;
+        },
+      },
+    },
+  },
+  server: {
+    proxy: { '/api': process.env.TESSERA_API_URL ?? 'http://127.0.0.1:8080' },
+  },
+});
