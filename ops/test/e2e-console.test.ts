@@ -1,0 +1,164 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { MemoryBroker, MemoryBus, MemoryKeyValueStore } from '@tessera/bus';
+import { Gateway, loadGatewayConfig } from '@tessera/gateway';
+import { createLogger } from '@tessera/kit';
+import { createPlatform, loadPlatformConfig, type Platform } from '@tessera/platform';
+import { createTestDatabase, type TestDatabase, waitFor } from '@tessera/testkit';
+import { type Browser, chromium, type Page } from 'playwright-core';
+import { Registry } from 'prom-client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createSimulatorEndpoint, planCity, Simulator } from '../src/simulator';
+
+const SERVER_ID = '43010000002000000001';
+const WEB_DIR = join(__dirname, '../../web/dist');
+const logger = createLogger('e2e-console', process.env.TESSERA_TEST_LOG ?? 'silent');
+
+/**
+ * The built console served by the platform, driven in Debian Chromium against the real backend and a simulated
+ * city: a district operator sees only the district's points, and a camera whose keepalives stop turns up in the
+ * outage panel within its offline timeout. (`npm test` builds web/dist before this runs.)
+ */
+describe('the console against the real platform', () => {
+  let database: TestDatabase;
+  let bus: MemoryBus;
+  let platform: Platform;
+  let gateway: Gateway;
+  let simulator: Simulator;
+  let closeEndpoint: () => Promise<void>;
+  let browser: Browser;
+  let adminToken: string;
+
+  beforeAll(async () => {
+    if (!existsSync(join(WEB_DIR, 'index.html')))
+      throw new Error('web/dist is missing: pnpm --filter @tessera/web build');
+    database = await createTestDatabase();
+    const broker = new MemoryBroker();
+    bus = new MemoryBus({ broker, logger });
+    platform = await createPlatform({
+      config: loadPlatformConfig({
+        DATABASE_URL: database.url,
+        TESSERA_HTTP_PORT: '0',
+        TESSERA_HTTP_HOST: '127.0.0.1',
+        TESSERA_ADMIN_PASSWORD: 'console-admin-password',
+        TESSERA_WEB_DIR: WEB_DIR,
+        TESSERA_KEEPALIVE_FLUSH_MS: '200',
+      }),
+      bus,
+      metricsRegistry: new Registry(),
+      logger,
+    });
+    gateway = await Gateway.start({
+      config: loadGatewayConfig({
+        TESSERA_SIP_ID: SERVER_ID,
+        TESSERA_SIP_HOST: '127.0.0.1',
+        TESSERA_SIP_PORT: '0',
+        TESSERA_KEEPALIVE_INTERVAL_SEC: '1',
+        TESSERA_KEEPALIVE_COUNT: '2',
+      }),
+      bus,
+      store: new MemoryKeyValueStore({ broker }),
+      logger,
+    });
+    const { endpoint } = await createSimulatorEndpoint({});
+    closeEndpoint = () => endpoint.close();
+    simulator = new Simulator({
+      endpoint,
+      server: { id: SERVER_ID, host: '127.0.0.1', port: gateway.port, transport: 'udp' },
+      devices: planCity({ devices: 24, seed: 21, nvrShare: 0.25, channelsPerNvr: 4 }),
+      password: '12345678',
+      logger,
+      keepaliveIntervalSec: 1,
+    });
+    await simulator.start();
+    const login = await fetch(`${platform.url}/api/v1/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: 'admin', password: 'console-admin-password' }),
+    });
+    adminToken = ((await login.json()) as { token: string }).token;
+    const total = simulator.devices.reduce((n, d) => n + d.channels.length, 0);
+    await waitFor(
+      async () => {
+        const r = await fetch(`${platform.url}/api/v1/channels?status=online`, {
+          headers: { authorization: `Bearer ${adminToken}` },
+        });
+        return ((await r.json()) as unknown[]).length === total;
+      },
+      { what: 'the city online', timeoutMs: 20_000, intervalMs: 200 },
+    );
+    const user = await fetch(`${platform.url}/api/v1/users`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' },
+      body: JSON.stringify({
+        username: 'furong-op',
+        password: 'furong-op-password',
+        role: 'operator',
+        civilCode: '430102',
+      }),
+    });
+    expect(user.status).toBe(201);
+    browser = await chromium.launch({
+      executablePath: process.env.TESSERA_CHROMIUM ?? '/usr/bin/chromium',
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
+    });
+  }, 90_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await simulator?.stop();
+    await closeEndpoint?.();
+    await gateway?.close();
+    await platform?.close();
+    await bus?.close();
+    await database?.drop();
+  });
+
+  const signIn = async (username: string, password: string): Promise<Page> => {
+    const page = await browser.newPage({ viewport: { width: 1440, height: 900 }, locale: 'zh-CN' });
+    page.on('pageerror', (error) => {
+      throw error;
+    });
+    await page.goto(`${platform.url}/`);
+    await page.locator('input').first().fill(username);
+    await page.locator('input[type=password]').fill(password);
+    await page.keyboard.press('Enter');
+    return page;
+  };
+
+  it('a district operator sees only the district’s points on the map', async () => {
+    const channels = simulator.devices.flatMap((d) => d.channels);
+    const furong = channels.filter((c) => c.civilCode.startsWith('430102')).length;
+    expect(furong).toBeGreaterThan(0);
+    expect(furong).toBeLessThan(channels.length);
+    const admin = await signIn('admin', 'console-admin-password');
+    await admin.getByText(`${channels.length} 个点位`).waitFor();
+    const operator = await signIn('furong-op', 'furong-op-password');
+    await operator.getByText(`${furong} 个点位`).waitFor();
+    await admin.close();
+    await operator.close();
+  });
+
+  it('a camera that stops keepalives turns up in the outage panel, and leaves it when it comes back', async () => {
+    const page = await signIn('admin', 'console-admin-password');
+    await page.getByText('告警与故障').first().click();
+    const victim = simulator.devices.find((d) => d.channels.length === 1)!;
+    const name = victim.channels[0]!.name;
+    simulator.pauseKeepalives(victim.deviceId);
+    // 1 s × 2 keepalives offline timeout, the sweep, the bus, the SSE stream.
+    await page.getByText(name).first().waitFor({ timeout: 10_000 });
+    await page.screenshot({ path: join(__dirname, '../../.tessera/outage-live.png') });
+    simulator.pauseKeepalives(victim.deviceId, false);
+    await page.getByText(name).first().waitFor({ state: 'detached', timeout: 15_000 });
+    await page.close();
+  });
+});
