@@ -18,8 +18,8 @@ import { Gateway, loadGatewayConfig } from '@tessera/gateway';
 import { createLogger } from '@tessera/kit';
 import { loadMediaServerConfig, MediaServer } from '@tessera/media-server';
 import { createPlatform, loadPlatformConfig } from '@tessera/platform';
-import { percentile } from '@tessera/testkit';
-import { chromium, type Page } from 'playwright-core';
+import { launchChromium, percentile } from '@tessera/testkit';
+import type { Page } from 'playwright-core';
 import { Registry } from 'prom-client';
 import { createSimulatorEndpoint, planCity, Simulator } from '../src/simulator';
 import { benchDir, machine, saveResult } from './support';
@@ -111,19 +111,7 @@ async function main(): Promise<void> {
   const server = createServer((_, res) => res.writeHead(200, { 'Content-Type': 'text/html' }).end(page));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const pageUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
-  const browser = await chromium.launch({
-    executablePath: process.env.TESSERA_CHROMIUM ?? '/usr/bin/chromium',
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
+  const browser = await launchChromium();
 
   /** Click → first decoded frame, in wall-clock ms (page and bench share the machine's clock). */
   const timeToFirstFrame = async (

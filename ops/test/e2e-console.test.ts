@@ -4,8 +4,8 @@ import { MemoryBroker, MemoryBus, MemoryKeyValueStore } from '@tessera/bus';
 import { Gateway, loadGatewayConfig } from '@tessera/gateway';
 import { createLogger } from '@tessera/kit';
 import { createPlatform, loadPlatformConfig, type Platform } from '@tessera/platform';
-import { createTestDatabase, type TestDatabase, waitFor } from '@tessera/testkit';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import { createTestDatabase, launchChromium, type TestDatabase, waitFor } from '@tessera/testkit';
+import type { Browser, Page } from 'playwright-core';
 import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSimulatorEndpoint, planCity, Simulator } from '../src/simulator';
@@ -98,19 +98,7 @@ describe('the console against the real platform', () => {
       }),
     });
     expect(user.status).toBe(201);
-    browser = await chromium.launch({
-      executablePath: process.env.TESSERA_CHROMIUM ?? '/usr/bin/chromium',
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    browser = await launchChromium();
   }, 90_000);
 
   afterAll(async () => {

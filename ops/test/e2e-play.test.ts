@@ -8,14 +8,13 @@ import { Gateway, loadGatewayConfig } from '@tessera/gateway';
 import { createLogger } from '@tessera/kit';
 import { loadMediaServerConfig, MediaServer } from '@tessera/media-server';
 import { createPlatform, loadPlatformConfig, type Platform } from '@tessera/platform';
-import { createTestDatabase, type TestDatabase, waitFor } from '@tessera/testkit';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import { createTestDatabase, launchChromium, type TestDatabase, waitFor } from '@tessera/testkit';
+import type { Browser, Page } from 'playwright-core';
 import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSimulatorEndpoint, planCity, type SimulatedChannel, Simulator } from '../src/simulator';
 
 const SERVER_ID = '43010000002000000001';
-const CHROMIUM = process.env.TESSERA_CHROMIUM ?? '/usr/bin/chromium';
 const logger = createLogger('e2e-play', process.env.TESSERA_TEST_LOG ?? 'silent');
 const PLAYER = readFileSync(join(__dirname, 'fixtures/whep-player.html'));
 
@@ -184,20 +183,7 @@ describe('live video from a simulated camera to Chromium', () => {
     pageServer = createServer((_, res) => res.writeHead(200, { 'Content-Type': 'text/html' }).end(PLAYER));
     await new Promise<void>((resolve) => pageServer.listen(0, '127.0.0.1', resolve));
     pageUrl = `http://127.0.0.1:${(pageServer.address() as AddressInfo).port}/`;
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--autoplay-policy=no-user-gesture-required',
-      ],
-    });
+    browser = await launchChromium();
   }, 90_000);
 
   afterAll(async () => {

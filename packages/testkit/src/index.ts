@@ -2,3 +2,4 @@ export * from './ports';
 export * from './sipp';
 export * from './wait';
 export * from './postgres';
+export * from './chromium';
