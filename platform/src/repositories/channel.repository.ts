@@ -89,9 +89,9 @@ const stateOf = (
 export class ChannelRepository {
   constructor(@Inject(KYSELY) private readonly db: Kysely<DB>) {}
 
-  /** Cameras (kind 'channel') with their effective status, within the jurisdiction. */
-  list(filter: ChannelFilter, jurisdiction: Jurisdiction): Promise<ChannelListRow[]> {
-    let query = this.db
+  /** Cameras (kind 'channel') joined with their device, with the effective status. */
+  private cameras() {
+    return this.db
       .selectFrom('channel as c')
       .innerJoin('device as d', 'd.device_id', 'c.device_id')
       .select([
@@ -106,6 +106,11 @@ export class ChannelRepository {
         onlineExpr.as('status'),
       ])
       .where('c.kind', '=', 'channel');
+  }
+
+  /** Cameras (kind 'channel') with their effective status, within the jurisdiction. */
+  list(filter: ChannelFilter, jurisdiction: Jurisdiction): Promise<ChannelListRow[]> {
+    let query = this.cameras();
     if (jurisdiction.kind === 'subtree') {
       query = query.where('c.civil_code', 'like', subtreePattern(jurisdiction.civilCode));
     }
@@ -122,25 +127,8 @@ export class ChannelRepository {
   }
 
   /** One camera with its device and effective status, whatever the caller's jurisdiction (checked by the caller). */
-  async get(channelId: string): Promise<ChannelListRow | undefined> {
-    return this.db
-      .selectFrom('channel as c')
-      .innerJoin('device as d', 'd.device_id', 'c.device_id')
-      .select([
-        'c.channel_id',
-        'c.device_id',
-        'c.name',
-        'c.civil_code',
-        'c.address',
-        'c.longitude',
-        'c.latitude',
-        'c.ptz_type',
-        onlineExpr.as('status'),
-      ])
-      .where('c.kind', '=', 'channel')
-      .where('c.channel_id', '=', channelId)
-      .orderBy('c.device_id')
-      .executeTakeFirst();
+  get(channelId: string): Promise<ChannelListRow | undefined> {
+    return this.cameras().where('c.channel_id', '=', channelId).orderBy('c.device_id').executeTakeFirst();
   }
 
   async states(deviceId: string, executor: Kysely<DB> = this.db): Promise<Map<string, ChannelState>> {
