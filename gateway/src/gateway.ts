@@ -204,6 +204,9 @@ export class Gateway {
       await bus.handle('gateway.catalog-query', ({ deviceId }) => this.queries.catalog(deviceId)),
       await bus.handle('gateway.device-info-query', ({ deviceId }) => this.queries.deviceInfo(deviceId)),
       await bus.handle('gateway.device-status-query', ({ deviceId }) => this.queries.deviceStatus(deviceId)),
+      await bus.handle('gateway.keyframe', ({ deviceId, channelId }) =>
+        this.queries.keyframe(deviceId, channelId),
+      ),
       await bus.handle('gateway.ptz', ({ deviceId, channelId, command }) =>
         this.queries.ptz(deviceId, channelId, command),
       ),

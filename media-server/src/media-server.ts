@@ -177,6 +177,8 @@ export class MediaServer {
       logger: this.#logger.child({ component: 'viewer' }),
       readyTimeoutMs: this.#options.viewerReadyTimeoutMs,
       connectTimeoutMs: this.#options.viewerConnectTimeoutMs,
+      onKeyframeWanted: (sessionId, ingestId, reason) =>
+        this.#publish('media.keyframe-wanted', { sessionId, ingestId, reason, at: this.#now() }),
     });
     this.#whep = await WhepServer.listen({
       backend: viewers,

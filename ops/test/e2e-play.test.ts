@@ -295,6 +295,22 @@ describe('live video from a simulated camera to Chromium', () => {
     simulator.refuseInvites(busy.channelId, null);
   });
 
+  it("a viewer's lost picture (media.keyframe-wanted) makes the platform ask the camera for a keyframe", async () => {
+    const answer = await play(h264.channelId);
+    expect(answer.status).toBe(200);
+    const ingest = media.snapshot().find((i) => i.sessionId === answer.body.sessionId)!;
+    const before = simulator.keyframeRequests.length;
+    // What the media server publishes when a browser sends RTCP PLI (proven in media-server/test/webrtc).
+    await bus.publish('media.keyframe-wanted', {
+      ingestId: ingest.ingestId,
+      sessionId: answer.body.sessionId,
+      reason: 'pli',
+      at: new Date().toISOString(),
+    });
+    await waitFor(() => simulator.keyframeRequests.length === before + 1, { what: 'IFameCmd at the camera' });
+    expect(simulator.keyframeRequests.at(-1)!.channelId).toBe(h264.channelId);
+  });
+
   it('a viewer token for another session is refused by the media server', async () => {
     const answer = await play(h264.channelId);
     const other = await play(

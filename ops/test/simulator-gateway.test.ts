@@ -218,4 +218,20 @@ describe('simulated city against the gateway', () => {
     );
     expect(info).toMatchObject({ deviceId: device.deviceId, name: device.name, model: device.model });
   });
+
+  it('a keyframe request reaches the camera as DeviceControl IFameCmd', async () => {
+    const s = await setup('udp', 1);
+    close = s.close;
+    await s.simulator.start();
+    const device = s.simulator.devices[0]!;
+    const channelId = device.channels[0]!.channelId;
+    const answer = await s.bus.request(
+      'gateway.keyframe',
+      { deviceId: device.deviceId, channelId },
+      { timeoutMs: 5_000 },
+    );
+    expect(answer).toEqual({ status: 200 });
+    await waitFor(() => s.simulator.keyframeRequests.length === 1, { what: 'IFameCmd at the camera' });
+    expect(s.simulator.keyframeRequests[0]!.channelId).toBe(channelId);
+  });
 });

@@ -209,6 +209,31 @@ export class DeviceQueries {
     return { ptzCmd, status: response.status, result };
   }
 
+  /**
+   * Asks a channel for a keyframe now (DeviceControl IFameCmd Send, GB/T 28181 §9.3.2.6): a viewer lost the picture
+   * and the next periodic keyframe may be seconds away. Devices rarely answer it with a Response.
+   */
+  async keyframe(deviceId: string, channelId: string): Promise<{ status: number }> {
+    const record = this.#online(deviceId);
+    const response = await this.#o.requests.message(record, {
+      kind: 'device-control',
+      sn: this.#o.requests.nextSn(),
+      deviceId: channelId,
+      ptzCmd: null,
+      controlPriority: null,
+      guardCmd: null,
+      recordCmd: null,
+      teleBoot: null,
+      alarmCmd: null,
+      iFrameCmd: 'Send',
+    });
+    this.#o.metrics.deviceQueries.inc({
+      query: 'keyframe',
+      result: response.status < 300 ? 'ok' : `sip-${response.status}`,
+    });
+    return { status: response.status };
+  }
+
   acceptDeviceControl(message: DeviceControlResponse): boolean {
     return this.#controls.settle(message.deviceId, message.sn, message);
   }

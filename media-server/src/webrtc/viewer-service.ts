@@ -39,11 +39,16 @@ export interface ViewerServiceOptions {
   /** A viewer arriving before the first keyframe waits this long for it (then 503). */
   readonly readyTimeoutMs?: number;
   readonly connectTimeoutMs?: number;
+  /** A viewer wants a keyframe (PLI/FIR); called at most once per `keyframeIntervalMs` per session. */
+  readonly onKeyframeWanted?: (sessionId: string, ingestId: string, reason: 'pli' | 'fir') => void;
+  /** Devices take a while to produce the keyframe; asking again sooner only loads them. Default 1 s. */
+  readonly keyframeIntervalMs?: number;
 }
 
 /** Joins WebRTC viewers to sessions: each one becomes a child of the session's ingest. */
 export class ViewerService implements ViewerBackend {
   readonly #options: ViewerServiceOptions;
+  readonly #lastKeyframeAsk = new Map<string, number>();
 
   constructor(options: ViewerServiceOptions) {
     this.#options = options;
@@ -84,6 +89,14 @@ export class ViewerService implements ViewerBackend {
       request.offer,
     );
     viewer.once('close', () => ingest.removeViewer(id));
+    viewer.on('keyframe-wanted', (reason) => {
+      const now = this.#options.clock.now();
+      const last = this.#lastKeyframeAsk.get(request.sessionId) ?? Number.NEGATIVE_INFINITY;
+      if (now - last < (this.#options.keyframeIntervalMs ?? 1_000)) return;
+      this.#lastKeyframeAsk.set(request.sessionId, now);
+      if (this.#lastKeyframeAsk.size > 10_000) this.#lastKeyframeAsk.clear();
+      this.#options.onKeyframeWanted?.(request.sessionId, ingest.id, reason);
+    });
     try {
       ingest.addViewer(viewer);
     } catch (error) {

@@ -27,6 +27,8 @@ export interface WebRtcViewerEvents {
   /** ICE and DTLS are up; media flows. */
   connected: [];
   close: [reason: ViewerCloseReason];
+  /** The browser lost the picture (RTCP PLI or FIR) and wants a keyframe. */
+  'keyframe-wanted': [reason: 'pli' | 'fir'];
 }
 
 export interface WebRtcViewerStats {
@@ -117,10 +119,12 @@ export class WebRtcViewer extends EventEmitter<WebRtcViewerEvents> implements In
     const sender = transceiver.sender;
     sender.onPictureLossIndication.subscribe(() => {
       this.stats.pli++;
+      this.emit('keyframe-wanted', 'pli');
     });
     sender.onRtcp.subscribe((packet) => {
       if (packet instanceof RtcpPayloadSpecificFeedback && packet.feedback.count === FIR_FMT) {
         this.stats.fir++;
+        this.emit('keyframe-wanted', 'fir');
       }
     });
     sender.onGenericNack.subscribe(() => {

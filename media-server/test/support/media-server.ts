@@ -75,6 +75,7 @@ export interface TestMediaServer {
   readonly platform: Bus;
   readonly ended: EventLog<'media.ingest-ended'>;
   readonly viewers: EventLog<'media.viewers'>;
+  readonly keyframesWanted: EventLog<'media.keyframe-wanted'>;
   close(): Promise<void>;
 }
 
@@ -91,13 +92,16 @@ export async function startTestMediaServer(
   await server.start();
   const ended = new EventLog<'media.ingest-ended'>();
   const viewers = new EventLog<'media.viewers'>();
+  const keyframesWanted = new EventLog<'media.keyframe-wanted'>();
   await platform.subscribe('media.ingest-ended', (e) => ended.push(e));
   await platform.subscribe('media.viewers', (e) => viewers.push(e));
+  await platform.subscribe('media.keyframe-wanted', (e) => keyframesWanted.push(e));
   return {
     server,
     platform,
     ended,
     viewers,
+    keyframesWanted,
     async close() {
       await server.close();
       await platform.close();

@@ -139,8 +139,8 @@ describe('WebRTC relay over WHEP', () => {
     });
   });
 
-  it('counts PLI from a viewer whose offer lists its own SSRC (werift routed that feedback to its receiver)', async () => {
-    // GB/T 28181 cannot ask the camera for a keyframe in-band: PLI/FIR are counted, not forwarded.
+  it("turns a viewer's PLI into one media.keyframe-wanted (the offer lists its own SSRC: werift misrouted that)", async () => {
+    // GB/T 28181 has no in-band keyframe request: the platform asks the camera (DeviceControl IFameCmd) on this event.
     const client = clients.at(-1)!;
     const viewerId = client.location!.split('/').pop()!;
     const viewer = ms.server.ingests.get(ingestId).viewer(viewerId) as WebRtcViewer;
@@ -148,6 +148,12 @@ describe('WebRTC relay over WHEP', () => {
     const mediaSsrc = Number(/a=ssrc:(\d+)/.exec(client.pc.remoteDescription!.sdp)![1]);
     await client.pc.getTransceivers()[0]!.receiver.sendRtcpPLI(mediaSsrc);
     await waitFor(() => viewer.stats.pli === 1, { what: 'PLI counted' });
+    await waitFor(() => ms.keyframesWanted.events.length === 1, { what: 'media.keyframe-wanted' });
+    expect(ms.keyframesWanted.events[0]).toMatchObject({ ingestId, sessionId: SESSION, reason: 'pli' });
+    // A burst of PLIs within the throttle interval asks the camera once.
+    await client.pc.getTransceivers()[0]!.receiver.sendRtcpPLI(mediaSsrc);
+    await waitFor(() => viewer.stats.pli === 2, { what: 'second PLI counted' });
+    expect(ms.keyframesWanted.events).toHaveLength(1);
   });
 
   it('shares one ingest between viewers; DELETE leaves; media.viewers goes 1 → 2 → 1 → 0', async () => {

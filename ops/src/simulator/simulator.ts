@@ -88,6 +88,8 @@ export class Simulator {
     catalogsAnswered: 0,
     ptzCommands: 0,
   };
+  /** IFameCmd (keyframe) requests received, newest last. */
+  readonly keyframeRequests: { channelId: string; at: number }[] = [];
   /** PTZ commands received, newest last (what PTZ tests check at the device end). */
   readonly ptzLog: { channelId: string; hex: string; command: PtzCommand | null; at: number }[] = [];
   /** The channels' INVITE side: live sessions, their events, media faults. */
@@ -465,6 +467,11 @@ export class Simulator {
             at: this.#clock.now(),
           });
           if (this.ptzLog.length > 1000) this.ptzLog.shift();
+        }
+        if (message.iFrameCmd) {
+          // The encoder keeps its fixed GOP (ffmpeg cannot be told to key now); the request is recorded for tests.
+          this.keyframeRequests.push({ channelId: message.deviceId, at: this.#clock.now() });
+          if (this.keyframeRequests.length > 1000) this.keyframeRequests.shift();
         }
         await this.#reply(d, {
           kind: 'device-control-response',

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { CatalogChange, CatalogItem } from './catalog';
-import { CallEnded, IngestEnded, ViewersChanged } from './play';
+import { CallEnded, IngestEnded, KeyframeWanted, ViewersChanged } from './play';
 
 /**
  * Events on the bus (Redis streams in production, in memory under `npm start`).
@@ -97,6 +97,7 @@ export const eventSchemas = {
   'catalog.changed': CatalogChanged,
   'media.ingest-ended': IngestEnded,
   'media.viewers': ViewersChanged,
+  'media.keyframe-wanted': KeyframeWanted,
   'gateway.call-ended': CallEnded,
 } as const;
 

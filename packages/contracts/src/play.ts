@@ -108,3 +108,16 @@ export const CallEnded = z.object({
   at: z.string(),
 });
 export type CallEnded = z.infer<typeof CallEnded>;
+
+/** A viewer lost the picture (RTCP PLI/FIR): the camera should send a keyframe. Throttled by the media server. */
+export const KeyframeWanted = z.object({
+  ingestId: z.string(),
+  sessionId: z.string(),
+  reason: z.enum(['pli', 'fir']),
+  at: z.string(),
+});
+export type KeyframeWanted = z.infer<typeof KeyframeWanted>;
+
+/** Ask a channel for a keyframe now (GB/T 28181 DeviceControl IFameCmd Send). */
+export const KeyframeRequest = z.object({ deviceId: z.string(), channelId: z.string() });
+export const KeyframeResult = z.object({ status: z.number().int() });

@@ -53,6 +53,20 @@ export class PlayService implements OnModuleInit, OnModuleDestroy {
         const session = [...this.#byId.values()].find((s) => s.ingestId === ingestId);
         if (session) this.#end(session, `media ${reason}`, { closeIngest: false });
       }),
+      // A viewer lost the picture: ask the camera for a keyframe instead of waiting for its next one.
+      await this.bus.subscribe('media.keyframe-wanted', ({ sessionId }) => {
+        const session = this.#byId.get(sessionId);
+        if (!session || session.state !== 'live') return;
+        this.bus
+          .request(
+            'gateway.keyframe',
+            { deviceId: session.deviceId, channelId: session.channelId },
+            { timeoutMs: CONTROL_TIMEOUT_MS },
+          )
+          .catch((error: unknown) =>
+            this.logger.warn({ err: error, sessionId }, 'keyframe request to the camera failed'),
+          );
+      }),
       await this.bus.subscribe('gateway.call-ended', ({ callId, reason }) => {
         const session = [...this.#byId.values()].find((s) => s.callId === callId);
         if (session) this.#end(session, `call ${reason}`, { bye: false });
