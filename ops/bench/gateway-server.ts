@@ -3,6 +3,7 @@
  * TESSERA_SIP_PORT (0 = any). Prints `PORT <n>` when listening; exits on SIGTERM.
  */
 import { writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { MemoryBroker, MemoryBus, MemoryKeyValueStore } from '@tessera/bus';
 import { Gateway, loadGatewayConfig } from '@tessera/gateway';
@@ -26,10 +27,26 @@ const gateway = await Gateway.start({
   logger,
 });
 process.stdout.write(`PORT ${gateway.port}\n`);
+// A CPU profile of the run, when TESSERA_BENCH_PROFILE names the .cpuprofile file to write on SIGTERM.
+const profiler = process.env.TESSERA_BENCH_PROFILE ? new Session() : undefined;
+if (profiler) {
+  profiler.connect();
+  await new Promise<void>((resolve) =>
+    profiler.post('Profiler.enable', () => profiler.post('Profiler.start', () => resolve())),
+  );
+}
 // Event-loop stalls explain tail latency: written on exit when TESSERA_BENCH_LOOP_FILE is set.
 const loop = monitorEventLoopDelay({ resolution: 5 });
 loop.enable();
-process.on('SIGTERM', () => {
+process.on('SIGTERM', async () => {
+  if (profiler) {
+    await new Promise<void>((resolve) =>
+      profiler.post('Profiler.stop', (error, result) => {
+        if (!error) writeFileSync(process.env.TESSERA_BENCH_PROFILE!, JSON.stringify(result.profile));
+        resolve();
+      }),
+    );
+  }
   loop.disable();
   if (process.env.TESSERA_BENCH_LOOP_FILE) {
     const ms = (ns: number) => Math.round(ns / 1e5) / 10;

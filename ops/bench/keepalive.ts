@@ -31,14 +31,19 @@ interface Row {
   p99Ms: number;
 }
 
-async function load(server: Row['server'], port: number, devices: string[]): Promise<Row[]> {
+async function load(
+  server: Row['server'],
+  port: number,
+  devices: string[],
+  localPort: number,
+): Promise<Row[]> {
   const rows: Row[] = [];
   for (const rate of rates) {
     const calls = rate * seconds;
     const run = await runSipp({
       scenario: join(benchDir, 'sipp/keepalive.xml'),
       remote: `127.0.0.1:${port}`,
-      localPort: await freePort(),
+      localPort,
       inject: devices.map((d) => [d, SERVER_ID, DOMAIN]),
       calls,
       rate,
@@ -47,6 +52,8 @@ async function load(server: Row['server'], port: number, devices: string[]): Pro
       extraArgs: ['-max_recv_loops', '10000', '-max_sched_loops', '10000'],
     });
     const ok = Number(run.stats['SuccessfulCall(C)'] ?? 0);
+    if (ok === 0)
+      process.stderr.write(`${server} @ ${rate}/s: SIPp exited ${run.exitCode}: ${run.stderr.slice(-600)}\n`);
     const failed = Number(run.stats['FailedCall(C)'] ?? 0);
     rows.push({
       server,
@@ -107,12 +114,15 @@ async function main(): Promise<void> {
   const ids = devices.map((d) => d.deviceId);
 
   const kamailio = await startKamailio(1);
-  const reference = await load('kamailio', kamailio.port, ids);
+  // SIPp sends from the port the devices registered from: otherwise every device would 'move' (a NAT rebinding:
+  // store write + bus event each) at the start of every step, and the bench would measure that instead.
+  const sippPort = await freePort();
+  const reference = await load('kamailio', kamailio.port, ids, sippPort);
   await stop(kamailio.child);
 
   const gateway = await startBenchGateway(1, { TESSERA_SIP_ID: SERVER_ID });
   // Register every device first (a keepalive from an unknown device is answered 403).
-  const { endpoint } = await createSimulatorEndpoint({});
+  const { endpoint } = await createSimulatorEndpoint({ port: sippPort });
   const simulator = new Simulator({
     endpoint,
     server: { id: SERVER_ID, host: '127.0.0.1', port: gateway.port, transport: 'udp' },
@@ -125,8 +135,8 @@ async function main(): Promise<void> {
   await simulator.start();
   if (simulator.registeredCount() !== devices.length) throw new Error('not every device registered');
   await simulator.stop();
-  const tessera = await load('tessera', gateway.port, ids);
   await endpoint.close();
+  const tessera = await load('tessera', gateway.port, ids, sippPort);
   await stop(gateway.child);
 
   const sustained = (rows: Row[]) =>

@@ -14,6 +14,21 @@ export interface ManscdpInboxOptions {
   logger: Logger;
 }
 
+/** Keepalive bodies are tiny; longer ones are something else, or hostile. */
+const KEEPALIVE_FAST_PATH_MAX_BYTES = 1024;
+const KEEPALIVE_CMD = /<\s*CmdType\s*>\s*Keepalive\s*<\s*\/\s*CmdType\s*>/i;
+
+/**
+ * The keepalive is most of what a city's devices send (one a minute each). Its only fact is "this device is alive",
+ * and the device is the SIP From user, so it is recognised without building an XML tree: a full parse per
+ * keepalive was most of the gateway's allocation, and its garbage collection the tail of the latency.
+ */
+function isKeepaliveBody(body: Buffer): boolean {
+  if (body.length === 0 || body.length > KEEPALIVE_FAST_PATH_MAX_BYTES) return false;
+  // latin1 keeps every byte one character: GB2312 text cannot fake the ASCII element names.
+  return KEEPALIVE_CMD.test(body.toString('latin1'));
+}
+
 /**
  * MESSAGE and NOTIFY bodies from devices. Dispatch sniffs the XML root and CmdType, never Content-Type (srs-bench
  * sends keepalives without one). Every message is answered: some platforms judge a device offline when a keepalive
@@ -29,6 +44,10 @@ export class ManscdpInbox {
   async handle(request: SipRequest, context: RequestContext): Promise<void> {
     const o = this.#o;
     const fromDevice = getFrom(request).uri.user ?? '';
+    if (isKeepaliveBody(request.body)) {
+      this.#keepalive(fromDevice, context);
+      return;
+    }
     const record = o.presence.get(fromDevice);
     const decoded = tryDecodeManscdp(request.body, { charset: record?.charset ?? undefined });
     if (!decoded.ok) {
@@ -41,16 +60,7 @@ export class ManscdpInbox {
     o.metrics.manscdpMessages.inc({ kind: message.kind });
 
     if (message.kind === 'keepalive') {
-      const remote = context.remote;
-      const known = o.presence.keepalive(fromDevice, {
-        transport: remote.transport,
-        address: remote.address,
-        port: remote.port,
-        connectionId: remote.connectionId ?? null,
-      });
-      o.metrics.keepalives.inc({ result: known ? 'ok' : 'unregistered' });
-      // 403 to an unknown device makes real devices register again.
-      context.respond(known ? 200 : 403, known ? 'OK' : 'Forbidden');
+      this.#keepalive(fromDevice, context);
       return;
     }
     if (!record) {
@@ -101,5 +111,20 @@ export class ManscdpInbox {
         context.respond(200, 'OK');
         return;
     }
+  }
+
+  #keepalive(fromDevice: string, context: RequestContext): void {
+    const o = this.#o;
+    o.metrics.manscdpMessages.inc({ kind: 'keepalive' });
+    const remote = context.remote;
+    const known = o.presence.keepalive(fromDevice, {
+      transport: remote.transport,
+      address: remote.address,
+      port: remote.port,
+      connectionId: remote.connectionId ?? null,
+    });
+    o.metrics.keepalives.inc({ result: known ? 'ok' : 'unregistered' });
+    // 403 to an unknown device makes real devices register again.
+    context.respond(known ? 200 : 403, known ? 'OK' : 'Forbidden');
   }
 }

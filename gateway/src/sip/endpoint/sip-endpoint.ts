@@ -183,7 +183,9 @@ export class SipEndpoint {
       send: (response) => this.#respond(transaction, response),
       onFinal: (response) => this.#onFinal(request, response, transaction, remote),
     });
-    this.#contexts.set(transaction, context);
+    // Only an INVITE can be CANCELled; keeping every context alive for Timer J (32 s) would hold each keepalive's
+    // request in memory and make the garbage collector the tail of the latency.
+    if (request.method === 'INVITE') this.#contexts.set(transaction, context);
     let outcome: void | Promise<void>;
     try {
       outcome = this.#requestHandler(request, context);

@@ -1,4 +1,5 @@
 import type { SipRequest, SipResponse } from '../message/message';
+import { SipTransactionError } from '../errors';
 import type { RemoteAddress } from '../transport/transport';
 import { TimerSet } from './timer-set';
 import { transactionTimeout } from './timers';
@@ -39,23 +40,36 @@ export interface NonInviteServerTransactionOptions extends TransactionContext {
  * (its Timer F), so an unanswered request cannot pin memory forever.
  */
 export class NonInviteServerTransaction {
-  readonly request: SipRequest;
   readonly remote: RemoteAddress;
+  readonly method: string;
+  #request: SipRequest | undefined;
   #state: NonInviteServerState = 'trying';
-  readonly #context: NonInviteServerTransactionOptions;
+  readonly #context: Pick<NonInviteServerTransactionOptions, 'send' | 'observer' | 'timers'>;
   readonly #timers: TimerSet<'J' | 'unanswered'>;
   #lastResponse: SipResponse | undefined;
 
   constructor(options: NonInviteServerTransactionOptions) {
-    this.request = options.request;
+    this.#request = options.request;
+    this.method = options.request.method;
     this.remote = options.remote;
-    this.#context = options;
+    this.#context = { send: options.send, observer: options.observer, timers: options.timers };
     this.#timers = new TimerSet(options.clock);
     this.#timers.start('unanswered', transactionTimeout(options.timers), () => this.#terminate());
   }
 
   get state(): NonInviteServerState {
     return this.#state;
+  }
+
+  /**
+   * The request, until the final response: a completed transaction only lingers (Timer J, 32 s over UDP) to answer
+   * retransmissions from `lastResponse`, and at thousands of keepalives a second holding every request that long
+   * is hundreds of megabytes for the garbage collector to walk.
+   */
+  get request(): SipRequest {
+    if (!this.#request)
+      throw new SipTransactionError('closed', `${this.method} transaction already completed`);
+    return this.#request;
   }
 
   /** A retransmission of the request arrived (same branch, sent-by and method). */
@@ -87,6 +101,7 @@ export class NonInviteServerTransaction {
     // "If the TU passes a final response (status codes 200-699) to the server while in the "Proceeding" state, the
     // transaction MUST enter the "Completed" state, and the response MUST be passed to the transport layer."
     this.#state = 'completed';
+    this.#request = undefined;
     this.#timers.stop('unanswered');
     // "When the server transaction enters the "Completed" state, it MUST set Timer J to fire in 64*T1 seconds for
     // unreliable transports, and zero seconds for reliable transports."
