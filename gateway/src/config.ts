@@ -28,6 +28,8 @@ export const GatewayConfigSchema = z.object({
   /** The gateway reports keepalives to the platform at most this often per device. */
   TESSERA_KEEPALIVE_REPORT_SEC: positiveInt.default(30),
   TESSERA_SIP_T1_MS: positiveInt.default(500),
+  /** Ask each newly registered device for its catalog, identity and a catalog subscription (off: on demand only). */
+  TESSERA_INTERROGATE_ON_REGISTER: z.enum(['true', 'false']).default('true'),
   /** Devices' local time for the REGISTER 200 `Date:` header; China Standard Time by default. */
   TESSERA_DEVICE_UTC_OFFSET_MIN: z.coerce.number().int().min(-720).max(840).default(480),
 });
@@ -50,6 +52,7 @@ export interface GatewayConfig {
   catalogTimeoutMs: number;
   keepaliveReportSec: number;
   t1Ms: number;
+  interrogateOnRegister: boolean;
   deviceUtcOffsetMinutes: number;
 }
 
@@ -71,6 +74,7 @@ export function loadGatewayConfig(env: Record<string, string | undefined> = proc
     catalogTimeoutMs: e.TESSERA_CATALOG_TIMEOUT_MS,
     keepaliveReportSec: e.TESSERA_KEEPALIVE_REPORT_SEC,
     t1Ms: e.TESSERA_SIP_T1_MS,
+    interrogateOnRegister: e.TESSERA_INTERROGATE_ON_REGISTER === 'true',
     deviceUtcOffsetMinutes: e.TESSERA_DEVICE_UTC_OFFSET_MIN,
   };
 }

@@ -127,7 +127,9 @@ export class Gateway {
       clock,
       logger: logger.child({ component: 'registrar' }),
       metrics: this.metrics,
-      onNewRegistration: (deviceId) => this.#interrogate(deviceId),
+      onNewRegistration: (deviceId) => {
+        if (config.interrogateOnRegister) this.#interrogate(deviceId);
+      },
     });
     this.calls = new CallManager({
       endpoint: this.endpoint,

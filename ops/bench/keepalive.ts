@@ -120,7 +120,11 @@ async function main(): Promise<void> {
   const reference = await load('kamailio', kamailio.port, ids, sippPort);
   await stop(kamailio.child);
 
-  const gateway = await startBenchGateway(1, { TESSERA_SIP_ID: SERVER_ID });
+  // No catalog queries after registration: SIPp takes over the devices' port and would not answer them.
+  const gateway = await startBenchGateway(1, {
+    TESSERA_SIP_ID: SERVER_ID,
+    TESSERA_INTERROGATE_ON_REGISTER: 'false',
+  });
   // Register every device first (a keepalive from an unknown device is answered 403).
   const { endpoint } = await createSimulatorEndpoint({ port: sippPort });
   const simulator = new Simulator({
