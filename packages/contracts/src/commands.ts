@@ -14,6 +14,18 @@ import {
   StreamInfo,
 } from './play';
 import { PtzRequest, PtzResult } from './ptz';
+import {
+  CloseEgressRequest,
+  OpenEgressRequest,
+  OpenEgressResult,
+  RelayCloseRequest,
+  RelayOpenRequest,
+  RelayOpenResult,
+  SharedCatalogRequest,
+  SharedCatalogResult,
+  UppersRequest,
+  UppersResult,
+} from './cascade';
 
 /**
  * Commands (request/reply with a deadline) between services.
@@ -78,6 +90,12 @@ export const commandSchemas = {
   'media.connect-ingest': { request: ConnectIngestRequest, response: Done },
   'media.await-keyframe': { request: AwaitKeyframeRequest, response: StreamInfo },
   'media.close-ingest': { request: CloseIngestRequest, response: Done },
+  'media.open-egress': { request: OpenEgressRequest, response: OpenEgressResult },
+  'media.close-egress': { request: CloseEgressRequest, response: Done },
+  'cascade.uppers': { request: UppersRequest, response: UppersResult },
+  'cascade.shared-catalog': { request: SharedCatalogRequest, response: SharedCatalogResult },
+  'cascade.relay-open': { request: RelayOpenRequest, response: RelayOpenResult },
+  'cascade.relay-close': { request: RelayCloseRequest, response: Done },
 } as const;
 
 export type CommandSchemas = typeof commandSchemas;

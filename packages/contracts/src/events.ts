@@ -1,5 +1,13 @@
 import { z } from 'zod';
 import { CatalogChange, CatalogItem } from './catalog';
+import {
+  EgressEnded,
+  InventoryChannelChanged,
+  RelayEnded,
+  SharesChanged,
+  UpperLinkChanged,
+  UppersChanged,
+} from './cascade';
 import { CallEnded, IngestEnded, KeyframeWanted, ViewersChanged } from './play';
 
 /**
@@ -99,6 +107,12 @@ export const eventSchemas = {
   'media.viewers': ViewersChanged,
   'media.keyframe-wanted': KeyframeWanted,
   'gateway.call-ended': CallEnded,
+  'media.egress-ended': EgressEnded,
+  'inventory.channel-changed': InventoryChannelChanged,
+  'cascade.link-changed': UpperLinkChanged,
+  'cascade.uppers-changed': UppersChanged,
+  'cascade.shares-changed': SharesChanged,
+  'cascade.relay-ended': RelayEnded,
 } as const;
 
 export type EventSchemas = typeof eventSchemas;

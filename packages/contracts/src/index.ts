@@ -5,3 +5,4 @@ export * from './commands';
 export * from './bus';
 export * from './play';
 export * from './ptz';
+export * from './cascade';
