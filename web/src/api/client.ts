@@ -1,16 +1,41 @@
-import { type Decoder, DecodeError, decode } from './decode';
-import { channelList, civilAreaList, currentUser, deviceList, tokenResponse } from './decoders';
+import { type Decoder, DecodeError, decode, empty } from './decode';
+import {
+  channelList,
+  civilAreaList,
+  currentUser,
+  deviceList,
+  onlineRate,
+  outageList,
+  playAnswer,
+  ptzAnswer,
+  tokenResponse,
+  userList,
+  wallLayout,
+  wallLayoutList,
+} from './decoders';
 import { type ApiError, errorFromResponse, fail, ok, type Result } from './errors';
 import type {
+  ChannelId,
   ChannelQuery,
   ChannelSummary,
   CivilAreaNode,
   CivilCode,
+  CreateUserRequest,
   CurrentUser,
   DeviceSummary,
   LoginRequest,
+  OnlineRate,
+  Outage,
+  PlayAnswer,
+  PtzAnswer,
+  PtzCommand,
   TokenResponse,
+  UserSummary,
+  WallLayout,
+  WallLayoutBody,
 } from './types';
+
+type Method = 'GET' | 'POST' | 'PUT' | 'DELETE';
 
 export interface ApiClientOptions {
   /** Origin and path prefix of the platform; '' when the console is served by the platform itself. */
@@ -74,13 +99,62 @@ export class ApiClient {
     return this.#request('GET', `/api/v1/civil-areas${search}`, civilAreaList);
   }
 
+  /** Cameras needing repair, longest outage first. */
+  outages(): Promise<Result<Outage[]>> {
+    return this.#request('GET', '/api/v1/outages', outageList, { timeoutMs: this.#listTimeoutMs });
+  }
+
+  onlineRate(): Promise<Result<OnlineRate>> {
+    return this.#request('GET', '/api/v1/stats/online-rate', onlineRate);
+  }
+
+  /**
+   * Starts (or joins) a camera's live session. The platform answers once the first keyframe arrived, which
+   * may take its whole play timeout (10 s by default) — hence the longer deadline.
+   */
+  play(channelId: ChannelId): Promise<Result<PlayAnswer>> {
+    return this.#request('POST', `/api/v1/channels/${encodeURIComponent(channelId)}/play`, playAnswer, {
+      timeoutMs: 20_000,
+    });
+  }
+
+  ptz(channelId: ChannelId, command: PtzCommand): Promise<Result<PtzAnswer>> {
+    return this.#request('POST', `/api/v1/channels/${encodeURIComponent(channelId)}/ptz`, ptzAnswer, {
+      body: command,
+    });
+  }
+
+  /** The caller's own saved wall layouts. */
+  wallLayouts(): Promise<Result<WallLayout[]>> {
+    return this.#request('GET', '/api/v1/wall-layouts', wallLayoutList);
+  }
+
+  saveWallLayout(name: string, layout: WallLayoutBody): Promise<Result<WallLayout>> {
+    return this.#request('PUT', `/api/v1/wall-layouts/${encodeURIComponent(name)}`, wallLayout, {
+      body: layout,
+    });
+  }
+
+  deleteWallLayout(name: string): Promise<Result<null>> {
+    return this.#request('DELETE', `/api/v1/wall-layouts/${encodeURIComponent(name)}`, empty);
+  }
+
+  /** Users in the caller's jurisdiction (admins only). */
+  users(): Promise<Result<UserSummary[]>> {
+    return this.#request('GET', '/api/v1/users', userList);
+  }
+
+  createUser(body: CreateUserRequest): Promise<Result<UserSummary>> {
+    return this.#request('POST', '/api/v1/users', currentUser, { body });
+  }
+
   /** URL of the Server-Sent Events stream: EventSource cannot send headers, so the token goes in the query. */
   eventsUrl(token: string): string {
     return `${this.#baseUrl}/api/v1/events?token=${encodeURIComponent(token)}`;
   }
 
   async #request<T>(
-    method: 'GET' | 'POST',
+    method: Method,
     path: string,
     decoder: Decoder<T>,
     options: { body?: unknown; auth?: boolean; timeoutMs?: number } = {},

@@ -52,6 +52,26 @@ export function oneOf<const T extends string>(values: readonly T[]): Decoder<T> 
   };
 }
 
+export function numberIn<const T extends number>(values: readonly T[]): Decoder<T> {
+  return (value) => {
+    if (typeof value !== 'number' || !(values as readonly number[]).includes(value)) {
+      throw new DecodeError('', `one of ${values.join(', ')}`);
+    }
+    return value as T;
+  };
+}
+
+export const boolean: Decoder<boolean> = (value) => {
+  if (typeof value !== 'boolean') throw new DecodeError('', 'a boolean');
+  return value;
+};
+
+/** An empty body (204). */
+export const empty: Decoder<null> = (value) => {
+  if (value !== null && value !== undefined) throw new DecodeError('', 'no body');
+  return null;
+};
+
 /**
  * Checks an object's fields in place: the JSON just parsed is not copied (100,000 cameras would be garbage
  * twice over), only normalised where a decoder changed a value (e.g. a missing nullable field becomes null).

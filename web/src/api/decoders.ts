@@ -1,15 +1,36 @@
-import { array, branded, type Decoder, nullable, number, object, oneOf, string } from './decode';
-import type {
-  ChannelId,
-  ChannelStatusEvent,
-  ChannelSummary,
-  CivilAreaNode,
-  CivilCode,
-  CurrentUser,
-  DeviceId,
-  DeviceStatusEvent,
-  DeviceSummary,
-  TokenResponse,
+import {
+  array,
+  boolean,
+  branded,
+  type Decoder,
+  nullable,
+  number,
+  numberIn,
+  object,
+  oneOf,
+  string,
+} from './decode';
+import {
+  type ChannelId,
+  type ChannelStatusEvent,
+  type ChannelSummary,
+  type CivilAreaNode,
+  type CivilCode,
+  type CurrentUser,
+  type DeviceId,
+  type DeviceStatusEvent,
+  type DeviceSummary,
+  type DistrictOnlineCounts,
+  type OnlineCounts,
+  type OnlineRate,
+  type Outage,
+  type PlayAnswer,
+  type PtzAnswer,
+  type StreamEndedEvent,
+  type TokenResponse,
+  WALL_GRIDS,
+  type WallLayout,
+  type WallLayoutTile,
 } from './types';
 
 const deviceId = branded<DeviceId>();
@@ -82,3 +103,68 @@ export const channelStatusEvent: Decoder<ChannelStatusEvent> = object<ChannelSta
 export const deviceList = array(deviceSummary);
 export const channelList = array(channelSummary);
 export const civilAreaList = array(civilAreaNode);
+
+export const streamEndedEvent: Decoder<StreamEndedEvent> = object<StreamEndedEvent>({
+  sessionId: string,
+  channelId,
+  reason: string,
+  at: string,
+});
+
+export const playAnswer: Decoder<PlayAnswer> = object<PlayAnswer>({
+  sessionId: string,
+  whepUrl: string,
+  token: string,
+  codec: oneOf(['h264', 'h265']),
+  width: nullable(number),
+  height: nullable(number),
+  expiresAt: string,
+  shared: boolean,
+});
+
+export const ptzAnswer: Decoder<PtzAnswer> = object<PtzAnswer>({
+  ptzCmd: string,
+  status: number,
+  result: nullable(string),
+});
+
+const wallLayoutTile: Decoder<WallLayoutTile> = object<WallLayoutTile>({ tile: number, channelId });
+
+export const wallLayout: Decoder<WallLayout> = object<WallLayout>({
+  name: string,
+  grid: numberIn(WALL_GRIDS),
+  tiles: array(wallLayoutTile),
+  updatedAt: string,
+});
+
+export const outage: Decoder<Outage> = object<Outage>({
+  channelId,
+  deviceId,
+  name: string,
+  civilCode: nullable(civilCode),
+  districtCode: nullable(civilCode),
+  districtName: nullable(string),
+  address: nullable(string),
+  longitude: nullable(number),
+  latitude: nullable(number),
+  health: oneOf(['offline', 'no-video', 'fault']),
+  reason: string,
+  since: string,
+  downSeconds: number,
+  lastSeenAt: nullable(string),
+  importance: number,
+});
+
+const onlineCountFields = { total: number, online: number, faulty: number, onlineRate: number };
+const onlineCounts: Decoder<OnlineCounts> = object<OnlineCounts>(onlineCountFields);
+
+export const onlineRate: Decoder<OnlineRate> = object<OnlineRate>({
+  city: onlineCounts,
+  districts: array(
+    object<DistrictOnlineCounts>({ ...onlineCountFields, code: nullable(civilCode), name: nullable(string) }),
+  ),
+});
+
+export const wallLayoutList = array(wallLayout);
+export const userList = array(currentUser);
+export const outageList = array(outage);

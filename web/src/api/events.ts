@@ -1,6 +1,6 @@
 import { DecodeError } from './decode';
-import { channelStatusEvent, deviceStatusEvent } from './decoders';
-import { LIVE_EVENT_TYPES, type LiveEvent, type LiveEventType } from './types';
+import { channelStatusEvent, deviceStatusEvent, streamEndedEvent } from './decoders';
+import { LIVE_EVENT_TYPES, type LiveEvent, type LiveEventType, type StreamEndedEvent } from './types';
 
 /** The state of the live stream, shown in the header. */
 export type LiveConnectionState =
@@ -21,6 +21,8 @@ export interface EventSourceLike {
 export interface LiveEventSubscriptionOptions {
   url: () => string;
   onEvent: (event: LiveEvent) => void;
+  /** A live session ended for every viewer: the wall's tiles showing it must say why and retry. */
+  onStreamEnded?: (event: StreamEndedEvent) => void;
   onState?: (state: LiveConnectionState) => void;
   /** Called when the stream opens again after a gap, so missed changes can be fetched. */
   onResync?: () => void;
@@ -45,6 +47,16 @@ export function parseLiveEvent(type: LiveEventType, data: string): LiveEvent | n
       : { type, data: channelStatusEvent(json) };
   } catch (error) {
     if (error instanceof DecodeError) return null;
+    throw error;
+  }
+}
+
+/** Parses a `stream.ended` message; null when it does not decode. */
+export function parseStreamEnded(data: string): StreamEndedEvent | null {
+  try {
+    return streamEndedEvent(JSON.parse(data));
+  } catch (error) {
+    if (error instanceof DecodeError || error instanceof SyntaxError) return null;
     throw error;
   }
 }
@@ -96,6 +108,11 @@ export class LiveEventSubscription {
         else this.invalidMessages += 1;
       });
     }
+    source.addEventListener('stream.ended', (message) => {
+      const event = parseStreamEnded(message.data);
+      if (event) this.#options.onStreamEnded?.(event);
+      else this.invalidMessages += 1;
+    });
   }
 
   #scheduleReconnect(): void {

@@ -100,10 +100,139 @@ export interface ChannelStatusEvent {
   at: string;
 }
 
-/** The Server-Sent Events the console listens to on `/api/v1/events`. */
+/** The health events of `/api/v1/events`: what the camera store applies. */
 export type LiveEvent =
   | { type: 'device.status'; data: DeviceStatusEvent }
   | { type: 'channel.status'; data: ChannelStatusEvent };
 
 export type LiveEventType = LiveEvent['type'];
 export const LIVE_EVENT_TYPES: readonly LiveEventType[] = ['device.status', 'channel.status'];
+
+/** `stream.ended` on `/api/v1/events`: a live session ended for every viewer (device BYE, media timeout…). */
+export interface StreamEndedEvent {
+  sessionId: string;
+  channelId: ChannelId;
+  /** e.g. `call device-bye`, `media timeout`, `no-viewers`. */
+  reason: string;
+  at: string;
+}
+
+/** `POST /channels/{id}/play`: where the browser fetches the live picture (WHEP). */
+export interface PlayAnswer {
+  sessionId: string;
+  /** WHEP endpoint: POST an SDP offer with the viewer token as Bearer. */
+  whepUrl: string;
+  token: string;
+  /** What the camera sends; the browser always receives H.264 (H.265 is transcoded). */
+  codec: 'h264' | 'h265';
+  width: number | null;
+  height: number | null;
+  expiresAt: string;
+  /** true when this viewer joined a live upstream. */
+  shared: boolean;
+}
+
+export type PtzDirection =
+  | 'up'
+  | 'down'
+  | 'left'
+  | 'right'
+  | 'up-left'
+  | 'up-right'
+  | 'down-left'
+  | 'down-right';
+
+/** `POST /channels/{id}/ptz`: the platform's PtzBody, sent to the camera as a GB/T 28181 PTZCmd. */
+export type PtzCommand =
+  | { type: 'stop' }
+  /** Speeds 0–255. */
+  | { type: 'move'; direction: PtzDirection; panSpeed: number; tiltSpeed: number }
+  /** Speed 0–15. */
+  | { type: 'zoom'; direction: 'in' | 'out'; speed: number }
+  | { type: 'focus'; direction: 'near' | 'far'; speed: number }
+  | { type: 'iris'; direction: 'open' | 'close'; speed: number }
+  | { type: 'focus-iris-stop' }
+  /** Preset 1–255. */
+  | { type: 'preset'; action: 'set' | 'call' | 'delete'; preset: number };
+
+export interface PtzAnswer {
+  /** The PTZCmd sent, 16 hex digits. */
+  ptzCmd: string;
+  /** SIP status of the camera's answer. */
+  status: number;
+  result: string | null;
+}
+
+/** Video wall grids: 1×1 to 5×5. */
+export type WallGrid = 1 | 4 | 9 | 16 | 25;
+export const WALL_GRIDS: readonly WallGrid[] = [1, 4, 9, 16, 25];
+
+export interface WallLayoutTile {
+  /** Position in the grid, row by row from 0. */
+  tile: number;
+  channelId: ChannelId;
+}
+
+export interface WallLayoutBody {
+  grid: WallGrid;
+  tiles: WallLayoutTile[];
+}
+
+/** A user's saved wall (`/wall-layouts`): layouts are per user. */
+export interface WallLayout extends WallLayoutBody {
+  name: string;
+  updatedAt: string;
+}
+
+/** A user as `/users` lists them (the same shape as `/me`). */
+export type UserSummary = CurrentUser;
+
+export interface CreateUserRequest {
+  username: string;
+  password: string;
+  role: UserRole;
+  civilCode: CivilCode;
+}
+
+/** `/outages`: offline (device or camera down), no-video (VLOST), fault (DEFECT). */
+export type OutageHealth = 'offline' | 'no-video' | 'fault';
+
+/** One camera needing repair (`GET /outages`, longest outage first). */
+export interface Outage {
+  channelId: ChannelId;
+  deviceId: DeviceId;
+  name: string;
+  civilCode: CivilCode | null;
+  districtCode: CivilCode | null;
+  districtName: string | null;
+  address: string | null;
+  longitude: number | null;
+  latitude: number | null;
+  health: OutageHealth;
+  /** Why, e.g. keepalive-timeout, OFF, VLOST. */
+  reason: string;
+  since: string;
+  downSeconds: number;
+  lastSeenAt: string | null;
+  /** 2 for PTZ cameras, 1 otherwise. */
+  importance: number;
+}
+
+export interface OnlineCounts {
+  total: number;
+  online: number;
+  faulty: number;
+  /** 0–1; 1 when there are no cameras. */
+  onlineRate: number;
+}
+
+export interface DistrictOnlineCounts extends OnlineCounts {
+  code: CivilCode | null;
+  name: string | null;
+}
+
+/** `/stats/online-rate`: 在线率 per district and for the caller's jurisdiction. */
+export interface OnlineRate {
+  city: OnlineCounts;
+  districts: DistrictOnlineCounts[];
+}

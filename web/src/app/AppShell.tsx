@@ -1,10 +1,11 @@
-import { useCallback } from 'react';
+import { useCallback, useState } from 'react';
 import { useI18n } from '../i18n/I18nProvider';
 import { MapView } from '../map/MapView';
 import { OrgTreeView } from '../org/OrgTreeView';
 import { OutagePanel } from '../outages/OutagePanel';
 import { ErrorNotice } from '../ui/ErrorNotice';
-import { VideoWallPlaceholder } from '../wall/VideoWallPlaceholder';
+import { UserAdminView } from '../users/UserAdminView';
+import { VideoWall, type WallSource } from '../wall/VideoWall';
 import { useConsoleData } from './console-data';
 import { LiveIndicator } from './LiveIndicator';
 import { LocaleSwitch } from './LocaleSwitch';
@@ -16,14 +17,18 @@ export function AppShell({ onLogout }: { onLogout: () => void }) {
   const { t } = useI18n();
   const { load, live, me, reload } = useConsoleData();
   const route = useRoute();
+  const [wallSource, setWallSource] = useState<WallSource>('map');
   // Drop ?focus= once the map flew there, so choosing the same camera again flies again.
-  const onFocused = useCallback(() => history.replaceState(null, '', routeHref({ view: 'map' })), []);
+  const view = route.view;
+  const onFocused = useCallback(() => history.replaceState(null, '', routeHref({ view })), [view]);
+  // Beside the wall the map is docked on the left, so cameras can be dragged from its popups into the tiles.
+  const docked = view === 'wall' && wallSource === 'map';
 
   return (
     <div className="shell">
       <header className="header">
         <div className="brand">{t('app.title')}</div>
-        <NavBar current={route.view} />
+        <NavBar current={view} isAdmin={me?.role === 'admin'} />
         <div className="header-side">
           <LiveIndicator state={live} />
           {me && <span className="user">{me.username}</span>}
@@ -33,10 +38,11 @@ export function AppShell({ onLogout }: { onLogout: () => void }) {
           </button>
         </div>
       </header>
-      <main className="content">
+      <main className={`content view-${view}`}>
         <MapView
           store={load.kind === 'ready' ? load.store : null}
-          active={route.view === 'map'}
+          active={view === 'map' || docked}
+          docked={docked}
           focus={route.focus}
           onFocused={onFocused}
         />
@@ -44,11 +50,14 @@ export function AppShell({ onLogout }: { onLogout: () => void }) {
         {load.kind === 'error' && <ErrorNotice error={load.error} onRetry={reload} />}
         {load.kind === 'ready' && (
           <>
-            {route.view === 'outages' && <OutagePanel store={load.store} />}
-            {route.view === 'wall' && <VideoWallPlaceholder />}
-            {route.view === 'org' && <OrgTreeView store={load.store} />}
+            {view === 'outages' && <OutagePanel store={load.store} />}
+            {view === 'wall' && (
+              <VideoWall store={load.store} source={wallSource} onSource={setWallSource} play={route.play} />
+            )}
+            {view === 'org' && <OrgTreeView store={load.store} />}
           </>
         )}
+        {view === 'users' && <UserAdminView />}
       </main>
     </div>
   );

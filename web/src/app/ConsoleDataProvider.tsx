@@ -6,6 +6,7 @@ import type { CurrentUser, LiveEvent } from '../api/types';
 import { loadToken } from '../auth/session';
 import { AreaDirectory, loadDistrictNodes } from '../state/areas';
 import { type CameraSnapshot, CameraStore } from '../state/camera-store';
+import { StreamEndings } from '../state/stream-endings';
 import { type ConsoleData, ConsoleDataContext, type LoadState } from './console-data';
 
 async function fetchSnapshot(client: ApiClient): Promise<Result<CameraSnapshot>> {
@@ -27,6 +28,7 @@ export function ConsoleDataProvider({ client, children }: { client: ApiClient; c
   const [areasVersion, setAreasVersion] = useState(0);
   const [attempt, setAttempt] = useState(0);
   const areas = useMemo(() => new AreaDirectory(), []);
+  const streamEndings = useMemo(() => new StreamEndings(), []);
   const storeRef = useRef<CameraStore | null>(null);
 
   // biome-ignore lint/correctness/useExhaustiveDependencies: `attempt` reloads on retry.
@@ -51,6 +53,7 @@ export function ConsoleDataProvider({ client, children }: { client: ApiClient; c
         if (storeRef.current) storeRef.current.push(event);
         else pending.push(event);
       },
+      onStreamEnded: (event) => streamEndings.emit(event),
       onState: (state) => {
         if (cancelled) return;
         setLive(state);
@@ -95,12 +98,12 @@ export function ConsoleDataProvider({ client, children }: { client: ApiClient; c
       storeRef.current?.close();
       storeRef.current = null;
     };
-  }, [client, areas, attempt]);
+  }, [client, areas, streamEndings, attempt]);
 
   const reload = useCallback(() => setAttempt((a) => a + 1), []);
   const value = useMemo<ConsoleData>(
-    () => ({ client, load, live, me, areas, areasVersion, reload }),
-    [client, load, live, me, areas, areasVersion, reload],
+    () => ({ client, load, live, me, areas, areasVersion, streamEndings, reload }),
+    [client, load, live, me, areas, areasVersion, streamEndings, reload],
   );
   return <ConsoleDataContext.Provider value={value}>{children}</ConsoleDataContext.Provider>;
 }

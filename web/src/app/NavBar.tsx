@@ -7,13 +7,15 @@ const LABELS: Record<View, MessageKey> = {
   outages: 'nav.outages',
   wall: 'nav.wall',
   org: 'nav.org',
+  users: 'nav.users',
 };
 
-export function NavBar({ current }: { current: View }) {
+/** 用户管理 is listed for admins only (the platform refuses everyone else anyway). */
+export function NavBar({ current, isAdmin }: { current: View; isAdmin: boolean }) {
   const { t } = useI18n();
   return (
     <nav className="nav" aria-label="main">
-      {VIEWS.map((view) => (
+      {VIEWS.filter((view) => view !== 'users' || isAdmin).map((view) => (
         <a key={view} href={routeHref({ view })} aria-current={view === current ? 'page' : undefined}>
           {t(LABELS[view])}
         </a>

@@ -5,6 +5,7 @@ import type { LiveConnectionState } from '../api/events';
 import type { CurrentUser } from '../api/types';
 import type { AreaDirectory } from '../state/areas';
 import type { CameraStore } from '../state/camera-store';
+import type { StreamEndings } from '../state/stream-endings';
 
 export type LoadState =
   | { kind: 'loading' }
@@ -19,6 +20,8 @@ export interface ConsoleData {
   areas: AreaDirectory;
   /** Incremented when district names arrive. */
   areasVersion: number;
+  /** `stream.ended` events, by channel. */
+  streamEndings: StreamEndings;
   reload: () => void;
 }
 

@@ -25,3 +25,8 @@ export function useRoute(): Route {
 export function navigate(view: View, focus: ChannelId | null = null): void {
   location.hash = routeHref({ view, focus });
 }
+
+/** Shows a camera on the video wall (in the selected tile when it is free, else the first free one). */
+export function playOnWall(channelId: ChannelId): void {
+  location.hash = routeHref({ view: 'wall', play: channelId });
+}

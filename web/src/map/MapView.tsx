@@ -13,6 +13,8 @@ interface MapViewProps {
   store: CameraStore | null;
   /** The map stays mounted while other views show, so coming back (or flying to a camera) is instant. */
   active: boolean;
+  /** Docked beside the video wall: narrow, no legend. */
+  docked?: boolean;
   focus: ChannelId | null;
   onFocused: () => void;
 }
@@ -21,7 +23,7 @@ interface MapViewProps {
  * The map view. maplibre-gl (1 MB) is loaded on demand, in parallel with the inventory: the login page and
  * the first requests do not wait for it.
  */
-export function MapView({ store, active, focus, onFocused }: MapViewProps) {
+export function MapView({ store, active, docked = false, focus, onFocused }: MapViewProps) {
   const containerRef = useRef<HTMLDivElement>(null);
   const controllerRef = useRef<MapController | null>(null);
   const { t, locale } = useI18n();
@@ -72,9 +74,10 @@ export function MapView({ store, active, focus, onFocused }: MapViewProps) {
     controllerRef.current?.setLanguage(t, locale);
   }, [t, locale]);
 
+  // biome-ignore lint/correctness/useExhaustiveDependencies: docking changes the container's size.
   useEffect(() => {
     if (active) controllerRef.current?.resize();
-  }, [active]);
+  }, [active, docked]);
 
   useEffect(() => {
     if (!active || !focus || !controllerRef.current) return;
@@ -83,9 +86,9 @@ export function MapView({ store, active, focus, onFocused }: MapViewProps) {
   }, [active, focus, onFocused]);
 
   return (
-    <section className="map-view" hidden={!active} aria-label={t('nav.map')}>
+    <section className={docked ? 'map-view docked' : 'map-view'} hidden={!active} aria-label={t('nav.map')}>
       <div ref={containerRef} className="map-canvas" data-testid="map" />
-      {store && <MapLegend store={store} />}
+      {store && !docked && <MapLegend store={store} />}
     </section>
   );
 }

@@ -1,8 +1,10 @@
+import { playOnWall } from '../app/useRoute';
 import { type Locale, type Translate, formatDuration } from '../i18n/i18n';
 import type { MessageKey } from '../i18n/messages';
 import { type AreaDirectory, districtCodeOf } from '../state/areas';
 import type { CameraStore } from '../state/camera-store';
 import { HEALTH_COLOR, isOutage } from '../state/health';
+import { startCameraDrag } from '../wall/camera-drag';
 
 export interface PopupContext {
   store: CameraStore;
@@ -43,6 +45,22 @@ export function cameraPopupContent(index: number, context: PopupContext): HTMLEl
   const district = districtCodeOf(channel.civilCode);
   row(table, t('popup.district'), areas.nameOf(district, district ?? t('common.unknown')));
   row(table, t('popup.address'), channel.address ?? t('common.none'));
-  root.append(title, table);
+  // To the video wall: drag the handle onto a tile (the map is docked beside the wall), or play in a free tile.
+  const actions = document.createElement('div');
+  actions.className = 'popup-actions';
+  const handle = document.createElement('span');
+  handle.className = 'popup-drag';
+  handle.draggable = true;
+  handle.textContent = t('popup.dragToWall');
+  handle.addEventListener('dragstart', (event) => {
+    if (event.dataTransfer) startCameraDrag(event.dataTransfer, channel.channelId);
+  });
+  const play = document.createElement('button');
+  play.type = 'button';
+  play.className = 'link-button';
+  play.textContent = t('popup.playOnWall');
+  play.addEventListener('click', () => playOnWall(channel.channelId));
+  actions.append(handle, play);
+  root.append(title, table, actions);
   return root;
 }

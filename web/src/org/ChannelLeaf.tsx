@@ -1,8 +1,9 @@
 import type { ChannelSummary } from '../api/types';
-import { navigate } from '../app/useRoute';
+import { navigate, playOnWall } from '../app/useRoute';
 import { useI18n } from '../i18n/I18nProvider';
 import type { CameraStore } from '../state/camera-store';
 import { HealthBadge } from '../ui/HealthBadge';
+import { startCameraDrag } from '../wall/camera-drag';
 
 /** A camera in the tree, with its live health (from the store when it holds the camera). */
 interface ChannelLeafProps {
@@ -20,12 +21,21 @@ export function ChannelLeaf({ channel, store, path }: ChannelLeafProps) {
   const located = channel.longitude !== null && channel.latitude !== null;
   return (
     <li className="tree-node level-channel">
-      <div className="tree-row tree-leaf">
+      {/* biome-ignore lint/a11y/noStaticElementInteractions: dragging onto the wall is a pointer shortcut; the 播放 button is the keyboard way. */}
+      <div
+        className="tree-row tree-leaf"
+        draggable
+        data-channel-id={channel.channelId}
+        onDragStart={(event) => startCameraDrag(event.dataTransfer, channel.channelId)}
+      >
         <HealthBadge health={health} />
         {path && <span className="search-path">{path}</span>}
         <span className="tree-name">{channel.name}</span>
         <span className="tree-code">{channel.channelId}</span>
         <span className="tree-address">{channel.address ?? ''}</span>
+        <button type="button" className="link-button" onClick={() => playOnWall(channel.channelId)}>
+          {t('org.play')}
+        </button>
         {located && (
           <button type="button" className="link-button" onClick={() => navigate('map', channel.channelId)}>
             {t('org.locate')}
