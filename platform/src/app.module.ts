@@ -17,6 +17,7 @@ import { HealthController } from './controllers/health.controller';
 import { OutageController } from './controllers/outage.controller';
 import { PlayController } from './controllers/play.controller';
 import { WallLayoutController } from './controllers/wall-layout.controller';
+import { UpperPlatformController } from './controllers/upper-platform.controller';
 import { UserController } from './controllers/user.controller';
 import type { DatabaseFeatures } from './database/database-features';
 import type { DomainEvents } from './events/domain-events';
@@ -26,6 +27,7 @@ import { CivilAreaRepository } from './repositories/civil-area.repository';
 import { DeviceRepository } from './repositories/device.repository';
 import { OutageRepository } from './repositories/outage.repository';
 import { WallLayoutRepository } from './repositories/wall-layout.repository';
+import { UpperPlatformRepository } from './repositories/upper-platform.repository';
 import { UserRepository } from './repositories/user.repository';
 import type { DB } from './schema/tables';
 import { AuthService } from './services/auth.service';
@@ -39,6 +41,9 @@ import { LiveEventService } from './services/live-event.service';
 import { OutageService } from './services/outage.service';
 import { PlayService } from './services/play.service';
 import { WallLayoutService } from './services/wall-layout.service';
+import { CascadeBusService } from './services/cascade-bus.service';
+import { CascadeRelayService } from './services/cascade-relay.service';
+import { UpperPlatformService } from './services/upper-platform.service';
 import { PtzService } from './services/ptz.service';
 import { UserService } from './services/user.service';
 import {
@@ -82,6 +87,7 @@ export class AppModule {
         PlayController,
         OutageController,
         WallLayoutController,
+        UpperPlatformController,
       ],
       providers: [
         { provide: PLATFORM_CONFIG, useValue: deps.config },
@@ -95,6 +101,7 @@ export class AppModule {
         DeviceRepository,
         OutageRepository,
         WallLayoutRepository,
+        UpperPlatformRepository,
         ChannelRepository,
         CivilAreaRepository,
         UserRepository,
@@ -111,6 +118,9 @@ export class AppModule {
         PtzService,
         OutageService,
         WallLayoutService,
+        UpperPlatformService,
+        CascadeRelayService,
+        CascadeBusService,
         { provide: MEDIA_TOKEN_SECRET, useValue: deps.mediaTokenSecret },
         { provide: APP_GUARD, useClass: AuthGuard },
         { provide: APP_FILTER, useClass: ErrorFilter },

@@ -98,6 +98,8 @@ export const platformConfigSchema = z
     ),
     /** The built web console served at `/`; default web/dist of this repository. */
     TESSERA_WEB_DIR: text(z.string().optional()),
+    /** Upper side of the cascade: re-query each online lower platform's catalog this often (0 = never). */
+    TESSERA_LOWER_CATALOG_REFRESH_SEC: integer('expected a whole number of seconds 0–86400', 0, 86_400, 600),
     /** HMAC key of viewer tokens, shared with the media server; per process when unset. */
     TESSERA_MEDIA_TOKEN_SECRET: text(
       z.string().min(32, { message: 'must be at least 32 characters' }).optional(),
@@ -124,6 +126,7 @@ export const platformConfigSchema = z
     mediaPublicUrl: c.TESSERA_MEDIA_PUBLIC_URL ?? null,
     mediaTokenSecret: c.TESSERA_MEDIA_TOKEN_SECRET ?? null,
     webDir: c.TESSERA_WEB_DIR ?? null,
+    lowerCatalogRefreshSec: c.TESSERA_LOWER_CATALOG_REFRESH_SEC,
   }));
 
 export type PlatformConfig = z.infer<typeof platformConfigSchema>;

@@ -25,6 +25,7 @@ describe('platform configuration', () => {
       tokenSecret: null,
       tokenTtlSec: 43_200,
       keepaliveFlushMs: 5_000,
+      lowerCatalogRefreshSec: 600,
       catalogQueryTimeoutMs: 15_000,
       sseHeartbeatMs: 15_000,
       sipId: '43010000002000000001',

@@ -36,6 +36,16 @@ export interface KeepaliveEntry {
 export class DeviceRepository {
   constructor(@Inject(KYSELY) private readonly db: Kysely<DB>) {}
 
+  /** IDs of the devices online now. */
+  async onlineIds(): Promise<string[]> {
+    const rows = await this.db
+      .selectFrom('device')
+      .select('device_id')
+      .where('status', '=', 'online')
+      .execute();
+    return rows.map((r) => r.device_id);
+  }
+
   get(deviceId: string): Promise<Device | undefined> {
     return this.db.selectFrom('device').selectAll().where('device_id', '=', deviceId).executeTakeFirst();
   }

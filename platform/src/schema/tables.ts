@@ -4,6 +4,7 @@ import type {
   GbVersion,
   OfflineReason,
   SipTransport,
+  UpperLinkState,
 } from '@tessera/contracts';
 import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
 
@@ -97,6 +98,37 @@ export interface WallTile {
   channelId: string;
 }
 
+export interface UpperPlatformTable {
+  id: Generated<string>;
+  name: string;
+  sip_id: string;
+  domain: string;
+  host: string;
+  port: number;
+  transport: Generated<SipTransport>;
+  local_id: string | null;
+  password: Generated<string>;
+  register_expires_sec: Generated<number>;
+  keepalive_interval_sec: Generated<number>;
+  keepalive_count: Generated<number>;
+  charset: Generated<UpperCharset>;
+  enabled: Generated<boolean>;
+  share_civil_codes: ColumnType<string[], string[] | undefined, string[]>;
+  share_device_ids: ColumnType<string[], string[] | undefined, string[]>;
+  share_channel_ids: ColumnType<string[], string[] | undefined, string[]>;
+  remap: ColumnType<ChannelRemap, string | undefined, string>;
+  link_state: Generated<UpperLinkState>;
+  link_detail: string | null;
+  link_retry_at: Timestamp | null;
+  link_changed_at: Timestamp | null;
+  created_at: CreatedAt;
+  updated_at: UpdatedAt;
+}
+
+export type UpperCharset = 'gb2312' | 'gb18030' | 'utf-8';
+/** Local channel ID → what one upper is shown instead. */
+export type ChannelRemap = Record<string, { id?: string; name?: string }>;
+
 export interface AppUserTable {
   id: Generated<string>;
   username: string;
@@ -114,6 +146,7 @@ export interface DB {
   channel: ChannelTable;
   app_user: AppUserTable;
   wall_layout: WallLayoutTable;
+  upper_platform: UpperPlatformTable;
 }
 
 export type CivilArea = Selectable<CivilAreaTable>;
@@ -124,3 +157,4 @@ export type Channel = Selectable<ChannelTable>;
 export type NewChannel = Insertable<ChannelTable>;
 export type AppUser = Selectable<AppUserTable>;
 export type NewAppUser = Insertable<AppUserTable>;
+export type UpperPlatform = Selectable<UpperPlatformTable>;

@@ -121,6 +121,32 @@ export class PlayService implements OnModuleInit, OnModuleDestroy {
     };
   }
 
+  /**
+   * The live upstream of a channel for a relay to an upper platform (cascade): starts it or joins the one
+   * running, waits for its first keyframe. The caller's egress counts as a viewer once the media server has it;
+   * until then the grace period guards against a relay that never opens.
+   */
+  async acquire(channelId: string): Promise<{ sessionId: string; ingestId: string; stream: StreamInfo }> {
+    const channel = await this.channels.get(channelId);
+    if (!channel) throw new NotFoundError('channel', channelId);
+    if (channel.status !== 'online') {
+      this.metrics.playRequests.inc({ result: 'offline' });
+      throw new ConflictError(`channel ${channelId} is offline`);
+    }
+    let session = this.#byChannel.get(channelId);
+    const shared = session !== undefined;
+    if (!session) session = this.#start(channelId, channel.device_id, channel.civil_code);
+    if (session.graceTimer) {
+      clearTimeout(session.graceTimer);
+      session.graceTimer = null;
+    }
+    const stream = await session.ready;
+    if (!session.ingestId) throw new UpstreamError(`live session of ${channelId} has no ingest`);
+    this.metrics.playRequests.inc({ result: shared ? 'joined' : 'started' });
+    if (session.viewers === 0) this.#armGrace(session);
+    return { sessionId: session.sessionId, ingestId: session.ingestId, stream };
+  }
+
   list(auth: AuthContext): LiveSessionView[] {
     requireRole(auth, 'admin', 'operator');
     return [...this.#byId.values()].map((s) => ({

@@ -1,0 +1,193 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { Bus, SharedEntry, UpperLinkChanged, UpperPlatformLink } from '@tessera/contracts';
+import type { Logger } from '@tessera/kit';
+import { requireRole } from '../access';
+import type { AuthContext } from '../auth/auth-context';
+import type { PlatformConfig } from '../config';
+import type { UpperPlatformBody, UpperPlatformView } from '../dtos/upper-platform.dto';
+import { ConflictError, ForbiddenError, NotFoundError } from '../errors';
+import { isUniqueViolation } from '../repositories/jurisdiction.query';
+import { UpperPlatformRepository, type UpperPlatformWrite } from '../repositories/upper-platform.repository';
+import type { UpperPlatform } from '../schema/tables';
+import { BUS, LOGGER, PLATFORM_CONFIG } from '../tokens';
+import { buildSharedCatalog, civilNodeCodes } from './shared-catalog';
+
+/**
+ * Upper platforms this instance registers to (cascade): their configuration (admins, city-wide only: what is
+ * shared upward is the whole instance's decision), what each may see, and the link state the gateway reports.
+ * Every change is announced on the bus so the gateway reloads links and shared catalogs at once.
+ */
+@Injectable()
+export class UpperPlatformService {
+  constructor(
+    @Inject(UpperPlatformRepository) private readonly uppers: UpperPlatformRepository,
+    @Inject(BUS) private readonly bus: Bus,
+    @Inject(PLATFORM_CONFIG) private readonly config: PlatformConfig,
+    @Inject(LOGGER) private readonly logger: Logger,
+  ) {}
+
+  async list(auth: AuthContext): Promise<UpperPlatformView[]> {
+    this.#requireCityAdmin(auth);
+    const rows = await this.uppers.list();
+    return Promise.all(rows.map(async (row) => toView(row, await this.uppers.sharedCount(row))));
+  }
+
+  async get(auth: AuthContext, id: string): Promise<UpperPlatformView> {
+    this.#requireCityAdmin(auth);
+    const row = await this.#row(id);
+    return toView(row, await this.uppers.sharedCount(row));
+  }
+
+  async create(auth: AuthContext, body: UpperPlatformBody): Promise<UpperPlatformView> {
+    this.#requireCityAdmin(auth);
+    const row = await this.#unique(body.sipId, () => this.uppers.create(toWrite(body)));
+    await this.#announce(row.id);
+    return toView(row, await this.uppers.sharedCount(row));
+  }
+
+  async update(auth: AuthContext, id: string, body: UpperPlatformBody): Promise<UpperPlatformView> {
+    this.#requireCityAdmin(auth);
+    const row = await this.#unique(body.sipId, () => this.uppers.update(id, toWrite(body)));
+    if (!row) throw new NotFoundError('upper platform', id);
+    await this.#announce(row.id);
+    return toView(row, await this.uppers.sharedCount(row));
+  }
+
+  async delete(auth: AuthContext, id: string): Promise<void> {
+    this.#requireCityAdmin(auth);
+    if (!(await this.uppers.delete(id))) throw new NotFoundError('upper platform', id);
+    await this.#announce(id);
+  }
+
+  /** The links the gateway keeps (`cascade.uppers`). */
+  async links(): Promise<UpperPlatformLink[]> {
+    return (await this.uppers.list()).map((row) => ({
+      id: row.id,
+      name: row.name,
+      sipId: row.sip_id,
+      domain: row.domain,
+      host: row.host,
+      port: row.port,
+      transport: row.transport,
+      localId: row.local_id ?? this.config.sipId,
+      password: row.password,
+      registerExpiresSec: row.register_expires_sec,
+      keepaliveIntervalSec: row.keepalive_interval_sec,
+      keepaliveCount: row.keepalive_count,
+      charset: row.charset,
+      enabled: row.enabled,
+    }));
+  }
+
+  /** What one upper sees (`cascade.shared-catalog`); an unknown upper sees nothing. */
+  async sharedCatalog(upperId: string): Promise<SharedEntry[]> {
+    const row = await this.uppers.get(upperId);
+    if (!row) return [];
+    const channels = await this.uppers.sharedChannels(row);
+    const names = await this.uppers.areaNames(civilNodeCodes(channels));
+    return buildSharedCatalog(channels, names, row.remap);
+  }
+
+  /** Which uppers share a local channel, and under which ID (for relays and notifications). */
+  async resolveShared(
+    upperId: string,
+    shownId: string,
+  ): Promise<{ deviceId: string; channelId: string } | null> {
+    const entry = (await this.sharedCatalog(upperId)).find((e) => e.local !== null && e.item.id === shownId);
+    return entry?.local ?? null;
+  }
+
+  async recordLink(event: UpperLinkChanged): Promise<void> {
+    const written = await this.uppers.recordLink(event.upperId, {
+      state: event.state,
+      detail: event.detail,
+      retryAt: event.retryAt,
+      at: event.at,
+    });
+    this.logger.info(
+      { upperId: event.upperId, state: event.state, detail: event.detail, written },
+      'upper platform link changed',
+    );
+  }
+
+  async #row(id: string): Promise<UpperPlatform> {
+    const row = await this.uppers.get(id);
+    if (!row) throw new NotFoundError('upper platform', id);
+    return row;
+  }
+
+  async #unique<T>(sipId: string, write: () => Promise<T>): Promise<T> {
+    try {
+      return await write();
+    } catch (error) {
+      if (isUniqueViolation(error)) throw new ConflictError(`an upper platform with ID ${sipId} exists`);
+      throw error;
+    }
+  }
+
+  async #announce(upperId: string): Promise<void> {
+    const at = new Date().toISOString();
+    await this.bus.publish('cascade.uppers-changed', { at });
+    await this.bus.publish('cascade.shares-changed', { upperId, at });
+  }
+
+  #requireCityAdmin(auth: AuthContext): void {
+    requireRole(auth, 'admin');
+    if (auth.jurisdiction.kind !== 'all') {
+      throw new ForbiddenError(
+        `upper platforms are configured by a city-wide admin; ${auth.username} is not`,
+      );
+    }
+  }
+}
+
+function toWrite(body: UpperPlatformBody): UpperPlatformWrite {
+  return {
+    name: body.name,
+    sip_id: body.sipId,
+    domain: body.domain,
+    host: body.host,
+    port: body.port,
+    transport: body.transport,
+    local_id: body.localId,
+    password: body.password,
+    register_expires_sec: body.registerExpiresSec,
+    keepalive_interval_sec: body.keepaliveIntervalSec,
+    keepalive_count: body.keepaliveCount,
+    charset: body.charset,
+    enabled: body.enabled,
+    share_civil_codes: body.shareCivilCodes,
+    share_device_ids: body.shareDeviceIds,
+    share_channel_ids: body.shareChannelIds,
+    remap: JSON.stringify(body.remap),
+  };
+}
+
+function toView(row: UpperPlatform, sharedChannels: number): UpperPlatformView {
+  return {
+    id: row.id,
+    name: row.name,
+    sipId: row.sip_id,
+    domain: row.domain,
+    host: row.host,
+    port: row.port,
+    transport: row.transport,
+    localId: row.local_id,
+    registerExpiresSec: row.register_expires_sec,
+    keepaliveIntervalSec: row.keepalive_interval_sec,
+    keepaliveCount: row.keepalive_count,
+    charset: row.charset,
+    enabled: row.enabled,
+    shareCivilCodes: row.share_civil_codes,
+    shareDeviceIds: row.share_device_ids,
+    shareChannelIds: row.share_channel_ids,
+    remap: row.remap,
+    link: {
+      state: row.enabled ? row.link_state : 'disabled',
+      detail: row.link_detail,
+      retryAt: row.link_retry_at?.toISOString() ?? null,
+      changedAt: row.link_changed_at?.toISOString() ?? null,
+    },
+    sharedChannels,
+  };
+}

@@ -1,0 +1,213 @@
+import type { InventoryChannelChanged } from '@tessera/contracts';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { channelIdIn, deviceIdIn, now } from '../support/fixtures';
+import { TestPlatform } from '../support/platform';
+import { waitFor } from '../support/wait';
+
+interface UpperView {
+  id: string;
+  name: string;
+  sipId: string;
+  localId: string | null;
+  enabled: boolean;
+  link: { state: string; detail: string | null; retryAt: string | null; changedAt: string | null };
+  sharedChannels: number;
+}
+
+const UPPER_ID = '43000000002000000001';
+
+const body = (overrides: Record<string, unknown> = {}) => ({
+  name: '长沙市公安局视频平台',
+  sipId: UPPER_ID,
+  domain: '4300000000',
+  host: '127.0.0.1',
+  port: 15060,
+  password: 'upper-secret',
+  shareCivilCodes: ['430102'],
+  ...overrides,
+});
+
+describe('upper platforms (cascade, lower side)', () => {
+  let t: TestPlatform;
+  let admin: string;
+  // 芙蓉区 (430102): two cameras on one NVR, one of them remapped; 天心区 (430103): not shared.
+  const nvr = deviceIdIn('43010201', 1);
+  const cam1 = channelIdIn('43010201', 11);
+  const cam2 = channelIdIn('43010201', 12);
+  const nvrOther = deviceIdIn('43010301', 2);
+  const camOther = channelIdIn('43010301', 21);
+  const shownId = '43010200001310099999';
+
+  beforeAll(async () => {
+    t = await TestPlatform.start();
+    admin = await t.adminToken();
+    await t.deviceWithCameras(nvr, [
+      { id: cam1, civilCode: '430102001' },
+      { id: cam2, civilCode: '430102001' },
+    ]);
+    await t.deviceWithCameras(nvrOther, [{ id: camOther, civilCode: '430103001' }]);
+  });
+  afterAll(() => t?.close());
+
+  const create = (b: unknown, token = admin) =>
+    t.request<UpperView>('POST', '/api/v1/upper-platforms', { token, body: b });
+
+  it('an admin adds, reads, replaces and removes an upper; the gateway is told each time', async () => {
+    const changes: string[] = [];
+    const off = await t.bus.subscribe('cascade.uppers-changed', ({ at }) => {
+      changes.push(at);
+    });
+    const created = await create(body({ remap: { [cam1]: { id: shownId, name: '五一广场东' } } }));
+    expect(created.status).toBe(201);
+    expect(created.body).toMatchObject({
+      name: '长沙市公安局视频平台',
+      sipId: UPPER_ID,
+      localId: null,
+      enabled: true,
+      sharedChannels: 2,
+      link: { state: 'registering' },
+    });
+    expect(JSON.stringify(created.body)).not.toContain('upper-secret');
+    const id = created.body.id;
+    expect((await t.get<UpperView[]>('/api/v1/upper-platforms', admin)).body.map((u) => u.id)).toEqual([id]);
+    expect((await create(body())).status).toBe(409);
+
+    const replaced = await t.request<UpperView>('PUT', `/api/v1/upper-platforms/${id}`, {
+      token: admin,
+      body: body({ enabled: false, shareCivilCodes: [], shareChannelIds: [cam2] }),
+    });
+    expect(replaced.status).toBe(200);
+    expect(replaced.body).toMatchObject({ enabled: false, sharedChannels: 1, link: { state: 'disabled' } });
+    expect((await t.request('DELETE', `/api/v1/upper-platforms/${id}`, { token: admin })).status).toBe(204);
+    expect((await t.get(`/api/v1/upper-platforms/${id}`, admin)).status).toBe(404);
+    await waitFor('uppers-changed ×3', async () => (changes.length >= 3 ? true : undefined));
+    await off();
+  });
+
+  it('refuses bad configurations and anyone but a city-wide admin', async () => {
+    expect((await create(body({ sipId: '123' }))).status).toBe(400);
+    expect((await create(body({ port: 70000 }))).status).toBe(400);
+    expect((await create(body({ shareCivilCodes: ['湖南'] }))).status).toBe(400);
+    expect((await create({ ...body(), surprise: true })).status).toBe(400);
+    const districtAdmin = await t.userToken('district-admin-cascade', 'admin', '430102');
+    expect((await create(body({ sipId: '43000000002000000009' }), districtAdmin)).status).toBe(403);
+    const operator = await t.userToken('operator-cascade', 'operator', '4301');
+    expect((await t.get('/api/v1/upper-platforms', operator)).status).toBe(403);
+    expect((await t.get('/api/v1/upper-platforms')).status).toBe(401);
+  });
+
+  it('answers the gateway: links, and the shared catalog with civil nodes, remapped IDs and live status', async () => {
+    const created = await create(
+      body({ sipId: '43000000002000000002', remap: { [cam1]: { id: shownId, name: '五一广场东' } } }),
+    );
+    const upperId = created.body.id;
+    const { uppers } = await t.bus.request('cascade.uppers', {}, { timeoutMs: 5_000 });
+    const link = uppers.find((u) => u.id === upperId);
+    expect(link).toMatchObject({
+      sipId: '43000000002000000002',
+      domain: '4300000000',
+      password: 'upper-secret',
+      transport: 'udp',
+      localId: '43010000002000000001',
+      charset: 'gb2312',
+      enabled: true,
+    });
+
+    const { entries } = await t.bus.request('cascade.shared-catalog', { upperId }, { timeoutMs: 5_000 });
+    // Only areas the city's table knows: the tree starts at the seeded city.
+    const nodes = entries.filter((e) => e.local === null).map((e) => [e.item.id, e.item.kind, e.item.name]);
+    expect(nodes).toEqual([
+      ['4301', 'civil', '长沙市'],
+      ['430102', 'civil', '芙蓉区'],
+      ['430102001', 'civil', '文艺路街道'],
+    ]);
+    const cameras = entries.filter((e) => e.local !== null);
+    expect(cameras.map((e) => [e.item.id, e.item.name, e.local?.channelId, e.item.status])).toEqual([
+      [shownId, '五一广场东', cam1, 'online'],
+      [cam2, `camera ${cam2.slice(-4)}`, cam2, 'online'],
+    ]);
+    expect(cameras[0]?.item).toMatchObject({
+      kind: 'channel',
+      civilCode: '430102001',
+      parentId: '430102001',
+    });
+    expect(cameras.every((e) => e.local?.deviceId === nvr)).toBe(true);
+
+    // The NVR goes offline: its cameras are shared as OFF, and the gateway hears of each one.
+    const heard: InventoryChannelChanged[] = [];
+    const off = await t.bus.subscribe('inventory.channel-changed', (e) => {
+      heard.push(e);
+    });
+    await t.publish('device.offline', { deviceId: nvr, reason: 'keepalive-timeout', at: now() });
+    await waitFor('channel changes', async () => (heard.length >= 2 ? true : undefined));
+    expect(heard.map((e) => [e.channelId, e.event]).sort()).toEqual([
+      [cam1, 'OFF'],
+      [cam2, 'OFF'],
+    ]);
+    await off();
+    const after = await t.bus.request('cascade.shared-catalog', { upperId }, { timeoutMs: 5_000 });
+    expect(after.entries.filter((e) => e.local).map((e) => e.item.status)).toEqual(['offline', 'offline']);
+
+    // An unknown upper sees nothing; a channel not shared cannot be relayed; an offline one is 480.
+    expect(
+      (await t.bus.request('cascade.shared-catalog', { upperId: crypto.randomUUID() }, { timeoutMs: 5_000 }))
+        .entries,
+    ).toEqual([]);
+    const offer = { host: '127.0.0.1', port: 30000, transport: 'udp' as const, ssrc: '0430000001' };
+    expect(
+      await t.bus.request(
+        'cascade.relay-open',
+        { upperId, callId: 'c1', channelId: camOther, offer },
+        { timeoutMs: 5_000 },
+      ),
+    ).toMatchObject({ ok: false, status: 404 });
+    expect(
+      await t.bus.request(
+        'cascade.relay-open',
+        { upperId, callId: 'c2', channelId: shownId, offer },
+        { timeoutMs: 5_000 },
+      ),
+    ).toMatchObject({ ok: false, status: 480 });
+  });
+
+  it('records the link state the gateway reports, never letting an older report win', async () => {
+    const created = await create(body({ sipId: '43000000002000000003' }));
+    const upperId = created.body.id;
+    const later = new Date(Date.now() + 1_000).toISOString();
+    await t.publish('cascade.link-changed', {
+      upperId,
+      state: 'failed',
+      detail: '403 Forbidden',
+      retryAt: later,
+      at: later,
+    });
+    await t.publish('cascade.link-changed', {
+      upperId,
+      state: 'registered',
+      detail: null,
+      retryAt: null,
+      at: new Date(Date.now() - 60_000).toISOString(),
+    });
+    const view = await waitFor('link state', async () => {
+      const r = await t.get<UpperView>(`/api/v1/upper-platforms/${upperId}`, admin);
+      return r.body.link.state === 'failed' ? r.body : undefined;
+    });
+    expect(view.link).toMatchObject({ state: 'failed', detail: '403 Forbidden', retryAt: later });
+    // Reports are handled in order: once a later one for another upper shows, the stale one was seen and ignored.
+    const sentinel = (await create(body({ sipId: '43000000002000000004' }))).body.id;
+    await t.publish('cascade.link-changed', {
+      upperId: sentinel,
+      state: 'registered',
+      detail: null,
+      retryAt: null,
+      at: now(),
+    });
+    await waitFor('sentinel link', async () => {
+      const r = await t.get<UpperView>(`/api/v1/upper-platforms/${sentinel}`, admin);
+      return r.body.link.state === 'registered' ? true : undefined;
+    });
+    expect((await t.get<UpperView>(`/api/v1/upper-platforms/${upperId}`, admin)).body.link.state).toBe(
+      'failed',
+    );
+  });
+});
