@@ -47,7 +47,7 @@ export function UserAdminView() {
         {users.kind === 'loading' && <p className="muted">{t('org.loading')}</p>}
         {users.kind === 'error' && <ErrorNotice error={users.error} onRetry={() => void refresh()} />}
         {users.kind === 'loaded' && (
-          <table className="stats-table users-table">
+          <table className="users-table">
             <caption className="muted">{t('users.count', { count: users.users.length })}</caption>
             <thead>
               <tr>
