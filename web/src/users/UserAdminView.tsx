@@ -51,10 +51,10 @@ export function UserAdminView() {
             <caption className="muted">{t('users.count', { count: users.users.length })}</caption>
             <thead>
               <tr>
-                <th>{t('users.username')}</th>
-                <th>{t('users.role')}</th>
-                <th>{t('users.area')}</th>
-                <th>{t('users.createdAt')}</th>
+                <th className="users-head">{t('users.username')}</th>
+                <th className="users-head">{t('users.role')}</th>
+                <th className="users-head">{t('users.area')}</th>
+                <th className="users-head">{t('users.createdAt')}</th>
               </tr>
             </thead>
             <tbody>
