@@ -1,6 +1,5 @@
 import { EventEmitter } from 'node:events';
-import { connect } from 'node:net';
-import { type Clock, systemClock, type TimerHandle } from '@tessera/kit';
+import { type Clock, systemClock } from '@tessera/kit';
 import type { PortLease, PortPool } from './port-pool';
 import {
   createRtpSourceStats,
@@ -9,6 +8,7 @@ import {
   type RtpSourceEvents,
   type RtpSourceStats,
 } from './rtp-source';
+import { dialTcp } from './tcp-dialer';
 import { TcpRtpConnection } from './tcp-rtp-connection';
 
 export interface TcpActiveConnectorOptions {
@@ -43,8 +43,7 @@ export class TcpActiveConnector extends EventEmitter<RtpSourceEvents> implements
   readonly #connectTimeoutMs: number;
   #remote: DeviceEndpoint | undefined;
   #connection: TcpRtpConnection | undefined;
-  #timer: TimerHandle | undefined;
-  #pending: (() => void) | undefined;
+  #cancelDial: (() => void) | undefined;
   #closed = false;
 
   private constructor(lease: PortLease<number>, options: TcpActiveConnectorOptions) {
@@ -74,7 +73,7 @@ export class TcpActiveConnector extends EventEmitter<RtpSourceEvents> implements
     this.#cancel();
     this.#connection?.destroy();
     this.#connection = undefined;
-    this.#attempt(1);
+    this.#dial(remote);
   }
 
   close(): void {
@@ -87,58 +86,42 @@ export class TcpActiveConnector extends EventEmitter<RtpSourceEvents> implements
     this.removeAllListeners();
   }
 
-  #attempt(n: number): void {
-    const remote = this.#remote;
-    if (this.#closed || !remote) return;
-    this.stats.connectAttempts++;
-    const local = this.#host === '0.0.0.0' || this.#host === '::' ? undefined : this.#host;
-    const socket = connect({ host: remote.host, port: remote.port, localAddress: local });
-    let settled = false;
-    const fail = () => {
-      if (settled) return;
-      settled = true;
-      this.#pending = undefined;
-      if (this.#timer) this.#clock.clearTimeout(this.#timer);
-      socket.destroy();
-      if (this.#closed || this.#remote !== remote) return;
-      if (n >= this.#attempts) {
-        this.emit('ended', 'connection-closed');
-        return;
-      }
-      this.#timer = this.#clock.setTimeout(() => this.#attempt(n + 1), this.#retryDelayMs);
-    };
-    this.#pending = () => {
-      settled = true;
-      socket.destroy();
-    };
-    this.#timer = this.#clock.setTimeout(fail, this.#connectTimeoutMs);
-    socket.once('error', fail);
-    socket.once('connect', () => {
-      if (settled) return;
-      settled = true;
-      this.#pending = undefined;
-      if (this.#timer) this.#clock.clearTimeout(this.#timer);
-      socket.removeListener('error', fail);
-      this.stats.connections++;
-      const connection = new TcpRtpConnection({
-        socket,
-        stats: this.stats,
-        onPacket: (packet, from) => this.emit('packet', packet, from),
-        onClose: () => {
-          if (this.#connection !== connection || this.#closed) return;
-          this.#connection = undefined;
-          this.emit('ended', 'connection-closed');
+  #dial(remote: DeviceEndpoint): void {
+    this.#cancelDial = dialTcp(
+      {
+        localHost: this.#host,
+        remote,
+        clock: this.#clock,
+        attempts: this.#attempts,
+        retryDelayMs: this.#retryDelayMs,
+        connectTimeoutMs: this.#connectTimeoutMs,
+      },
+      {
+        attempt: () => this.stats.connectAttempts++,
+        failed: () => {
+          if (!this.#closed) this.emit('ended', 'connection-closed');
         },
-      });
-      this.#connection = connection;
-      this.emit('connected', connection.remote);
-    });
+        connected: (socket) => {
+          this.stats.connections++;
+          const connection = new TcpRtpConnection({
+            socket,
+            stats: this.stats,
+            onPacket: (packet, from) => this.emit('packet', packet, from),
+            onClose: () => {
+              if (this.#connection !== connection || this.#closed) return;
+              this.#connection = undefined;
+              this.emit('ended', 'connection-closed');
+            },
+          });
+          this.#connection = connection;
+          this.emit('connected', connection.remote);
+        },
+      },
+    );
   }
 
   #cancel(): void {
-    if (this.#timer) this.#clock.clearTimeout(this.#timer);
-    this.#timer = undefined;
-    this.#pending?.();
-    this.#pending = undefined;
+    this.#cancelDial?.();
+    this.#cancelDial = undefined;
   }
 }
