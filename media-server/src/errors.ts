@@ -98,6 +98,16 @@ export class IngestClosedError extends TesseraError {
   }
 }
 
+/**
+ * `media.open-egress` with an egress id that is already open for another request (ingest, transport, address or
+ * SSRC). The same request again is a retry and gets the same answer.
+ */
+export class EgressConflictError extends TesseraError {
+  constructor(readonly egressId: string) {
+    super('egress_conflict', `egress ${egressId} is already open with other parameters`);
+  }
+}
+
 /** Every port of the RTP range (or every 4-digit SSRC index of a realm) is in use. */
 export class PortsExhaustedError extends TesseraError {
   constructor(what: string) {

@@ -87,7 +87,12 @@ export {
 } from './protocols/rtp/h264-rtp-packetizer';
 
 // ——— The media server: sockets, sessions, WebRTC ———
-export { MediaServer, type MediaServerIngestSnapshot, type MediaServerOptions } from './media-server';
+export {
+  MediaServer,
+  type MediaServerEgressSnapshot,
+  type MediaServerIngestSnapshot,
+  type MediaServerOptions,
+} from './media-server';
 export {
   DEFAULT_TOKEN_SECRET,
   loadMediaServerConfig,
@@ -103,6 +108,7 @@ export {
 } from './auth/viewer-token';
 export { Ingest, type IngestEndReason, type IngestEvents, type IngestViewer } from './sessions/ingest';
 export type { IngestStats } from './sessions/ingest-stats';
+export { Egress, type EgressEndReason, type EgressStats } from './sessions/egress';
 export { IngestManager } from './sessions/ingest-manager';
 export { LiveStream, type LiveStreamOptions, type LiveStreamSubscriber } from './sessions/live-stream';
 export { WebRtcViewer, type WebRtcViewerStats } from './webrtc/webrtc-viewer';

@@ -4,6 +4,7 @@ import type { MediaServerConfig } from './config';
 import { PortPool } from './servers/rtp/port-pool';
 import { SharedUdpServer } from './servers/rtp/shared-udp-server';
 import { WhepServer } from './servers/whep/whep-server';
+import type { EgressStats } from './sessions/egress';
 import type { IngestStats } from './sessions/ingest-stats';
 import { IngestManager } from './sessions/ingest-manager';
 import type { LiveStreamOptions } from './sessions/live-stream';
@@ -28,6 +29,10 @@ export interface MediaServerOptions {
   /** WHEP: how long a viewer may wait for the first keyframe, and for ICE + DTLS. */
   readonly viewerReadyTimeoutMs?: number;
   readonly viewerConnectTimeoutMs?: number;
+  /** Egress, TCP passive: how long an upper has to connect to us (default 20 s). */
+  readonly egressAcceptTimeoutMs?: number;
+  /** Egress: bytes queued for a slow upper before frames are dropped until the next keyframe (default 1 MiB). */
+  readonly egressCongestionBytes?: number;
 }
 
 export interface MediaServerIngestSnapshot {
@@ -40,18 +45,37 @@ export interface MediaServerIngestSnapshot {
   readonly codec: string | null;
   readonly width: number | null;
   readonly height: number | null;
+  /** WebRTC viewers + egresses (what `media.viewers` reports). */
   readonly viewers: number;
+  /** Egresses to upper platforms among the viewers. */
+  readonly egresses: number;
   readonly transcoding: boolean;
   readonly stats: IngestStats;
+}
+
+export interface MediaServerEgressSnapshot {
+  readonly egressId: string;
+  readonly ingestId: string;
+  readonly sessionId: string;
+  readonly transport: string;
+  /** Our port (answered in the SDP). */
+  readonly port: number;
+  /** The upper's address once known (UDP: at once; TCP: once connected). */
+  readonly remote: { address: string; port: number } | null;
+  readonly ssrc: string;
+  readonly sending: boolean;
+  readonly stats: EgressStats;
 }
 
 /**
  * The media plane of Tessera: RTP ingest from GB/T 28181 devices (UDP, TCP passive/active, optional single
  * UDP port), one live stream per session shared by its viewers, WebRTC relay to browsers over WHEP, H.265
- * transcoded to H.264 while watched. Driven by the `media.*` bus commands; publishes `media.ingest-ended` and
- * `media.viewers`.
+ * transcoded to H.264 while watched, and egress of a live stream to upper platforms (cascade: PS over RTP).
+ * Driven by the `media.*` bus commands; publishes `media.ingest-ended`, `media.viewers` (egresses count as
+ * viewers) and `media.egress-ended`.
  *
- * Ownership: MediaServer → IngestManager → Ingest → (RtpSource, LiveStream, transcoder, WebRtcViewer…).
+ * Ownership: MediaServer → IngestManager → Ingest → (RtpSource, LiveStream, transcoder, WebRtcViewer…, Egress →
+ * RtpEgressSink); the manager also finds egresses by id for `media.close-egress`.
  * `close()` (idempotent) stops taking commands and viewers, then closes every ingest.
  */
 export class MediaServer {
@@ -93,6 +117,8 @@ export class MediaServer {
       transcoder,
       tcpConnectAttempts: options.tcpConnectAttempts,
       tcpRetryDelayMs: options.tcpRetryDelayMs,
+      egressAcceptTimeoutMs: options.egressAcceptTimeoutMs,
+      egressCongestionBytes: options.egressCongestionBytes,
     });
     this.ingests.on('ended', (ingest, reason) =>
       this.#publish('media.ingest-ended', {
@@ -104,6 +130,14 @@ export class MediaServer {
     );
     this.ingests.on('viewers', (ingest, viewers) =>
       this.#publish('media.viewers', { sessionId: ingest.sessionId, viewers, at: this.#now() }),
+    );
+    this.ingests.on('egress-ended', (egress, reason) =>
+      this.#publish('media.egress-ended', {
+        egressId: egress.id,
+        ingestId: egress.ingest.id,
+        reason,
+        at: this.#now(),
+      }),
     );
   }
 
@@ -143,8 +177,23 @@ export class MediaServer {
       width: ingest.streamInfo?.width ?? null,
       height: ingest.streamInfo?.height ?? null,
       viewers: ingest.viewerCount,
+      egresses: ingest.egressCount,
       transcoding: ingest.transcoding,
       stats: ingest.stats,
+    }));
+  }
+
+  egressSnapshot(): MediaServerEgressSnapshot[] {
+    return this.ingests.egresses().map((egress) => ({
+      egressId: egress.id,
+      ingestId: egress.ingest.id,
+      sessionId: egress.ingest.sessionId,
+      transport: egress.transport,
+      port: egress.port,
+      remote: egress.sink.remote ? { ...egress.sink.remote } : null,
+      ssrc: egress.ssrc.text,
+      sending: egress.sending,
+      stats: egress.stats,
     }));
   }
 

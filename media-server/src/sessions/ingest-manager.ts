@@ -1,14 +1,21 @@
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
-import type { MediaTransport, OpenIngestResult, StreamInfo } from '@tessera/contracts';
+import type { MediaTransport, OpenEgressResult, OpenIngestResult, StreamInfo } from '@tessera/contracts';
 import type { Clock, Logger } from '@tessera/kit';
-import { IngestNotFoundError, InvalidMediaRequestError } from '../errors';
+import { EgressConflictError, IngestNotFoundError, InvalidMediaRequestError } from '../errors';
 import type { PortPool } from '../servers/rtp/port-pool';
+import {
+  type RtpEgressSink,
+  TcpActiveEgressSink,
+  TcpPassiveEgressSink,
+  UdpEgressSink,
+} from '../servers/rtp/rtp-egress-sink';
 import type { RtpSource } from '../servers/rtp/rtp-source';
 import type { SharedUdpServer } from '../servers/rtp/shared-udp-server';
 import { TcpActiveConnector } from '../servers/rtp/tcp-active-connector';
 import { TcpPassiveReceiver } from '../servers/rtp/tcp-passive-receiver';
 import { UdpRtpReceiver } from '../servers/rtp/udp-rtp-receiver';
+import { Egress, type EgressEndReason } from './egress';
 import { GbSsrcAllocator, gbSsrcFromText } from './gb-ssrc';
 import { Ingest, type IngestEndReason } from './ingest';
 import type { LiveStreamOptions } from './live-stream';
@@ -30,6 +37,10 @@ export interface IngestManagerOptions {
   /** TCP active: connect attempts and the pause between them. */
   readonly tcpConnectAttempts?: number;
   readonly tcpRetryDelayMs?: number;
+  /** Egress, TCP passive: how long the upper has to connect (default 20 s). */
+  readonly egressAcceptTimeoutMs?: number;
+  /** Egress: bytes queued for a slow upper before frames are dropped (default 1 MiB). */
+  readonly egressCongestionBytes?: number;
 }
 
 export interface OpenIngestParams {
@@ -39,10 +50,22 @@ export interface OpenIngestParams {
   readonly realm: string;
 }
 
+export interface OpenEgressParams {
+  readonly egressId: string;
+  readonly ingestId: string;
+  readonly transport: MediaTransport;
+  /** The upper's address (udp: where datagrams go; tcp-active: where we connect; tcp-passive: unused). */
+  readonly host: string;
+  readonly port: number;
+  /** The upper's `y=`. */
+  readonly ssrc: string;
+}
+
 export interface IngestManagerEvents {
   opened: [ingest: Ingest];
   ended: [ingest: Ingest, reason: IngestEndReason];
   viewers: [ingest: Ingest, count: number];
+  'egress-ended': [egress: Egress, reason: EgressEndReason];
 }
 
 /**
@@ -56,6 +79,9 @@ export class IngestManager extends EventEmitter<IngestManagerEvents> {
   readonly #bySession = new Map<string, Ingest>();
   /** Opens in progress, by session, so that a retried open-ingest does not open a second ingest. */
   readonly #opening = new Map<string, Promise<Ingest>>();
+  readonly #egresses = new Map<string, { egress: Egress; params: OpenEgressParams }>();
+  /** Egress opens in progress, by egress id (a retried open-egress joins the first). */
+  readonly #egressOpening = new Map<string, { params: OpenEgressParams; egress: Promise<Egress> }>();
   #sharedUdp: SharedUdpServer | undefined;
   #closed = false;
 
@@ -112,6 +138,39 @@ export class IngestManager extends EventEmitter<IngestManagerEvents> {
     const ingest = this.#byId.get(ingestId);
     if (!ingest) throw new IngestNotFoundError(ingestId);
     return ingest;
+  }
+
+  /**
+   * Starts sending an ingest's stream to an upper platform; answers our address for the SDP answer. TCP active
+   * connects in the background (an unreachable upper ends the egress with `connect-failed`), so the answer does
+   * not wait for the upper. Idempotent per egress id for the same request; another request under that id is
+   * refused (`EgressConflictError`).
+   */
+  async openEgress(params: OpenEgressParams): Promise<OpenEgressResult> {
+    if (this.#closed) throw new InvalidMediaRequestError('media server is closing');
+    const answer = (egress: Egress) => ({ host: this.#options.publicHost, port: egress.port });
+    const open = this.#egresses.get(params.egressId);
+    if (open) {
+      if (!sameEgress(open.params, params)) throw new EgressConflictError(params.egressId);
+      return answer(open.egress);
+    }
+    const opening = this.#egressOpening.get(params.egressId);
+    if (opening) {
+      if (!sameEgress(opening.params, params)) throw new EgressConflictError(params.egressId);
+      return answer(await opening.egress);
+    }
+    const egress = this.#createEgress(params).finally(() => this.#egressOpening.delete(params.egressId));
+    this.#egressOpening.set(params.egressId, { params, egress });
+    return answer(await egress);
+  }
+
+  /** Idempotent: an unknown (already ended) egress is fine. */
+  closeEgress(egressId: string): void {
+    this.#egresses.get(egressId)?.egress.close('closed');
+  }
+
+  egresses(): Egress[] {
+    return [...this.#egresses.values()].map((e) => e.egress);
   }
 
   bySession(sessionId: string): Ingest | undefined {
@@ -192,6 +251,75 @@ export class IngestManager extends EventEmitter<IngestManagerEvents> {
     return ingest;
   }
 
+  async #createEgress(params: OpenEgressParams): Promise<Egress> {
+    const ingest = this.get(params.ingestId);
+    const ssrc = gbSsrcFromText(params.ssrc);
+    if (params.transport !== 'tcp-passive' && (params.port === 0 || params.host === '')) {
+      throw new InvalidMediaRequestError(`egress over ${params.transport} needs the upper's address`);
+    }
+    const sink = await this.#openSink(params);
+    // The ingest may have ended (or the server started closing) while the port was being bound.
+    if (this.#closed || ingest.closed) {
+      sink.close();
+      if (this.#closed) throw new InvalidMediaRequestError('media server is closing');
+      throw new IngestNotFoundError(params.ingestId);
+    }
+    const { logger } = this.#options;
+    const egress = new Egress({
+      id: params.egressId,
+      ingest,
+      ssrc,
+      sink,
+      logger: logger.child({ egressId: params.egressId, ingestId: ingest.id, sessionId: ingest.sessionId }),
+    });
+    this.#egresses.set(params.egressId, { egress, params });
+    egress.once('close', (reason) => {
+      if (this.#egresses.get(params.egressId)?.egress === egress) this.#egresses.delete(params.egressId);
+      this.emit('egress-ended', egress, reason);
+    });
+    egress.open();
+    logger.info(
+      {
+        egressId: params.egressId,
+        ingestId: ingest.id,
+        transport: params.transport,
+        port: sink.port,
+        upper: `${params.host}:${params.port}`,
+        ssrc: ssrc.text,
+      },
+      'egress opened',
+    );
+    return egress;
+  }
+
+  #openSink(params: OpenEgressParams): Promise<RtpEgressSink> {
+    const { host, pool, clock } = this.#options;
+    const congestionBytes = this.#options.egressCongestionBytes;
+    const remote = { host: params.host, port: params.port };
+    switch (params.transport) {
+      case 'udp':
+        return UdpEgressSink.open({ pool, host, remote, congestionBytes });
+      case 'tcp-passive':
+        return TcpPassiveEgressSink.open({
+          pool,
+          host,
+          clock,
+          congestionBytes,
+          acceptTimeoutMs: this.#options.egressAcceptTimeoutMs,
+        });
+      case 'tcp-active':
+        return TcpActiveEgressSink.open({
+          pool,
+          host,
+          clock,
+          remote,
+          congestionBytes,
+          attempts: this.#options.tcpConnectAttempts,
+          retryDelayMs: this.#options.tcpRetryDelayMs,
+        });
+    }
+  }
+
   #openSource(transport: MediaTransport, ssrc: number): Promise<RtpSource> {
     const { host, pool, clock } = this.#options;
     const sharedUdp = this.#sharedUdp;
@@ -210,4 +338,14 @@ export class IngestManager extends EventEmitter<IngestManagerEvents> {
         });
     }
   }
+}
+
+function sameEgress(a: OpenEgressParams, b: OpenEgressParams): boolean {
+  return (
+    a.ingestId === b.ingestId &&
+    a.transport === b.transport &&
+    a.host === b.host &&
+    a.port === b.port &&
+    a.ssrc === b.ssrc
+  );
 }

@@ -22,10 +22,23 @@ export interface IngestViewer {
   close(): void;
 }
 
+/**
+ * A relay of the ingest's own stream to an upper platform (PS over RTP). It counts as a viewer — the platform
+ * keeps the upstream while anyone watches — but it is not a WebRTC viewer: it needs no transcoder, and PS names
+ * its codec in-band, so it follows a codec change instead of being closed.
+ */
+export interface IngestEgress {
+  readonly id: string;
+  /** The ingest ended: the egress ends with it. */
+  streamEnded(): void;
+  /** The live stream's codec changed and its subscribers were dropped: start again at the next keyframe. */
+  codecChanged(codec: VideoCodec): void;
+}
+
 export interface IngestEvents {
   /** The first keyframe with its parameter sets was demuxed. */
   'stream-info': [info: StreamInfo];
-  /** The number of viewers changed. */
+  /** The number of viewers (WebRTC viewers + egresses) changed. */
   viewers: [count: number];
   /** Emitted once, by `close()` or when the ingest ended by itself. */
   close: [reason: IngestEndReason];
@@ -86,6 +99,7 @@ export class Ingest extends EventEmitter<IngestEvents> {
   readonly #ssrcLock: SsrcLock;
   readonly #bitrate: BitrateMeter;
   readonly #viewers = new Map<string, IngestViewer>();
+  readonly #egresses = new Map<string, IngestEgress>();
   readonly #waiters = new Set<KeyframeWaiter>();
   readonly #transcoderFactory: TranscoderFactory | undefined;
   #transcoder: VideoTranscoder | undefined;
@@ -165,8 +179,13 @@ export class Ingest extends EventEmitter<IngestEvents> {
     return this.#remote;
   }
 
+  /** WebRTC viewers and egresses: what `media.viewers` reports and the platform's grace period counts. */
   get viewerCount(): number {
-    return this.#viewers.size;
+    return this.#viewers.size + this.#egresses.size;
+  }
+
+  get egressCount(): number {
+    return this.#egresses.size;
   }
 
   get transcoding(): boolean {
@@ -260,13 +279,25 @@ export class Ingest extends EventEmitter<IngestEvents> {
       throw new IngestClosedError(this.id, this.#closeReason!);
     }
     this.#viewers.set(viewer.id, viewer);
-    this.emit('viewers', this.#viewers.size);
+    this.emit('viewers', this.viewerCount);
   }
 
   /** Called by a viewer that closed itself (left, ICE failed); closing the viewer is the caller's job. */
   removeViewer(id: string): void {
     if (!this.#viewers.delete(id)) return;
-    if (!this.closed) this.emit('viewers', this.#viewers.size);
+    if (!this.closed) this.emit('viewers', this.viewerCount);
+  }
+
+  addEgress(egress: IngestEgress): void {
+    if (this.closed) throw new IngestClosedError(this.id, this.#closeReason!);
+    this.#egresses.set(egress.id, egress);
+    this.emit('viewers', this.viewerCount);
+  }
+
+  /** Called by an egress that ended (closed, its peer left); ending it is the caller's job. */
+  removeEgress(id: string): void {
+    if (!this.#egresses.delete(id)) return;
+    if (!this.closed) this.emit('viewers', this.viewerCount);
   }
 
   viewer(id: string): IngestViewer | undefined {
@@ -280,9 +311,11 @@ export class Ingest extends EventEmitter<IngestEvents> {
     if (this.#pollTimer) this.#clock.clearTimeout(this.#pollTimer);
     this.#timeoutTimer = undefined;
     this.#pollTimer = undefined;
-    const hadViewers = this.#viewers.size > 0;
+    const hadViewers = this.viewerCount > 0;
     for (const viewer of [...this.#viewers.values()]) viewer.close();
     this.#viewers.clear();
+    for (const egress of [...this.#egresses.values()]) egress.streamEnded();
+    this.#egresses.clear();
     if (hadViewers) this.emit('viewers', 0);
     this.#stopTranscoder({ closeViewers: false });
     this.live.close();
@@ -350,11 +383,12 @@ export class Ingest extends EventEmitter<IngestEvents> {
     this.live.push(au);
   }
 
-  /** Viewers of the old codec cannot follow (their SDP named H.264); they reconnect. */
+  /** Viewers of the old codec cannot follow (their SDP named H.264); they reconnect. Egresses carry on. */
   #onCodecChange(codec: VideoCodec): void {
     this.#logger.warn({ codec }, 'codec changed mid-stream; closing viewers');
     this.#stopTranscoder({ closeViewers: false });
     for (const viewer of [...this.#viewers.values()]) viewer.close();
+    for (const egress of [...this.#egresses.values()]) egress.codecChanged(codec);
     if (this.#streamInfo) this.#streamInfo = { ...this.#streamInfo, codec };
   }
 

@@ -4,7 +4,8 @@ const RTP_WRAP = 2 ** 32;
 const MAX_STEP = 5 * 90_000;
 
 /**
- * RTP timestamps of one viewer's video (90 kHz) from the camera's PES PTS.
+ * RTP timestamps of one viewer's video (90 kHz) from the camera's PES PTS. The PS egress uses it too, with
+ * `wrap: 2 ** 33`, for the PTS it writes (its RTP timestamp is that PTS modulo 2^32, as cameras do).
  *
  * A viewer starts with the cached GOP, which is up to a GOP old. Those frames are squeezed one tick apart so
  * the browser decodes them at once and shows the live edge immediately (played at their real spacing they
@@ -13,20 +14,22 @@ const MAX_STEP = 5 * 90_000;
  * frame interval instead.
  */
 export class RtpTimeline {
+  readonly #wrap: number;
   #rtp: number;
   #pts: number | undefined;
   #frameInterval: number;
 
-  constructor(options: { initial: number; frameInterval?: number }) {
-    this.#rtp = options.initial >>> 0;
+  constructor(options: { initial: number; frameInterval?: number; wrap?: number }) {
+    this.#wrap = options.wrap ?? RTP_WRAP;
+    this.#rtp = options.initial % this.#wrap;
     this.#frameInterval = options.frameInterval ?? 3600;
   }
 
   /** Timestamps of the start burst: consecutive ticks ending where live timing takes over. */
   burst(pts: readonly (number | undefined)[]): number[] {
-    const out = pts.map((_, i) => (this.#rtp + i) % RTP_WRAP);
+    const out = pts.map((_, i) => (this.#rtp + i) % this.#wrap);
     if (pts.length > 0) {
-      this.#rtp = (this.#rtp + pts.length - 1) % RTP_WRAP;
+      this.#rtp = (this.#rtp + pts.length - 1) % this.#wrap;
       this.#pts = pts[pts.length - 1];
       const interval = pts.length >= 2 ? step(pts[pts.length - 2], pts[pts.length - 1]) : undefined;
       if (interval !== undefined) this.#frameInterval = interval;
@@ -38,7 +41,7 @@ export class RtpTimeline {
     let delta = step(this.#pts, pts);
     if (delta === undefined) delta = this.#frameInterval;
     else this.#frameInterval = delta;
-    this.#rtp = (this.#rtp + delta) % RTP_WRAP;
+    this.#rtp = (this.#rtp + delta) % this.#wrap;
     this.#pts = pts ?? (this.#pts === undefined ? undefined : (this.#pts + delta) % PTS_WRAP);
     return this.#rtp;
   }
