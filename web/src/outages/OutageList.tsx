@@ -2,7 +2,7 @@ import { useRef } from 'react';
 import { navigate } from '../app/useRoute';
 import { useI18n } from '../i18n/I18nProvider';
 import type { AreaDirectory } from '../state/areas';
-import type { OutageRow } from '../state/outages';
+import type { Outage } from '../api/types';
 import { useElementHeight } from '../ui/useElementHeight';
 import { useNow } from '../ui/useNow';
 import { VirtualList } from '../ui/VirtualList';
@@ -10,7 +10,7 @@ import { OutageRowView } from './OutageRowView';
 
 const ROW_HEIGHT = 40;
 
-export function OutageList({ rows, areas }: { rows: OutageRow[]; areas: AreaDirectory }) {
+export function OutageList({ rows, areas }: { rows: readonly Outage[]; areas: AreaDirectory }) {
   const { t } = useI18n();
   const boxRef = useRef<HTMLDivElement>(null);
   const height = useElementHeight(boxRef);
