@@ -30,6 +30,11 @@ export const GatewayConfigSchema = z.object({
   TESSERA_SIP_T1_MS: positiveInt.default(500),
   /** Ask each newly registered device for its catalog, identity and a catalog subscription (off: on demand only). */
   TESSERA_INTERROGATE_ON_REGISTER: z.enum(['true', 'false']).default('true'),
+  /**
+   * Cascade: how long an upper's INVITE waits for the platform to open the relay (`cascade.relay-open`). The platform
+   * may INVITE the device and wait for its first frame first, so this sits above TESSERA_PLAY_TIMEOUT_MS.
+   */
+  TESSERA_CASCADE_RELAY_TIMEOUT_MS: positiveInt.default(15_000),
   /** Devices' local time for the REGISTER 200 `Date:` header; China Standard Time by default. */
   TESSERA_DEVICE_UTC_OFFSET_MIN: z.coerce.number().int().min(-720).max(840).default(480),
 });
@@ -54,6 +59,7 @@ export interface GatewayConfig {
   t1Ms: number;
   interrogateOnRegister: boolean;
   deviceUtcOffsetMinutes: number;
+  cascadeRelayTimeoutMs: number;
 }
 
 export function loadGatewayConfig(env: Record<string, string | undefined> = process.env): GatewayConfig {
@@ -76,5 +82,6 @@ export function loadGatewayConfig(env: Record<string, string | undefined> = proc
     t1Ms: e.TESSERA_SIP_T1_MS,
     interrogateOnRegister: e.TESSERA_INTERROGATE_ON_REGISTER === 'true',
     deviceUtcOffsetMinutes: e.TESSERA_DEVICE_UTC_OFFSET_MIN,
+    cascadeRelayTimeoutMs: e.TESSERA_CASCADE_RELAY_TIMEOUT_MS,
   };
 }

@@ -2,6 +2,7 @@ import { networkInterfaces } from 'node:os';
 import type { Bus, KeyValueStore } from '@tessera/contracts';
 import { type Clock, type Logger, systemClock } from '@tessera/kit';
 import { Registry } from 'prom-client';
+import { Cascade } from './cascade';
 import type { GatewayConfig } from './config';
 import { AuthLockout } from './device/auth-lockout';
 import { DevicePolicySource } from './device/device-policy';
@@ -37,6 +38,8 @@ export class Gateway {
   readonly queries: DeviceQueries;
   /** INVITE dialogs (live play, playback, download). */
   readonly calls: CallManager;
+  /** This gateway as a lower platform: links to upper platforms and what they ask of us. */
+  readonly cascade: Cascade;
   readonly metrics: GatewayMetrics;
   readonly metricsRegistry: Registry;
   readonly #opts: GatewayOptions;
@@ -72,6 +75,7 @@ export class Gateway {
     this.metrics = new GatewayMetrics(this.metricsRegistry, {
       devicesOnline: () => this.presence.size,
       sip: () => this.endpoint.stats,
+      cascadeLinks: () => this.cascade.links.counts(),
     });
     const requests = new DeviceRequests({
       endpoint: this.endpoint,
@@ -144,14 +148,32 @@ export class Gateway {
         return record ? requests.remoteOf(record) : undefined;
       },
     });
+    this.cascade = new Cascade({
+      endpoint: this.endpoint,
+      bus,
+      clock,
+      logger: logger.child({ component: 'cascade' }),
+      metrics: this.metrics,
+      contactHost: () => `${this.publicHost()}:${this.#port}`,
+      forwardControl: (deviceId, channelId, control) =>
+        this.queries.forwardControl(deviceId, channelId, control),
+      identity: { name: 'Tessera', manufacturer: 'Tessera', model: 'platform', firmware: GATEWAY_VERSION },
+      relayOpenTimeoutMs: config.cascadeRelayTimeoutMs,
+    });
     const inbox = new ManscdpInbox({
       presence: this.presence,
       queries: this.queries,
       requests,
       metrics: this.metrics,
       logger: logger.child({ component: 'manscdp' }),
+      onAlarm: (fromDevice, alarm) => this.cascade.alarm(fromDevice, alarm),
+    });
+    this.endpoint.onAck((ack) => {
+      this.cascade.handleAck(ack);
     });
     this.endpoint.onRequest(async (request, context) => {
+      // Upper platforms first (their From is an upper's ID); everything else is a device, handled as before.
+      if (this.cascade.handles(request)) return this.cascade.handle(request, context);
       switch (request.method) {
         case 'REGISTER':
           return registrar.handle(request, context);
@@ -217,6 +239,8 @@ export class Gateway {
       // Every replica sees every offline event (no shared group): each ends the calls it holds.
       await bus.subscribe('device.offline', ({ deviceId }) => this.calls.deviceOffline(deviceId)),
     );
+    // After listening: the links' Contact names our port.
+    await this.cascade.start();
     logger.info(
       { port: this.#port, host: config.host, sipId: config.sipId, realm: config.realm },
       'gateway listening',
@@ -249,7 +273,8 @@ export class Gateway {
       this.presence.close();
       this.queries.close();
       this.#catalogs.close();
-      // Before the endpoint: the BYEs need it.
+      // Before the endpoint: the BYEs and the unregisters need it.
+      await this.cascade.close();
       await this.calls.close();
       await this.endpoint.close();
     })();
@@ -259,6 +284,9 @@ export class Gateway {
 
 /** Methods we answer; ACK and CANCEL are the endpoint's. */
 const ALLOW = 'REGISTER, MESSAGE, NOTIFY, OPTIONS, BYE, INFO';
+
+/** Reported to upper platforms as our firmware (DeviceInfo). */
+const GATEWAY_VERSION = '0.1.0';
 
 function firstExternalIPv4(): string | undefined {
   for (const addresses of Object.values(networkInterfaces())) {

@@ -21,8 +21,22 @@ export class GatewayMetrics {
   readonly manscdpMessages: Counter<'kind'>;
   readonly manscdpErrors: Counter<'reason'>;
   readonly deviceQueries: Counter<'query' | 'result'>;
+  /** Cascade (lower side): catalog items sent to uppers, NOTIFYs, alarms, relays, link state changes. */
+  readonly cascadeCatalogItems: Counter;
+  readonly cascadeNotifies: Counter<'result'>;
+  readonly cascadeAlarms: Counter<'result'>;
+  readonly cascadeRelays: Counter<'outcome'>;
+  readonly cascadeLinkChanges: Counter<'state'>;
 
-  constructor(registry: Registry, sources: { devicesOnline: () => number; sip: () => SipCounters }) {
+  constructor(
+    registry: Registry,
+    sources: {
+      devicesOnline: () => number;
+      sip: () => SipCounters;
+      /** Upper links per state (disabled, registering, registered, failed). */
+      cascadeLinks?: () => Record<string, number>;
+    },
+  ) {
     const registers = [registry];
     this.registrations = new Counter({
       name: 'tessera_gateway_registrations_total',
@@ -59,6 +73,45 @@ export class GatewayMetrics {
       help: 'Queries sent to devices (catalog, device-info, device-status, subscribe) by result',
       labelNames: ['query', 'result'],
       registers,
+    });
+    this.cascadeCatalogItems = new Counter({
+      name: 'tessera_gateway_cascade_catalog_items_sent_total',
+      help: 'Catalog items sent to upper platforms in Catalog responses',
+      registers,
+    });
+    this.cascadeNotifies = new Counter({
+      name: 'tessera_gateway_cascade_notifies_total',
+      help: 'Catalog NOTIFYs to subscribed upper platforms by result (sent, refused, failed)',
+      labelNames: ['result'],
+      registers,
+    });
+    this.cascadeAlarms = new Counter({
+      name: 'tessera_gateway_cascade_alarms_forwarded_total',
+      help: 'Device alarms forwarded to upper platforms by result (sent, refused, failed)',
+      labelNames: ['result'],
+      registers,
+    });
+    this.cascadeRelays = new Counter({
+      name: 'tessera_gateway_cascade_relays_total',
+      help: 'INVITEs from upper platforms by outcome (opened, refused, bad-offer, unsupported, failed, cancelled)',
+      labelNames: ['outcome'],
+      registers,
+    });
+    this.cascadeLinkChanges = new Counter({
+      name: 'tessera_gateway_cascade_link_changes_total',
+      help: 'Upper link state changes by new state',
+      labelNames: ['state'],
+      registers,
+    });
+    new Gauge({
+      name: 'tessera_gateway_cascade_links',
+      help: 'Upper platform links by state',
+      labelNames: ['state'],
+      registers,
+      collect() {
+        const counts = sources.cascadeLinks?.() ?? {};
+        for (const [state, count] of Object.entries(counts)) this.set({ state }, count);
+      },
     });
     new Gauge({
       name: 'tessera_gateway_devices_online',

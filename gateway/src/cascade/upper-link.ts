@@ -68,6 +68,7 @@ export class UpperLink {
   #keepaliveTimer: TimerHandle | undefined;
   #epoch = 0;
   #missed = 0;
+  #keepalivesAnswered = 0;
   #redirects = 0;
   #sn = 0;
   #expiresSec: number;
@@ -95,6 +96,11 @@ export class UpperLink {
 
   get detail(): string | null {
     return this.#detail;
+  }
+
+  /** Keepalives the upper answered 2xx (tests and logs). */
+  get keepalivesAnswered(): number {
+    return this.#keepalivesAnswered;
   }
 
   /** Where requests to the upper go now (the configured address, or where a 302 sent us). */
@@ -272,6 +278,7 @@ export class UpperLink {
     }
     if (epoch !== this.#epoch || this.#state !== 'registered') return;
     if (answered) {
+      this.#keepalivesAnswered++;
       this.#missed = 0;
       return;
     }

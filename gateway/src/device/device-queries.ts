@@ -11,6 +11,7 @@ import {
   type CatalogAggregator,
   type CatalogNotify,
   type CatalogResponse,
+  type DeviceControl,
   type DeviceControlResponse,
   type DeviceInfoResponse,
   type DeviceStatusResponse,
@@ -31,6 +32,12 @@ export class DeviceRejectedError extends TesseraError {
     super('device-rejected', `device ${deviceId} answered ${what} with ${status}`);
   }
 }
+
+/** The DeviceControl commands an upper may pass down (TeleBoot is not: an upper must not reboot our devices). */
+export type ForwardedControl = Pick<
+  DeviceControl,
+  'ptzCmd' | 'controlPriority' | 'guardCmd' | 'recordCmd' | 'alarmCmd' | 'iFrameCmd'
+>;
 
 export interface DeviceQueriesOptions {
   requests: DeviceRequests;
@@ -232,6 +239,48 @@ export class DeviceQueries {
       result: response.status < 300 ? 'ok' : `sip-${response.status}`,
     });
     return { status: response.status };
+  }
+
+  /**
+   * DeviceControl on behalf of an upper platform (cascade, notes §1.8): PTZCmd and the other commands go down exactly
+   * as the upper wrote them — re-encoding a PTZCmd would lose vendor bytes and its checksum. Resolves with the
+   * device's SIP status and its Result when it sends one within `resultWaitMs` (many never do).
+   */
+  async forwardControl(
+    deviceId: string,
+    channelId: string,
+    control: ForwardedControl,
+    resultWaitMs = 1_500,
+  ): Promise<{ status: number; result: string | null }> {
+    const record = this.#online(deviceId);
+    const sn = this.#o.requests.nextSn();
+    const reply = this.#controls.wait(channelId, sn, resultWaitMs, `DeviceControl answer from ${channelId}`);
+    let response: SipResponse;
+    try {
+      response = await this.#o.requests.message(record, {
+        kind: 'device-control',
+        sn,
+        deviceId: channelId,
+        teleBoot: null,
+        ...control,
+      });
+    } catch (error) {
+      this.#controls.cancel(channelId, sn, error as Error);
+      await reply.catch(() => undefined);
+      throw error;
+    }
+    if (response.status >= 300) {
+      this.#controls.cancel(channelId, sn, new DeviceRejectedError(deviceId, response.status, 'control'));
+      await reply.catch(() => undefined);
+      this.#o.metrics.deviceQueries.inc({ query: 'forwarded-control', result: `sip-${response.status}` });
+      return { status: response.status, result: null };
+    }
+    const result = await reply.then(
+      (answer) => answer.result,
+      () => null,
+    );
+    this.#o.metrics.deviceQueries.inc({ query: 'forwarded-control', result: 'ok' });
+    return { status: response.status, result };
   }
 
   acceptDeviceControl(message: DeviceControlResponse): boolean {

@@ -1,5 +1,5 @@
 import type { Logger } from '@tessera/kit';
-import { tryDecodeManscdp } from '../manscdp';
+import { type AlarmNotify, tryDecodeManscdp } from '../manscdp';
 import type { GatewayMetrics } from '../metrics';
 import { getFrom, type RequestContext, type SipRequest } from '../sip';
 import type { DeviceQueries } from './device-queries';
@@ -12,6 +12,8 @@ export interface ManscdpInboxOptions {
   requests: DeviceRequests;
   metrics: GatewayMetrics;
   logger: Logger;
+  /** A device's alarm, after it was answered (the cascade passes it up to uppers that share the channel). */
+  onAlarm?: (fromDevice: string, alarm: AlarmNotify) => void;
 }
 
 /** Keepalive bodies are tiny; longer ones are something else, or hostile. */
@@ -105,6 +107,7 @@ export class ManscdpInbox {
         o.requests.message(record, answer).catch((error: unknown) => {
           o.logger.warn({ err: error, deviceId: fromDevice }, 'alarm response not delivered');
         });
+        o.onAlarm?.(fromDevice, message);
         return;
       }
       default:

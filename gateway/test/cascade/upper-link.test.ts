@@ -153,7 +153,7 @@ describe('UpperLink: registering to an upper platform', () => {
     closers.push(() => second.close());
     second.answer = second.digestRegistrar();
     const { upper, link, changes } = await setup((u) => {
-      u.answer = (request, context) =>
+      u.answer = (_request, context) =>
         context.respond(302, 'Moved Temporarily', {
           headers: [
             ['Contact', `<sip:44010000002000000002@127.0.0.1:${second.port}>`],

@@ -1,0 +1,241 @@
+import type { Bus, Unsubscribe } from '@tessera/contracts';
+import type { Clock, Logger } from '@tessera/kit';
+import type { ForwardedControl } from '../device/device-queries';
+import type { AlarmNotify } from '../manscdp';
+import type { GatewayMetrics } from '../metrics';
+import { getFrom, getTo, type RequestContext, type SipEndpoint, type SipRequest } from '../sip';
+import { AlarmForwarder } from './alarm-forwarder';
+import type { BackoffOptions } from './backoff';
+import { CatalogSubscriptions } from './catalog-subscriptions';
+import { Relays } from './relays';
+import { SharedCatalogs } from './shared-catalogs';
+import { type PlatformIdentity, UpperInbox } from './upper-inbox';
+import type { UpperLink } from './upper-link';
+import { UpperLinks } from './upper-links';
+import { UpperRequests } from './upper-requests';
+
+export interface CascadeOptions {
+  endpoint: Pick<SipEndpoint, 'request'>;
+  bus: Bus;
+  clock: Clock;
+  logger: Logger;
+  metrics?: GatewayMetrics;
+  /** `host:port` uppers reach us at (Contact). */
+  contactHost: () => string;
+  forwardControl: (
+    deviceId: string,
+    channelId: string,
+    control: ForwardedControl,
+  ) => Promise<{ status: number; result: string | null }>;
+  identity: PlatformIdentity;
+  /** Deadline of `cascade.relay-open`. */
+  relayOpenTimeoutMs: number;
+  backoff?: BackoffOptions;
+}
+
+/** Methods an upper may send us; ACK and CANCEL are the endpoint's. */
+const ALLOW = 'MESSAGE, SUBSCRIBE, INVITE, BYE, INFO, OPTIONS';
+
+/**
+ * This Tessera as a lower platform (GB/T 28181 §9 cascade, notes §1.8): the links to the uppers it registers to, and
+ * everything the uppers ask of it over those links — catalog, queries, control, subscription, live video — plus the
+ * alarms it passes up. Requests are recognised by their From user being an upper's ID; device handling is untouched.
+ */
+export class Cascade {
+  readonly links: UpperLinks;
+  readonly catalogs: SharedCatalogs;
+  readonly relays: Relays;
+  readonly subscriptions: CatalogSubscriptions;
+  readonly #o: CascadeOptions;
+  readonly #inbox: UpperInbox;
+  readonly #alarms: AlarmForwarder;
+  readonly #unsubscribe: Unsubscribe[] = [];
+  #closing: Promise<void> | undefined;
+
+  constructor(options: CascadeOptions) {
+    this.#o = options;
+    const { endpoint, bus, clock, logger, metrics, contactHost } = options;
+    this.links = new UpperLinks({
+      bus,
+      endpoint,
+      clock,
+      logger: logger.child({ component: 'upper-links' }),
+      contactHost,
+      backoff: options.backoff,
+      onChange: (change) => {
+        metrics?.cascadeLinkChanges.inc({ state: change.state });
+        // Subscriptions belong to a registration: an upper that lost us subscribes again after re-registering.
+        if (change.state !== 'registered' && change.state !== 'registering') {
+          this.subscriptions.dropLink(change.upperId);
+        }
+      },
+      onRemoved: (upperId) => this.subscriptions.dropLink(upperId),
+    });
+    this.catalogs = new SharedCatalogs({ bus, logger });
+    const requests = new UpperRequests({ endpoint, clock, logger });
+    this.#inbox = new UpperInbox({
+      requests,
+      catalogs: this.catalogs,
+      forwardControl: options.forwardControl,
+      identity: options.identity,
+      logger: logger.child({ component: 'upper-inbox' }),
+      onCatalogItemsSent: (count) => metrics?.cascadeCatalogItems.inc(count),
+      onManscdpError: (reason) => metrics?.manscdpErrors.inc({ reason }),
+    });
+    this.subscriptions = new CatalogSubscriptions({
+      endpoint,
+      catalogs: this.catalogs,
+      requests,
+      clock,
+      logger: logger.child({ component: 'upper-subscriptions' }),
+      contactHost,
+      onNotify: (result) => metrics?.cascadeNotifies.inc({ result }),
+    });
+    this.relays = new Relays({
+      endpoint,
+      bus,
+      clock,
+      logger: logger.child({ component: 'relays' }),
+      contactHost,
+      openTimeoutMs: options.relayOpenTimeoutMs,
+      onOutcome: (outcome) => metrics?.cascadeRelays.inc({ outcome }),
+    });
+    this.#alarms = new AlarmForwarder({
+      links: this.links,
+      catalogs: this.catalogs,
+      requests,
+      logger,
+      onForwarded: (result) => metrics?.cascadeAlarms.inc({ result }),
+    });
+  }
+
+  /** Subscribes to the platform's cascade events and loads the links (in the background, retried). */
+  async start(): Promise<void> {
+    const { bus, logger } = this.#o;
+    const guard =
+      <T>(what: string, work: (payload: T) => Promise<void> | void) =>
+      async (payload: T) => {
+        try {
+          await work(payload);
+        } catch (error) {
+          logger.error({ err: error, what }, 'cascade event handling failed');
+        }
+      };
+    // No consumer group: every replica sees every event (each holds its own links, dialogs, subscriptions).
+    this.#unsubscribe.push(
+      await bus.subscribe(
+        'cascade.uppers-changed',
+        guard('uppers-changed', () => this.links.reload()),
+      ),
+      await bus.subscribe(
+        'cascade.shares-changed',
+        guard('shares-changed', ({ upperId }) => this.#sharesChanged(upperId)),
+      ),
+      await bus.subscribe(
+        'inventory.channel-changed',
+        guard('channel-changed', (change) => this.subscriptions.channelChanged(change)),
+      ),
+      await bus.subscribe(
+        'cascade.relay-ended',
+        guard('relay-ended', ({ relayId, reason }) => this.relays.relayEnded(relayId, reason)),
+      ),
+    );
+    this.links.start();
+  }
+
+  /**
+   * Whether a request comes from an upper. Runs for every request the gateway gets, keepalives included, so the
+   * common case (no uppers, or a From naming none) costs a string search, not a parse.
+   */
+  handles(request: SipRequest): boolean {
+    if (this.links.size === 0) return false;
+    const from = request.headers.get('From');
+    if (from === undefined || !this.links.mentionsUpper(from)) return false;
+    return this.#linkOf(request) !== undefined;
+  }
+
+  async handle(request: SipRequest, context: RequestContext): Promise<void> {
+    const link = this.#linkOf(request);
+    if (!link || link.state === 'disabled') {
+      // The operator switched this upper off: it gets nothing from us, whatever it still believes.
+      context.respond(403, 'Forbidden');
+      return;
+    }
+    switch (request.method) {
+      case 'MESSAGE':
+        this.#inbox.handle(link, request, context);
+        return;
+      case 'SUBSCRIBE':
+        this.subscriptions.handleSubscribe(link, request, context);
+        return;
+      case 'INVITE':
+        return this.relays.handleInvite(link, request, context);
+      case 'BYE':
+        if (!this.relays.handleBye(request, context)) context.respond(481, 'Call/Transaction Does Not Exist');
+        return;
+      case 'INFO':
+        // MANSRTSP playback control belongs to Playback relays, which are not built yet.
+        if (this.relays.owns(request)) context.respond(200, 'OK');
+        else context.respond(481, 'Call/Transaction Does Not Exist');
+        return;
+      case 'OPTIONS':
+        context.respond(200, 'OK', { headers: [['Allow', ALLOW]] });
+        return;
+      default:
+        context.respond(405, 'Method Not Allowed', { headers: [['Allow', ALLOW]] });
+    }
+  }
+
+  /** An ACK the endpoint passed on: true when it confirmed one of our relay dialogs. */
+  handleAck(ack: SipRequest): boolean {
+    return this.relays.handleAck(ack);
+  }
+
+  /** A device's alarm reached the gateway: pass it up to the uppers that share the channel (in the background). */
+  alarm(fromDevice: string, alarm: AlarmNotify): void {
+    if (this.links.size === 0) return;
+    this.#alarms
+      .forward(fromDevice, alarm)
+      .catch((error: unknown) => this.#o.logger.warn({ err: error }, 'alarm forwarding failed'));
+  }
+
+  /** Hangs up relays, ends subscriptions, unregisters every link. Idempotent. */
+  close(): Promise<void> {
+    this.#closing ??= (async () => {
+      for (const unsubscribe of this.#unsubscribe.splice(0)) await unsubscribe();
+      this.subscriptions.close();
+      await this.relays.close();
+      await this.links.close();
+    })();
+    return this.#closing;
+  }
+
+  async #sharesChanged(upperId: string | null): Promise<void> {
+    this.catalogs.invalidate(upperId);
+    // Fetch again now for the uppers we talk to, so the next alarm or NOTIFY does not wait on the platform.
+    const links = this.links.all().filter((link) => upperId === null || link.id === upperId);
+    await Promise.all(
+      links
+        .filter((link) => link.state === 'registered')
+        .map((link) =>
+          this.catalogs
+            .refresh(link.id)
+            .then(() => undefined)
+            .catch((error: unknown) =>
+              this.#o.logger.warn({ err: error, upper: link.id }, 'catalog refresh failed'),
+            ),
+        ),
+    );
+  }
+
+  #linkOf(request: SipRequest): UpperLink | undefined {
+    try {
+      const fromUser = getFrom(request).uri.user;
+      if (fromUser === undefined) return undefined;
+      return this.links.find(fromUser, getTo(request).uri.user);
+    } catch {
+      // Unparsable From/To: not an upper we know; the device path answers it as before.
+      return undefined;
+    }
+  }
+}
