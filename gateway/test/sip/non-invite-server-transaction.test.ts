@@ -91,4 +91,75 @@ describe('non-INVITE server transaction (RFC 3261 §17.2.2)', () => {
     expect(h.layer.size.servers).toBe(0);
     expect(h.received[0]!.transaction.respond(createResponse(h.received[0]!.request, 200, 'OK'))).toBe(false);
   });
+
+  it('keeps no timer per completed transaction: thousands of answered keepalives share one sweep timer', async () => {
+    const h = await transactionHarness();
+    for (let i = 0; i < 2_000; i++) {
+      h.inject(h.incoming('MESSAGE'));
+      const { transaction, request } = h.received[i]!;
+      transaction.respond(createResponse(request, 200, 'OK', { toTag: 't' }));
+      expect(transaction.state).toBe('completed');
+    }
+    expect(h.layer.size.servers).toBe(2_000);
+    expect(h.clock.pendingTimers()).toBe(1);
+    h.clock.advance(32_000);
+    expect(h.received[0]!.transaction.state).toBe('terminated');
+    expect(h.layer.size.servers).toBe(0);
+  });
+
+  it('re-sends the same final response to a retransmission late in Timer J, after newer transactions came', async () => {
+    const h = await transactionHarness();
+    const first = h.incoming('MESSAGE');
+    h.inject(first);
+    h.received[0]!.transaction.respond(createResponse(first, 200, 'OK', { toTag: 'first' }));
+    for (let i = 0; i < 30; i++) {
+      h.clock.advance(1_000);
+      const next = h.incoming('MESSAGE');
+      h.inject(next);
+      h.received.at(-1)!.transaction.respond(createResponse(next, 200, 'OK'));
+    }
+    h.inject(first);
+    expect(h.received).toHaveLength(31);
+    const answers = h.transport.responses(200).filter((r) => r.message.headers.get('To')?.includes('first'));
+    expect(answers).toHaveLength(2);
+    expect(answers[1]!.message).toEqual(answers[0]!.message);
+    expect(h.layer.stats.retransmissions).toBe(1);
+  });
+
+  it('arms the unanswered guard only for a request the TU did not answer at once', async () => {
+    const h = await transactionHarness();
+    h.inject(h.incoming('MESSAGE'));
+    // The harness TU only records the request: it is pending, so its 64·T1 guard runs.
+    expect(h.clock.pendingTimers()).toBe(1);
+    const { transaction, request } = h.received[0]!;
+    transaction.respond(createResponse(request, 200, 'OK'));
+    // The guard is gone; what is left is the one sweep timer of the completed responses.
+    expect(h.clock.pendingTimers()).toBe(1);
+  });
+
+  it('terminates and forgets the response when sending the final response fails (RFC 3261 §17.2.4)', async () => {
+    const h = await transactionHarness();
+    const message = h.incoming('MESSAGE');
+    h.inject(message);
+    const { transaction } = h.received[0]!;
+    h.transport.failSends = true;
+    transaction.respond(createResponse(message, 200, 'OK'));
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(transaction.state).toBe('terminated');
+    h.transport.failSends = false;
+    h.inject(message);
+    // Nothing to re-send: the retransmission is a new request for the TU.
+    expect(h.received).toHaveLength(2);
+  });
+
+  it('over TCP, a completed transaction keeps nothing', async () => {
+    const h = await transactionHarness('tcp');
+    const message = h.incoming('MESSAGE');
+    h.inject(message);
+    const { transaction } = h.received[0]!;
+    transaction.respond(createResponse(message, 200, 'OK'));
+    expect(transaction.state).toBe('terminated');
+    expect(h.layer.size.servers).toBe(0);
+    expect(h.clock.pendingTimers()).toBe(0);
+  });
 });

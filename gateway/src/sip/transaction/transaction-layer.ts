@@ -5,6 +5,7 @@ import { serializeMessage } from '../message/serialize';
 import { branchMagicCookie } from '../message/via';
 import { getTopVia } from '../message/fields';
 import type { InboundMessage, RemoteAddress, SipTransport } from '../transport/transport';
+import { type CompletedResponse, CompletedResponses } from './completed-responses';
 import { InviteClientTransaction } from './invite-client-transaction';
 import { InviteServerTransaction } from './invite-server-transaction';
 import { NonInviteClientTransaction } from './non-invite-client-transaction';
@@ -52,7 +53,9 @@ export class SipTransactionLayer {
   readonly #user: TransactionUser;
   readonly #transports: readonly SipTransport[];
   readonly #clients = new Map<string, ClientTransaction>();
+  /** Live server transactions; completed non-INVITE ones over UDP move to #completed. */
   readonly #servers = new Map<string, ServerTransaction>();
+  readonly #completed: CompletedResponses;
   readonly #onMessage = (inbound: InboundMessage) => this.#receive(inbound);
   #closed = false;
 
@@ -61,12 +64,13 @@ export class SipTransactionLayer {
     this.timers = { ...defaultSipTimers, ...options.timers };
     this.#user = options.user;
     this.#transports = options.transports;
+    this.#completed = new CompletedResponses(this.#clock);
     for (const transport of this.#transports) transport.on('message', this.#onMessage);
   }
 
-  /** Live transactions (for tests and gauges). */
+  /** Live transactions (for tests and gauges), completed non-INVITE ones in their Timer J included. */
   get size(): { clients: number; servers: number } {
-    return { clients: this.#clients.size, servers: this.#servers.size };
+    return { clients: this.#clients.size, servers: this.#servers.size + this.#completed.size };
   }
 
   /**
@@ -134,6 +138,7 @@ export class SipTransactionLayer {
     for (const transport of this.#transports) transport.off('message', this.#onMessage);
     for (const transaction of [...this.#clients.values()]) transaction.cancel();
     for (const transaction of [...this.#servers.values()]) transaction.terminate();
+    this.#completed.clear();
   }
 
   #context(terminated: () => void): TransactionContext {
@@ -152,12 +157,43 @@ export class SipTransactionLayer {
   }
 
   async #send(message: SipMessage, remote: RemoteAddress): Promise<void> {
+    const label = message.kind === 'request' ? methodLabel(message.method) : statusLabel(message.status);
+    return this.#sendBytes(serializeMessage(message), message.kind, label, remote);
+  }
+
+  async #sendBytes(
+    bytes: Buffer,
+    kind: SipMessage['kind'],
+    label: string,
+    remote: RemoteAddress,
+  ): Promise<void> {
     const transport = this.#transports.find((candidate) => candidate.kind === remote.transport);
     if (!transport) throw new SipTransportError('no-transport', `no ${remote.transport} transport`);
-    await transport.send(serializeMessage(message), remote);
+    await transport.send(bytes, remote);
     this.stats.sent++;
-    if (message.kind === 'request') increment(this.stats.requestsSent, methodLabel(message.method));
-    else increment(this.stats.responsesSent, statusLabel(message.status));
+    increment(kind === 'request' ? this.stats.requestsSent : this.stats.responsesSent, label);
+  }
+
+  /** The final response of a non-INVITE server transaction over UDP: sent, and kept as bytes for Timer J. */
+  #complete(key: string, response: SipResponse, remote: RemoteAddress, lingerMs: number): Promise<void> {
+    const bytes = serializeMessage(response);
+    this.#servers.delete(key);
+    this.#completed.add(key, { bytes, status: response.status, remote }, lingerMs);
+    return this.#sendBytes(bytes, 'response', statusLabel(response.status), remote).catch(
+      (error: unknown) => {
+        this.#completed.delete(key);
+        throw error;
+      },
+    );
+  }
+
+  /** RFC 3261 §17.2.2 "Completed": a retransmitted request gets the final response again. */
+  #resendCompleted(completed: CompletedResponse): void {
+    this.stats.retransmissions++;
+    // A lost retransmission is repaired by the peer's next one; the failure is in the transport's sendErrors.
+    this.#sendBytes(completed.bytes, 'response', statusLabel(completed.status), completed.remote).catch(
+      () => undefined,
+    );
   }
 
   #receive({ message, remote }: InboundMessage): void {
@@ -199,6 +235,13 @@ export class SipTransactionLayer {
       existing.receiveRetransmission();
       return;
     }
+    if (request.method !== 'INVITE') {
+      const completed = this.#completed.get(key);
+      if (completed) {
+        this.#resendCompleted(completed);
+        return;
+      }
+    }
     let transaction: ServerTransaction;
     const context = {
       ...this.#context(() => {
@@ -206,12 +249,21 @@ export class SipTransactionLayer {
       }),
       request,
       remote,
+      complete: (response: SipResponse, lingerMs: number) => this.#complete(key, response, remote, lingerMs),
     };
-    transaction =
-      request.method === 'INVITE'
-        ? new InviteServerTransaction(context)
-        : new NonInviteServerTransaction(context);
-    this.#servers.set(key, transaction);
-    this.#user.onRequest(request, transaction, remote);
+    if (request.method === 'INVITE') {
+      transaction = new InviteServerTransaction(context);
+      this.#servers.set(key, transaction);
+      this.#user.onRequest(request, transaction, remote);
+      return;
+    }
+    const nonInvite = new NonInviteServerTransaction(context);
+    transaction = nonInvite;
+    this.#servers.set(key, nonInvite);
+    try {
+      this.#user.onRequest(request, nonInvite, remote);
+    } finally {
+      nonInvite.awaitAnswer();
+    }
   }
 }

@@ -1,0 +1,54 @@
+import { ManualClock } from '@tessera/kit';
+import { describe, expect, it } from 'vitest';
+import { CompletedResponses } from '../../src/sip/transaction/completed-responses';
+import type { RemoteAddress } from '../../src/sip/transport/transport';
+
+const remote: RemoteAddress = { transport: 'udp', address: '10.0.0.2', port: 5060 };
+const response = (text: string) => ({ bytes: Buffer.from(text), status: 200, remote });
+
+describe('completed non-INVITE responses kept for Timer J', () => {
+  it('answers a key until its own linger has passed, exactly', () => {
+    const clock = new ManualClock(0);
+    const cache = new CompletedResponses(clock);
+    cache.add('a', response('A'), 32_000);
+    clock.advance(31_999);
+    expect(cache.get('a')?.bytes.toString()).toBe('A');
+    clock.advance(1);
+    expect(cache.get('a')).toBeUndefined();
+  });
+
+  it('finds keys in older generations, and drops a generation whole with one timer', () => {
+    const clock = new ManualClock(0);
+    const cache = new CompletedResponses(clock);
+    // 32 s linger: a generation spans 4 s of arrivals; one entry every 100 ms for 20 s is 5 generations.
+    for (let i = 0; i < 200; i++) {
+      cache.add(`k${i}`, response(`r${i}`), 32_000);
+      clock.advance(100);
+    }
+    expect(clock.pendingTimers()).toBe(1);
+    expect(cache.size).toBe(200);
+    expect(cache.get('k0')?.bytes.toString()).toBe('r0');
+    expect(cache.get('k199')?.bytes.toString()).toBe('r199');
+    // k0…k39 arrived in the first 4 s: their generation goes when k39 expires (3.9 s + 32 s).
+    clock.advance(35_900 - clock.now());
+    expect(cache.get('k39')).toBeUndefined();
+    expect(cache.size).toBe(160);
+    expect(cache.get('k40')?.bytes.toString()).toBe('r40');
+    clock.advance(20_000);
+    expect(cache.size).toBe(0);
+    expect(clock.pendingTimers()).toBe(0);
+  });
+
+  it('forgets a key on delete and everything on clear', () => {
+    const clock = new ManualClock(0);
+    const cache = new CompletedResponses(clock);
+    cache.add('a', response('A'), 32_000);
+    cache.add('b', response('B'), 32_000);
+    cache.delete('a');
+    expect(cache.get('a')).toBeUndefined();
+    expect(cache.get('b')).toBeDefined();
+    cache.clear();
+    expect(cache.size).toBe(0);
+    expect(clock.pendingTimers()).toBe(0);
+  });
+});
