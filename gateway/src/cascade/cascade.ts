@@ -1,5 +1,5 @@
 import type { Bus, Unsubscribe } from '@tessera/contracts';
-import type { Clock, Logger } from '@tessera/kit';
+import type { Clock, Logger, TimerHandle } from '@tessera/kit';
 import type { ForwardedControl } from '../device/device-queries';
 import type { AlarmNotify } from '../manscdp';
 import type { GatewayMetrics } from '../metrics';
@@ -8,7 +8,7 @@ import { AlarmForwarder } from './alarm-forwarder';
 import type { BackoffOptions } from './backoff';
 import { CatalogSubscriptions } from './catalog-subscriptions';
 import { Relays } from './relays';
-import { SharedCatalogs } from './shared-catalogs';
+import { diffCatalogs, SharedCatalogs } from './shared-catalogs';
 import { type PlatformIdentity, UpperInbox } from './upper-inbox';
 import type { UpperLink } from './upper-link';
 import { UpperLinks } from './upper-links';
@@ -33,6 +33,9 @@ export interface CascadeOptions {
   backoff?: BackoffOptions;
 }
 
+/** Changes to what uppers see come in bursts (one per device catalog): wait this long for the rest. */
+const SHARES_COALESCE_MS = 300;
+
 /** Methods an upper may send us; ACK and CANCEL are the endpoint's. */
 const ALLOW = 'MESSAGE, SUBSCRIBE, INVITE, BYE, INFO, OPTIONS';
 
@@ -51,6 +54,8 @@ export class Cascade {
   readonly #alarms: AlarmForwarder;
   readonly #unsubscribe: Unsubscribe[] = [];
   #closing: Promise<void> | undefined;
+  #pendingShares: 'all' | Set<string> = new Set();
+  #sharesTimer: TimerHandle | undefined;
 
   constructor(options: CascadeOptions) {
     this.#o = options;
@@ -203,6 +208,7 @@ export class Cascade {
   close(): Promise<void> {
     this.#closing ??= (async () => {
       for (const unsubscribe of this.#unsubscribe.splice(0)) await unsubscribe();
+      if (this.#sharesTimer) this.#o.clock.clearTimeout(this.#sharesTimer);
       this.subscriptions.close();
       await this.relays.close();
       await this.links.close();
@@ -210,21 +216,38 @@ export class Cascade {
     return this.#closing;
   }
 
-  async #sharesChanged(upperId: string | null): Promise<void> {
-    this.catalogs.invalidate(upperId);
-    // Fetch again now for the uppers we talk to, so the next alarm or NOTIFY does not wait on the platform.
-    const links = this.links.all().filter((link) => upperId === null || link.id === upperId);
+  /**
+   * What an upper may see changed (channels added or removed below, rules edited). Changes arrive in bursts (one per
+   * device catalog), so they are coalesced for a moment; then each registered upper's catalog is fetched again and
+   * compared with the one it was last given, and the difference goes to its subscriptions as ADD / DEL / UPDATE, so
+   * a tier above learns a new camera without waiting for its next full catalog query.
+   */
+  #sharesChanged(upperId: string | null): void {
+    if (upperId === null) this.#pendingShares = 'all';
+    else if (this.#pendingShares !== 'all') this.#pendingShares.add(upperId);
+    if (this.#sharesTimer) return;
+    this.#sharesTimer = this.#o.clock.setTimeout(() => {
+      this.#sharesTimer = undefined;
+      const pending = this.#pendingShares;
+      this.#pendingShares = new Set();
+      void this.#refreshShares(pending);
+    }, SHARES_COALESCE_MS);
+  }
+
+  async #refreshShares(pending: 'all' | Set<string>): Promise<void> {
+    const links = this.links.all().filter((link) => pending === 'all' || pending.has(link.id));
     await Promise.all(
-      links
-        .filter((link) => link.state === 'registered')
-        .map((link) =>
-          this.catalogs
-            .refresh(link.id)
-            .then(() => undefined)
-            .catch((error: unknown) =>
-              this.#o.logger.warn({ err: error, upper: link.id }, 'catalog refresh failed'),
-            ),
-        ),
+      links.map(async (link) => {
+        const before = this.catalogs.cached(link.id);
+        this.catalogs.invalidate(link.id);
+        if (link.state !== 'registered') return;
+        try {
+          const after = await this.catalogs.refresh(link.id);
+          if (before) await this.subscriptions.notifyChanges(link, diffCatalogs(before, after));
+        } catch (error) {
+          this.#o.logger.warn({ err: error, upper: link.id }, 'catalog refresh failed');
+        }
+      }),
     );
   }
 

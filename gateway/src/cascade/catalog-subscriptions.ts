@@ -115,6 +115,24 @@ export class CatalogSubscriptions {
     await Promise.all([...links.values()].map((subscriptions) => this.#notifyUpper(subscriptions, change)));
   }
 
+  /** Changes already under the upper's IDs (from comparing shared catalogs) to every subscription of one link. */
+  async notifyChanges(link: UpperLink, changes: CatalogChange[]): Promise<void> {
+    if (changes.length === 0) return;
+    const subscriptions = [...this.#subscriptions.values()].filter((s) => s.link.id === link.id);
+    if (subscriptions.length === 0) return;
+    const bodies = encodeCatalogNotifies({
+      sn: this.#o.requests.nextSn(),
+      deviceId: link.config.localId,
+      charset: link.config.charset,
+      maxBytes: this.#o.requests.budget(link),
+      changes,
+    });
+    for (const subscription of subscriptions) {
+      for (const body of bodies) await this.#notify(subscription, body);
+    }
+    this.#o.logger.info({ upper: link.id, changes: changes.length }, 'catalog changes sent to upper');
+  }
+
   close(): void {
     for (const subscription of [...this.#subscriptions.values()]) this.#end(subscription, 'closing');
   }

@@ -1,4 +1,4 @@
-import type { Bus, CatalogItem, SharedEntry } from '@tessera/contracts';
+import type { Bus, CatalogChange, CatalogItem, SharedEntry } from '@tessera/contracts';
 import type { Logger } from '@tessera/kit';
 
 export interface SharedCatalogsOptions {
@@ -109,6 +109,38 @@ export class SharedCatalogs {
     if (upperId === null) this.#cache.clear();
     else this.#cache.delete(upperId);
   }
+}
+
+/**
+ * What changed between the catalog an upper was given and the current one, as catalog NOTIFY changes: entries that
+ * appeared (ADD, full item), disappeared (DEL) or whose description changed (UPDATE, full item). Status flips are
+ * not here: `inventory.channel-changed` sends those as ON/OFF/VLOST when they happen.
+ */
+export function diffCatalogs(before: SharedCatalog, after: SharedCatalog): CatalogChange[] {
+  const changes: CatalogChange[] = [];
+  for (const entry of after.entries) {
+    const old = before.byRemote(entry.item.id);
+    if (!old) changes.push({ id: entry.item.id, event: 'ADD', item: entry.item });
+    else if (describedDifferently(old.item, entry.item)) {
+      changes.push({ id: entry.item.id, event: 'UPDATE', item: entry.item });
+    }
+  }
+  for (const entry of before.entries) {
+    if (!after.byRemote(entry.item.id)) changes.push({ id: entry.item.id, event: 'DEL', item: null });
+  }
+  return changes;
+}
+
+function describedDifferently(a: CatalogItem, b: CatalogItem): boolean {
+  return (
+    a.name !== b.name ||
+    a.civilCode !== b.civilCode ||
+    a.parentId !== b.parentId ||
+    a.address !== b.address ||
+    a.longitude !== b.longitude ||
+    a.latitude !== b.latitude ||
+    a.ptzType !== b.ptzType
+  );
 }
 
 function localKey(local: LocalChannel): string {
