@@ -140,9 +140,10 @@ export class TesseraInstance {
     return created.body.id;
   }
 
+  /** Platform first: it ends its live sessions and relays through the gateway and the media server. */
   async close(): Promise<void> {
-    await this.gateway.close();
     await this.platform.close();
+    await this.gateway.close();
     await this.media.close();
     await this.bus.close();
   }
