@@ -1,6 +1,6 @@
 import type { Bus, Unsubscribe } from '@tessera/contracts';
 import type { Clock, Logger, TimerHandle } from '@tessera/kit';
-import type { ForwardedControl } from '../device/device-queries';
+import type { ForwardedControl, RecordSearch, RecordSearchResult } from '../device/device-queries';
 import type { AlarmNotify } from '../manscdp';
 import type { GatewayMetrics } from '../metrics';
 import { getFrom, getTo, type RequestContext, type SipEndpoint, type SipRequest } from '../sip';
@@ -27,6 +27,8 @@ export interface CascadeOptions {
     channelId: string,
     control: ForwardedControl,
   ) => Promise<{ status: number; result: string | null }>;
+  /** DeviceQueries.recordInfo: an upper's RecordInfo for a shared channel searched on the device (else SumNum 0). */
+  recordInfo?: (deviceId: string, channelId: string, search: RecordSearch) => Promise<RecordSearchResult>;
   identity: PlatformIdentity;
   /** Deadline of `cascade.relay-open`. */
   relayOpenTimeoutMs: number;
@@ -82,6 +84,7 @@ export class Cascade {
       requests,
       catalogs: this.catalogs,
       forwardControl: options.forwardControl,
+      recordInfo: options.recordInfo,
       identity: options.identity,
       logger: logger.child({ component: 'upper-inbox' }),
       onCatalogItemsSent: (count) => metrics?.cascadeCatalogItems.inc(count),

@@ -1,19 +1,21 @@
 import type { CatalogItem } from '@tessera/contracts';
 import type { Logger } from '@tessera/kit';
-import type { ForwardedControl } from '../device/device-queries';
+import type { ForwardedControl, RecordSearch, RecordSearchResult } from '../device/device-queries';
 import {
   type DeviceControl,
   type DeviceInfoQuery,
   type DeviceStatusQuery,
   encodeCatalogResponses,
   encodeManscdp,
+  encodeRecordInfoResponses,
   type ManscdpMessage,
   type RecordInfoQuery,
+  type RecordItem,
   type TypedManscdpMessage,
   tryDecodeManscdp,
 } from '../manscdp';
 import type { RequestContext, SipRequest } from '../sip';
-import type { SharedCatalog, SharedCatalogs } from './shared-catalogs';
+import type { LocalChannel, SharedCatalog, SharedCatalogs } from './shared-catalogs';
 import type { UpperLink } from './upper-link';
 import type { UpperRequests } from './upper-requests';
 
@@ -34,6 +36,11 @@ export interface UpperInboxOptions {
     channelId: string,
     control: ForwardedControl,
   ) => Promise<{ status: number; result: string | null }>;
+  /**
+   * DeviceQueries.recordInfo: a recording search down to the device that owns the channel. Without it every
+   * RecordInfo is answered SumNum 0 (nothing to search with), as before it existed.
+   */
+  recordInfo?: (deviceId: string, channelId: string, search: RecordSearch) => Promise<RecordSearchResult>;
   identity: PlatformIdentity;
   logger: Logger;
   onCatalogItemsSent?: (count: number) => void;
@@ -43,8 +50,8 @@ export interface UpperInboxOptions {
 /**
  * MANSCDP MESSAGEs from an upper platform: we answer as a lower platform (notes §1.8). Each is answered 200 at once
  * and the business answer follows as our own MESSAGE, as devices do: Catalog (the shared catalog, remapped, in
- * several MESSAGEs), DeviceInfo/DeviceStatus (ourselves, or a shared channel from the catalog), RecordInfo (none
- * yet, SumNum 0) and DeviceControl (passed down unchanged to the device that owns the channel).
+ * several MESSAGEs), DeviceInfo/DeviceStatus (ourselves, or a shared channel from the catalog), RecordInfo (searched
+ * on the device that owns the channel, answered in several MESSAGEs) and DeviceControl (passed down unchanged).
  */
 export class UpperInbox {
   readonly #o: UpperInboxOptions;
@@ -174,20 +181,81 @@ export class UpperInbox {
   }
 
   /**
-   * Recording search is not relayed yet: DeviceQueries has no RecordInfo query (the aggregator exists, the device
-   * path and the platform's recording model do not). An honest empty answer keeps the upper from waiting.
+   * Recording search for a shared channel: the upper's ID mapped to the local {device, channel}, the query passed
+   * down with the upper's conditions, the device's recordings sent back under the upper's ID and SN, split to the
+   * link's budget and paced like the catalog. Whatever goes wrong below (not shared, device offline, refused or
+   * silent) is answered SumNum 0 and logged: an honest empty answer keeps the upper from waiting for nothing. A
+   * partial answer (the device stopped half-way) is sent as what it is, SumNum = the recordings we have.
    */
   async #recordInfo(link: UpperLink, query: RecordInfoQuery): Promise<void> {
-    await this.#reply(link, {
-      kind: 'record-info-response',
+    const search = this.#o.recordInfo;
+    const entry = search ? (await this.#cachedOrFetch(link))?.byRemote(query.deviceId) : undefined;
+    if (!search || !entry?.local) {
+      this.#o.logger.info(
+        { upper: link.id, deviceId: query.deviceId, searchable: search !== undefined },
+        'record search impossible (channel not shared, or no search wired): SumNum 0',
+      );
+      await this.#sendRecords(link, query, null, []);
+      return;
+    }
+    const local = entry.local;
+    let found: RecordSearchResult;
+    try {
+      found = await search(local.deviceId, local.channelId, {
+        startTime: query.startTime,
+        endTime: query.endTime,
+        filePath: query.filePath,
+        address: query.address,
+        secrecy: query.secrecy,
+        type: query.type,
+        // The upper can only name the channel by its own ID; the device knows it by ours.
+        recorderId: query.recorderId === query.deviceId ? local.channelId : query.recorderId,
+        indistinctQuery: query.indistinctQuery,
+      });
+    } catch (error) {
+      this.#o.logger.info(
+        { err: error, upper: link.id, deviceId: query.deviceId, local },
+        'record search on the device failed: SumNum 0',
+      );
+      await this.#sendRecords(link, query, entry.item.name, []);
+      return;
+    }
+    if (!found.complete) {
+      this.#o.logger.info(
+        { upper: link.id, local, sumNum: found.sumNum, items: found.items.length },
+        'device sent part of its recordings: passing on what arrived',
+      );
+    }
+    const items = found.items.map((item) => remapRecord(item, local, query.deviceId));
+    await this.#sendRecords(link, query, entry.item.name, items);
+  }
+
+  async #sendRecords(
+    link: UpperLink,
+    query: RecordInfoQuery,
+    name: string | null,
+    items: readonly RecordItem[],
+  ): Promise<void> {
+    const bodies = encodeRecordInfoResponses({
       sn: query.sn,
       deviceId: query.deviceId,
-      name: null,
-      sumNum: 0,
-      listNum: 0,
-      items: [],
-      invalidItems: 0,
+      name,
+      charset: link.config.charset,
+      maxBytes: this.#o.requests.budget(link),
+      items,
     });
+    const result = await this.#o.requests.series(link, bodies);
+    this.#o.logger.info(
+      {
+        upper: link.id,
+        sn: query.sn,
+        deviceId: query.deviceId,
+        items: items.length,
+        packets: bodies.length,
+        sent: result.sent,
+      },
+      'recordings sent to upper',
+    );
   }
 
   /** PTZ, keyframe and the like, down to the device under the local IDs; its Result (if any) back up. */
@@ -264,6 +332,16 @@ export class UpperInbox {
       return undefined;
     }
   }
+}
+
+/**
+ * A recording as the upper may see it: every item is of the channel asked (whatever DeviceID an NVR wrote), under
+ * the upper's ID. RecorderID naming our channel is remapped; naming another local ID (an NVR's own) it is dropped,
+ * because the upper can address nothing by our IDs.
+ */
+function remapRecord(item: RecordItem, local: LocalChannel, remoteId: string): RecordItem {
+  const remap = (id: string | null) => (id === local.channelId ? remoteId : null);
+  return { ...item, deviceId: remoteId, recorderId: remap(item.recorderId) };
 }
 
 /** Items in one encoded catalog body: its DeviceList Num (ASCII in every charset we write). */

@@ -6,8 +6,9 @@ import type {
   PtzCommandInput,
   PtzResult,
 } from '@tessera/contracts';
-import { type Clock, type Logger, TesseraError } from '@tessera/kit';
+import { type Clock, type Logger, TesseraError, TimeoutError } from '@tessera/kit';
 import {
+  type AcceptOutcome,
   type CatalogAggregator,
   type CatalogNotify,
   type CatalogResponse,
@@ -16,6 +17,10 @@ import {
   type DeviceInfoResponse,
   type DeviceStatusResponse,
   encodePtz,
+  RecordInfoAggregator,
+  type RecordInfoQuery,
+  type RecordInfoResponse,
+  type RecordItem,
 } from '../manscdp';
 import type { GatewayMetrics } from '../metrics';
 import type { SipResponse } from '../sip';
@@ -39,6 +44,23 @@ export type ForwardedControl = Pick<
   'ptzCmd' | 'controlPriority' | 'guardCmd' | 'recordCmd' | 'alarmCmd' | 'iFrameCmd'
 >;
 
+/** What a recording search asks (the RecordInfo Query's fields); SN and DeviceID are ours to set. */
+export type RecordSearch = Pick<
+  RecordInfoQuery,
+  'startTime' | 'endTime' | 'filePath' | 'address' | 'secrecy' | 'type' | 'recorderId' | 'indistinctQuery'
+>;
+
+/** A channel's recordings as the device listed them. */
+export interface RecordSearchResult {
+  sn: number;
+  /** SumNum the device announced; null when no packet carried one. */
+  sumNum: number | null;
+  /** Unique recordings in arrival order. */
+  items: RecordItem[];
+  /** False when the device stopped sending before SumNum items arrived (the items are what did arrive). */
+  complete: boolean;
+}
+
 export interface DeviceQueriesOptions {
   requests: DeviceRequests;
   presence: PresenceTracker;
@@ -50,6 +72,11 @@ export interface DeviceQueriesOptions {
   platformId: string;
   replyTimeoutMs: number;
   catalogSubscribeExpiresSec?: number;
+  /**
+   * RecordInfo answers: give up this long after the query or the last packet (default replyTimeoutMs). An NVR
+   * searching its disk may take seconds before the first packet, so this is not the per-packet pacing.
+   */
+  recordInfoTimeoutMs?: number;
 }
 
 /**
@@ -61,12 +88,26 @@ export class DeviceQueries {
   readonly #infos: PendingReplies<DeviceInfoResponse>;
   readonly #statuses: PendingReplies<DeviceStatusResponse>;
   readonly #controls: PendingReplies<DeviceControlResponse>;
+  readonly #records: RecordInfoAggregator;
+  readonly #recordTimeoutMs: number;
 
   constructor(options: DeviceQueriesOptions) {
     this.#o = options;
     this.#infos = new PendingReplies(options.clock);
     this.#statuses = new PendingReplies(options.clock);
     this.#controls = new PendingReplies(options.clock);
+    this.#recordTimeoutMs = options.recordInfoTimeoutMs ?? options.replyTimeoutMs;
+    // Our own aggregator (not an option like the catalog's): nobody else consumes RecordInfo answers, and an
+    // unsolicited one (a straggler after we gave up) has no inventory to feed, so it is only logged.
+    this.#records = new RecordInfoAggregator({
+      clock: options.clock,
+      idleTimeoutMs: this.#recordTimeoutMs,
+      onUnsolicited: (result) =>
+        options.logger.debug(
+          { channelId: result.deviceId, sn: result.sn, items: result.items.length },
+          'RecordInfo answer nobody waits for',
+        ),
+    });
   }
 
   #online(deviceId: string): PresenceRecord {
@@ -283,6 +324,44 @@ export class DeviceQueries {
     return { status: response.status, result };
   }
 
+  /**
+   * Recording search (GB/T 28181 §9.7, notes §1.5): a RecordInfo Query to the channel via the device that owns it,
+   * the multi-packet answer put together per (channel, SN) until SumNum unique recordings arrived. A device that
+   * stops half-way gives a partial result (complete: false) rather than an error: what arrived is true. A device
+   * that sends nothing at all rejects with TimeoutError, which is not the same as "no recordings" (SumNum 0).
+   * The answer packets must be handed to `acceptRecordInfo` by whoever receives the device's MESSAGEs.
+   */
+  async recordInfo(deviceId: string, channelId: string, search: RecordSearch): Promise<RecordSearchResult> {
+    const record = this.#online(deviceId);
+    const sn = this.#o.requests.nextSn();
+    // Devices answer with DeviceID = the channel queried (notes §1.5), so that is the aggregation key.
+    const result = this.#records.expect(channelId, sn);
+    const response = await this.#o.requests.message(record, {
+      kind: 'record-info-query',
+      sn,
+      deviceId: channelId,
+      ...search,
+    });
+    // A refused query sits in the aggregator until its timeout, which cleans it (as for catalogs).
+    this.#check(deviceId, response, 'record-info');
+    const aggregated = await result;
+    if (aggregated.packets === 0 && !aggregated.complete) {
+      this.#o.metrics.deviceQueries.inc({ query: 'record-info', result: 'timeout' });
+      if (aggregated.ending === 'closed') throw new TesseraError('closed', 'gateway closed');
+      throw new TimeoutError(`RecordInfo from ${channelId}`, this.#recordTimeoutMs);
+    }
+    this.#o.metrics.deviceQueries.inc({
+      query: 'record-info',
+      result: aggregated.complete ? 'complete' : 'partial',
+    });
+    return { sn, sumNum: aggregated.sumNum, items: aggregated.items, complete: aggregated.complete };
+  }
+
+  /** One packet of a device's RecordInfo answer (MESSAGE body). */
+  acceptRecordInfo(message: RecordInfoResponse): AcceptOutcome {
+    return this.#records.accept(message);
+  }
+
   acceptDeviceControl(message: DeviceControlResponse): boolean {
     return this.#controls.settle(message.deviceId, message.sn, message);
   }
@@ -327,5 +406,6 @@ export class DeviceQueries {
     this.#infos.close(closed);
     this.#statuses.close(closed);
     this.#controls.close(closed);
+    this.#records.close();
   }
 }

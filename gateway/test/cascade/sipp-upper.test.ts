@@ -70,6 +70,40 @@ describe('cascade, lower side, with SIPp as the upper platform', () => {
     expect(done.exitCode, describeSippFailure(done)).toBe(0);
   });
 
+  it('(a) over TCP: REGISTER → 401 → digest → 200 (Via TCP, Contact ;transport=tcp), keepalive → 200, unregister on close', async () => {
+    const port = await freePort();
+    // -t t1: SIPp listens on TCP only, so every step below proves the link used TCP (Via, Contact, connection).
+    const run = sipp({
+      scenario: `${scenarios}/upper_register_keepalive_uas.xml`,
+      localPort: port,
+      transport: 'tcp',
+      calls: 2,
+      timeoutMs: 20_000,
+      replace: {
+        // The REGISTER must say it is TCP: Via transport and a Contact the upper can reach us on over TCP.
+        'assign_to="from"/>': [
+          'assign_to="from"/>',
+          '<ereg regexp="SIP/2.0/TCP " search_in="hdr" header="Via:" check_it="true" assign_to="via"/>',
+          '<ereg regexp="transport=tcp" search_in="hdr" header="Contact:" check_it="true" assign_to="contact"/>',
+        ].join('\n'),
+        LOCAL_ID,
+        UPPER_PASSWORD,
+        'variables="kcmd,kid,ruri,from,unreg"': 'variables="kcmd,kid,ruri,from,unreg,via,contact"',
+      },
+    });
+    h = await startCascadeGateway([
+      upperConfig(port, { localId: LOCAL_ID, transport: 'tcp', keepaliveIntervalSec: 1 }),
+    ]);
+    const link = await waitFor(() => h!.gateway.cascade.links.get('upper-1'), { what: 'link loaded' });
+    await waitFor(() => link.state === 'registered', { what: 'registered over TCP' });
+    expect(link.remote.transport).toBe('tcp');
+    await waitFor(() => link.keepalivesAnswered >= 1, { what: 'keepalive answered over TCP' });
+    await h.close();
+    h = undefined;
+    const done = await run;
+    expect(done.exitCode, describeSippFailure(done)).toBe(0);
+  });
+
   it('(b) Catalog query → 200 at once, then Response MESSAGEs within the UDP budget, SumNum = entries, GB2312 names', async () => {
     const regPort = await freePort();
     const channels = Array.from({ length: 7 }, (_, i) =>
@@ -211,4 +245,66 @@ describe('cascade, lower side, with SIPp as the upper platform', () => {
       expect(done.exitCode, describeSippFailure(done)).toBe(0);
     });
   }
+
+  it('(d) CANCEL while relay-open is still running → 200 + 487 to the upper, no 200; the relay is closed once open', async () => {
+    const regPort = await freePort();
+    const remoteChannel = '44010000001310000001';
+    const upper = sipp({
+      scenario: `${scenarios}/upper_uas.xml`,
+      localPort: regPort,
+      calls: 1,
+      timeoutMs: 20_000,
+      replace: { LOCAL_ID, SUM_NUM: '0' },
+    });
+    h = await startCascadeGateway(
+      [upperConfig(regPort, { localId: LOCAL_ID })],
+      new Map([
+        [
+          'upper-1',
+          [
+            sharedCamera(remoteChannel, {
+              deviceId: '34020000001320000001',
+              channelId: '34020000001310000001',
+            }),
+          ],
+        ],
+      ]),
+    );
+    const harness = h;
+    // The platform is slow to open (INVITE to the camera, waiting for a keyframe): the upper gives up meanwhile.
+    let opened: (() => void) | undefined;
+    const open = harness.relayOpen;
+    harness.relayOpen = (request) =>
+      new Promise((resolve) => {
+        opened = () => resolve(open(request));
+      });
+    const link = await waitFor(() => harness.gateway.cascade.links.get('upper-1'), { what: 'link loaded' });
+    await waitFor(() => link.state === 'registered', { what: 'registered' });
+    const cancel = await sipp({
+      scenario: `${scenarios}/upper_invite_cancel_uac.xml`,
+      remote: `127.0.0.1:${harness.gateway.port}`,
+      localPort: await freePort(),
+      calls: 1,
+      timeoutMs: 20_000,
+      inject: [[UPPER_ID, remoteChannel, UPPER_DOMAIN]],
+    });
+    expect(cancel.exitCode, describeSippFailure(cancel)).toBe(0);
+    // The upper is gone, the platform still opening: nothing to close yet.
+    expect(harness.relayOpens).toHaveLength(1);
+    expect(harness.relayCloses).toEqual([]);
+    opened?.();
+    await waitFor(() => harness.relayCloses.length === 1, { what: 'relay-close after open' });
+    expect(harness.relayCloses[0]).toEqual({
+      relayId: `relay-${harness.relayOpens[0]!.callId}`,
+      reason: 'cancelled',
+    });
+    expect(harness.gateway.cascade.relays.size).toBe(0);
+    expect(
+      await metric(harness.registry, 'tessera_gateway_cascade_relays_total', 'outcome="cancelled"'),
+    ).toBe(1);
+    await h.close();
+    h = undefined;
+    const done = await upper;
+    expect(done.exitCode, describeSippFailure(done)).toBe(0);
+  });
 });
