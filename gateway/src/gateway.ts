@@ -157,6 +157,7 @@ export class Gateway {
       contactHost: () => `${this.publicHost()}:${this.#port}`,
       forwardControl: (deviceId, channelId, control) =>
         this.queries.forwardControl(deviceId, channelId, control),
+      recordInfo: (deviceId, channelId, search) => this.queries.recordInfo(deviceId, channelId, search),
       identity: { name: 'Tessera', manufacturer: 'Tessera', model: 'platform', firmware: GATEWAY_VERSION },
       relayOpenTimeoutMs: config.cascadeRelayTimeoutMs,
     });

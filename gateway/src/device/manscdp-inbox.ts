@@ -91,6 +91,10 @@ export class ManscdpInbox {
         context.respond(200, 'OK');
         o.queries.acceptDeviceControl(message);
         return;
+      case 'record-info-response':
+        context.respond(200, 'OK');
+        o.queries.acceptRecordInfo(message);
+        return;
       case 'alarm-notify': {
         // The 200 carries no body; the business answer is a separate Response MESSAGE (notes §1.5).
         context.respond(200, 'OK');
