@@ -27,10 +27,12 @@ export async function startBenchGateway(
   core: number,
   env: Record<string, string> = {},
 ): Promise<{ port: number; child: ChildProcess }> {
+  // V8 flags for the gateway alone (e.g. "--max-semi-space-size=32"); tsx hands them to node.
+  const nodeArgs = (process.env.TESSERA_BENCH_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
   const child = pinned(
     core,
     join(repoRoot, 'node_modules/.bin/tsx'),
-    [join(benchDir, 'gateway-server.ts')],
+    [...nodeArgs, join(benchDir, 'gateway-server.ts')],
     env,
   );
   let out = '';
