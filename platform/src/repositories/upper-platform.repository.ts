@@ -49,7 +49,15 @@ export type SharedChannelRow = Pick<
   | 'latitude'
   | 'ptz_type'
   | 'secrecy'
+  | 'parent_id'
+  | 'business_group_id'
 > & { status: OnlineStatus };
+
+/** A business group (215) or virtual organisation (216) a lower device or platform reported. */
+export type GroupNodeRow = Pick<
+  Channel,
+  'device_id' | 'channel_id' | 'kind' | 'name' | 'parent_id' | 'business_group_id'
+>;
 
 type ShareRules = Pick<UpperPlatform, 'share_civil_codes' | 'share_device_ids' | 'share_channel_ids'>;
 
@@ -125,6 +133,8 @@ export class UpperPlatformRepository {
         'c.latitude',
         'c.ptz_type',
         'c.secrecy',
+        'c.parent_id',
+        'c.business_group_id',
         sql<OnlineStatus>`case when d.status = 'online' and c.reported_status = 'online' then 'online' else 'offline' end`.as(
           'status',
         ),
@@ -158,6 +168,19 @@ export class UpperPlatformRepository {
       )
       .executeTakeFirstOrThrow();
     return row.n;
+  }
+
+  /** The 215/216 nodes with these IDs that the given devices reported (the groups shared cameras sit in). */
+  groupNodes(deviceIds: string[], ids: string[]): Promise<GroupNodeRow[]> {
+    if (deviceIds.length === 0 || ids.length === 0) return Promise.resolve([]);
+    return this.db
+      .selectFrom('channel')
+      .select(['device_id', 'channel_id', 'kind', 'name', 'parent_id', 'business_group_id'])
+      .where('kind', 'in', ['business-group', 'virtual-org'])
+      .where('device_id', 'in', deviceIds)
+      .where('channel_id', 'in', ids)
+      .orderBy('channel_id')
+      .execute();
   }
 
   /** Names of civil areas by code (the tree nodes a shared catalog carries). */

@@ -1,5 +1,5 @@
-import type { CatalogItem, SharedEntry } from '@tessera/contracts';
-import type { SharedChannelRow } from '../repositories/upper-platform.repository';
+import { type CatalogItem, gbTypeCode, type SharedEntry } from '@tessera/contracts';
+import type { GroupNodeRow, SharedChannelRow } from '../repositories/upper-platform.repository';
 import type { ChannelRemap } from '../schema/tables';
 
 /** GB/T 2260 code lengths of the tree levels (province, city, district, street/township, village). */
@@ -35,6 +35,25 @@ const emptyItem = {
   ptzType: null,
 } satisfies Partial<CatalogItem>;
 
+const isGroupId = (id: string): boolean => /^\d{20}$/.test(id) && ['215', '216'].includes(gbTypeCode(id));
+
+/**
+ * The business groups (215) and virtual organisations (216) an item hangs under: its BusinessGroupID and the
+ * group IDs in its ParentID, which platforms write as one ID or as a path (`platform/215…/216…`, notes §1.4).
+ */
+export function groupRefs(item: { parent_id: string | null; business_group_id: string | null }): string[] {
+  const refs = (item.parent_id ?? '').split('/').filter(isGroupId);
+  if (item.business_group_id && isGroupId(item.business_group_id)) refs.push(item.business_group_id);
+  return [...new Set(refs)];
+}
+
+/** The nearest group of a ParentID path that the upper is given, if any. */
+function nearestGroup(parentId: string | null, included: ReadonlySet<string>): string | null {
+  const path = (parentId ?? '').split('/');
+  for (let i = path.length - 1; i >= 0; i--) if (included.has(path[i]!)) return path[i]!;
+  return null;
+}
+
 /**
  * What one upper platform sees: the civil-area nodes that form the tree (only those the city's table knows, so
  * the upper is not handed invented names), then the shared cameras with the upper's remapped ID and name.
@@ -44,8 +63,10 @@ export function buildSharedCatalog(
   rows: readonly SharedChannelRow[],
   areaNames: ReadonlyMap<string, string>,
   remap: ChannelRemap,
+  groups: readonly GroupNodeRow[] = [],
 ): SharedEntry[] {
   const entries: SharedEntry[] = [];
+  const included = new Set(groups.map((g) => g.channel_id));
   for (const code of civilNodeCodes(rows)) {
     const name = areaNames.get(code);
     if (name === undefined) continue;
@@ -59,6 +80,24 @@ export function buildSharedCatalog(
         civilCode: code,
         parental: true,
         parentId: parent !== null && areaNames.has(parent) ? parent : null,
+        status: 'online',
+      },
+      local: null,
+    });
+  }
+  // Groups a lower platform reported keep the tree its operators know (e.g. 分局 → 派出所) above the cameras.
+  for (const group of groups) {
+    entries.push({
+      item: {
+        ...emptyItem,
+        id: group.channel_id,
+        kind: group.kind === 'business-group' ? 'business-group' : 'virtual-org',
+        name: group.name,
+        civilCode: null,
+        parental: true,
+        parentId: nearestGroup(group.parent_id, included),
+        businessGroupId:
+          group.business_group_id && included.has(group.business_group_id) ? group.business_group_id : null,
         status: 'online',
       },
       local: null,
@@ -79,7 +118,9 @@ export function buildSharedCatalog(
         block: row.block,
         address: row.address,
         parental: false,
-        parentId: row.civil_code,
+        parentId: nearestGroup(row.parent_id, included) ?? row.civil_code,
+        businessGroupId:
+          row.business_group_id && included.has(row.business_group_id) ? row.business_group_id : null,
         secrecy: row.secrecy,
         longitude: row.longitude,
         latitude: row.latitude,

@@ -7,10 +7,15 @@ import type { PlatformConfig } from '../config';
 import type { UpperPlatformBody, UpperPlatformView } from '../dtos/upper-platform.dto';
 import { ConflictError, ForbiddenError, NotFoundError } from '../errors';
 import { isUniqueViolation } from '../repositories/jurisdiction.query';
-import { UpperPlatformRepository, type UpperPlatformWrite } from '../repositories/upper-platform.repository';
+import {
+  type GroupNodeRow,
+  type SharedChannelRow,
+  UpperPlatformRepository,
+  type UpperPlatformWrite,
+} from '../repositories/upper-platform.repository';
 import type { UpperPlatform } from '../schema/tables';
 import { BUS, LOGGER, PLATFORM_CONFIG } from '../tokens';
-import { buildSharedCatalog, civilNodeCodes } from './shared-catalog';
+import { buildSharedCatalog, civilNodeCodes, groupRefs } from './shared-catalog';
 
 /**
  * Upper platforms this instance registers to (cascade): their configuration (admins, city-wide only: what is
@@ -85,7 +90,7 @@ export class UpperPlatformService {
     if (!row) return [];
     const channels = await this.uppers.sharedChannels(row);
     const names = await this.uppers.areaNames(civilNodeCodes(channels));
-    return buildSharedCatalog(channels, names, row.remap);
+    return buildSharedCatalog(channels, names, row.remap, await this.#groups(channels));
   }
 
   /** Which uppers share a local channel, and under which ID (for relays and notifications). */
@@ -108,6 +113,19 @@ export class UpperPlatformService {
       { upperId: event.upperId, state: event.state, detail: event.detail, written },
       'upper platform link changed',
     );
+  }
+
+  /** The 215/216 nodes above the shared cameras, following parents up a few levels (groups nest). */
+  async #groups(channels: readonly SharedChannelRow[]): Promise<GroupNodeRow[]> {
+    const devices = [...new Set(channels.map((c) => c.device_id))];
+    const found = new Map<string, GroupNodeRow>();
+    let wanted = [...new Set(channels.flatMap(groupRefs))];
+    for (let depth = 0; depth < 8 && wanted.length > 0; depth++) {
+      const rows = await this.uppers.groupNodes(devices, wanted);
+      for (const row of rows) found.set(row.channel_id, row);
+      wanted = [...new Set(rows.flatMap(groupRefs))].filter((id) => !found.has(id));
+    }
+    return [...found.values()].sort((a, b) => a.channel_id.localeCompare(b.channel_id));
   }
 
   async #row(id: string): Promise<UpperPlatform> {

@@ -1,6 +1,6 @@
 import type { InventoryChannelChanged } from '@tessera/contracts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { channelIdIn, deviceIdIn, now } from '../support/fixtures';
+import { cameraItem, channelIdIn, deviceIdIn, now } from '../support/fixtures';
 import { TestPlatform } from '../support/platform';
 import { waitFor } from '../support/wait';
 
@@ -209,5 +209,58 @@ describe('upper platforms (cascade, lower side)', () => {
     expect((await t.get<UpperView>(`/api/v1/upper-platforms/${upperId}`, admin)).body.link.state).toBe(
       'failed',
     );
+  });
+  it('passes on the business groups (215) and virtual organisations (216) a lower platform files its cameras under', async () => {
+    const lower = '43010300002000000007';
+    const group = '43010300002150000001';
+    const org = '43010300002160000001';
+    const inOrg = channelIdIn('43010302', 31);
+    const loose = channelIdIn('43010302', 32);
+    await t.register(lower);
+    await t.publishCatalog(lower, [
+      cameraItem(group, '430103', {
+        kind: 'business-group',
+        name: '天心分局',
+        parentId: lower,
+        civilCode: null,
+      }),
+      cameraItem(org, '430103', {
+        kind: 'virtual-org',
+        name: '坡子街派出所',
+        parentId: `${lower}/${group}`,
+        businessGroupId: group,
+        civilCode: null,
+      }),
+      cameraItem(inOrg, '430103002', { parentId: `${lower}/${group}/${org}`, businessGroupId: group }),
+      cameraItem(loose, '430103002', { parentId: lower }),
+    ]);
+    await waitFor('lower platform cameras', async () => {
+      const r = await t.get<unknown[]>(`/api/v1/channels?deviceId=${lower}`, admin);
+      return r.body.length === 2 ? true : undefined;
+    });
+    const created = await create(
+      body({ sipId: '43000000002000000005', shareDeviceIds: [lower], shareCivilCodes: [] }),
+    );
+    const { entries } = await t.bus.request(
+      'cascade.shared-catalog',
+      { upperId: created.body.id },
+      { timeoutMs: 5_000 },
+    );
+    const shown = (id: string) => entries.find((e) => e.item.id === id)?.item;
+    expect(shown(group)).toMatchObject({ kind: 'business-group', name: '天心分局', parentId: null });
+    expect(shown(org)).toMatchObject({
+      kind: 'virtual-org',
+      name: '坡子街派出所',
+      parentId: group,
+      businessGroupId: group,
+    });
+    expect(shown(inOrg)).toMatchObject({
+      kind: 'channel',
+      parentId: org,
+      businessGroupId: group,
+      civilCode: '430103002',
+    });
+    // A camera in no group hangs under its civil area, as before.
+    expect(shown(loose)).toMatchObject({ parentId: '430103002', businessGroupId: null });
   });
 });
