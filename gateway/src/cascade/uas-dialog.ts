@@ -1,14 +1,13 @@
 import {
-  formatUri,
-  getCallId,
-  getFrom,
-  type HeaderInit,
-  parseNameAddr,
-  type RemoteAddress,
-  SipHeaders,
-  type SipRequest,
-  type SipResponse,
-} from '../sip';
+  contactUri,
+  type DialogState,
+  type InDialogRequestOptions,
+  inDialogRequest,
+  isInDialog,
+  readTag,
+  targetAt,
+} from '../dialog/in-dialog-request';
+import { getCallId, getFrom, type RemoteAddress, type SipRequest, type SipResponse } from '../sip';
 
 export interface UasDialogOptions {
   /** The upper's dialog-creating request (INVITE, SUBSCRIBE). */
@@ -19,11 +18,7 @@ export interface UasDialogOptions {
   remote: RemoteAddress;
 }
 
-export interface UasRequestOptions {
-  headers?: HeaderInit;
-  contentType?: string;
-  body?: Buffer | string;
-}
+export type UasRequestOptions = InDialogRequestOptions;
 
 /**
  * A dialog an upper platform created and we answered (RFC 3261 §12.1.1, the UAS side): our INVITE relay legs and
@@ -38,78 +33,40 @@ export class UasDialog {
   readonly remoteTarget: string;
   readonly routeSet: readonly string[];
   readonly remote: RemoteAddress;
-  readonly #from: string;
-  readonly #to: string;
+  readonly #dialog: DialogState;
   #localCSeq = 0;
 
   constructor(options: UasDialogOptions) {
     const { request, response } = options;
     this.callId = getCallId(request);
     this.remote = options.remote;
-    this.#from = response.headers.get('To') ?? request.headers.get('To') ?? '';
-    this.#to = request.headers.get('From') ?? '';
-    this.localTag = readTag(this.#from);
+    const from = response.headers.get('To') ?? request.headers.get('To') ?? '';
+    const to = request.headers.get('From') ?? '';
+    this.localTag = readTag(from);
     this.remoteTag = getFrom(request).tag ?? null;
     // "The remote target MUST be set to the URI from the Contact header field of the request" (§12.1.1); without
     // one, the upper at the address it sent from.
-    this.remoteTarget = contactUri(request) ?? fallbackTarget(request, options.remote);
+    this.remoteTarget = contactUri(request) ?? targetAt(getFrom(request).uri.user, options.remote);
     // "The route set MUST be set to the list of URIs in the Record-Route header field from the request, taken in
     // order" (§12.1.1).
     this.routeSet = [...request.headers.getAll('Record-Route')];
+    this.#dialog = {
+      callId: this.callId,
+      from,
+      to,
+      remoteTarget: this.remoteTarget,
+      routeSet: this.routeSet,
+    };
   }
 
   /** Our next request in the dialog (§12.2.1.1). Via is the endpoint's. */
   request(method: string, options: UasRequestOptions = {}): SipRequest {
     this.#localCSeq++;
-    const headers = new SipHeaders();
-    for (const route of this.routeSet) headers.append('Route', route);
-    headers.append('From', this.#from);
-    headers.append('To', this.#to);
-    headers.append('Call-ID', this.callId);
-    headers.append('CSeq', `${this.#localCSeq} ${method}`);
-    headers.append('Max-Forwards', '70');
-    if (options.headers !== undefined) {
-      for (const [name, value] of new SipHeaders(options.headers)) headers.append(name, value);
-    }
-    if (options.contentType !== undefined) headers.set('Content-Type', options.contentType);
-    const body =
-      typeof options.body === 'string'
-        ? Buffer.from(options.body, 'utf8')
-        : (options.body ?? Buffer.alloc(0));
-    return { kind: 'request', method, uri: this.remoteTarget, headers, body };
+    return inDialogRequest(this.#dialog, method, this.#localCSeq, options);
   }
 
   /** A request from the upper in this dialog: same Call-ID, our tag in To, its tag in From (missing tags pass). */
   owns(request: SipRequest): boolean {
-    if (request.headers.get('Call-ID') !== this.callId) return false;
-    const theirTo = readTag(request.headers.get('To') ?? '');
-    const theirFrom = readTag(request.headers.get('From') ?? '');
-    if (theirTo !== null && this.localTag !== null && theirTo !== this.localTag) return false;
-    if (theirFrom !== null && this.remoteTag !== null && theirFrom !== this.remoteTag) return false;
-    return true;
+    return isInDialog(this, request);
   }
-}
-
-function readTag(nameAddr: string): string | null {
-  try {
-    return parseNameAddr(nameAddr).tag ?? null;
-  } catch {
-    return null;
-  }
-}
-
-function contactUri(request: SipRequest): string | null {
-  const contact = request.headers.getAll('Contact')[0];
-  if (contact === undefined) return null;
-  try {
-    return formatUri(parseNameAddr(contact).uri);
-  } catch {
-    return null;
-  }
-}
-
-function fallbackTarget(request: SipRequest, remote: RemoteAddress): string {
-  const user = getFrom(request).uri.user;
-  const host = remote.address.includes(':') ? `[${remote.address}]` : remote.address;
-  return `sip:${user === undefined ? '' : `${user}@`}${host}:${remote.port}`;
 }

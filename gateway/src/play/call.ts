@@ -1,14 +1,15 @@
 import {
-  formatUri,
-  getCallId,
-  getCSeq,
-  getFrom,
-  parseNameAddr,
-  type RemoteAddress,
-  SipHeaders,
-  type SipRequest,
-  type SipResponse,
-} from '../sip';
+  contactUri,
+  type DialogState,
+  type InDialogRequestOptions,
+  inDialogRequest,
+  isInDialog,
+  readTag,
+  targetAt,
+} from '../dialog/in-dialog-request';
+import { getCallId, getCSeq, getFrom, type RemoteAddress, type SipRequest, type SipResponse } from '../sip';
+
+export type { InDialogRequestOptions } from '../dialog/in-dialog-request';
 
 export interface CallOptions {
   sessionId: string;
@@ -21,11 +22,6 @@ export interface CallOptions {
   /** Where the INVITE went: the device's packet source or its TCP connection. */
   remote: RemoteAddress;
   startedAt: number;
-}
-
-export interface InDialogRequestOptions {
-  contentType?: string;
-  body?: Buffer | string;
 }
 
 /**
@@ -50,8 +46,7 @@ export class Call {
   /** Where the INVITE went; in-dialog requests follow the device's current address (see CallManager). */
   readonly remote: RemoteAddress;
   readonly startedAt: number;
-  readonly #from: string;
-  readonly #to: string;
+  readonly #dialog: DialogState;
   #localCSeq: number;
 
   constructor(options: CallOptions) {
@@ -63,14 +58,22 @@ export class Call {
     this.remote = options.remote;
     this.startedAt = options.startedAt;
     this.localTag = getFrom(invite).tag ?? null;
-    this.#from = invite.headers.get('From') ?? '';
+    const from = invite.headers.get('From') ?? '';
     // The 2xx's To carries the device's tag; "the local sequence number MUST be set to the value of the sequence
     // number in the CSeq header field of the request" (§12.1.2).
-    this.#to = response.headers.get('To') ?? invite.headers.get('To') ?? '';
-    this.remoteTag = readTag(this.#to);
+    const to = response.headers.get('To') ?? invite.headers.get('To') ?? '';
+    this.remoteTag = readTag(to);
     this.#localCSeq = getCSeq(invite).seq;
-    this.remoteTarget = contactUri(response) ?? fallbackTarget(options.channelId, options.remote);
+    // An unreadable Contact must not lose the call: the fallback target still reaches the device.
+    this.remoteTarget = contactUri(response) ?? targetAt(options.channelId, options.remote);
     this.routeSet = [...response.headers.getAll('Record-Route')].reverse();
+    this.#dialog = {
+      callId: this.callId,
+      from,
+      to,
+      remoteTarget: this.remoteTarget,
+      routeSet: this.routeSet,
+    };
   }
 
   /** CSeq number of our last request in this dialog. */
@@ -84,19 +87,7 @@ export class Call {
    */
   request(method: string, options: InDialogRequestOptions = {}): SipRequest {
     this.#localCSeq++;
-    const headers = new SipHeaders();
-    for (const route of this.routeSet) headers.append('Route', route);
-    headers.append('From', this.#from);
-    headers.append('To', this.#to);
-    headers.append('Call-ID', this.callId);
-    headers.append('CSeq', `${this.#localCSeq} ${method}`);
-    headers.append('Max-Forwards', '70');
-    if (options.contentType !== undefined) headers.append('Content-Type', options.contentType);
-    const body =
-      typeof options.body === 'string'
-        ? Buffer.from(options.body, 'utf8')
-        : (options.body ?? Buffer.alloc(0));
-    return { kind: 'request', method, uri: this.remoteTarget, headers, body };
+    return inDialogRequest(this.#dialog, method, this.#localCSeq, options);
   }
 
   /**
@@ -104,35 +95,6 @@ export class Call {
    * its From. A tag that is missing on either side is not held against it (the dialog may never have had one).
    */
   owns(request: SipRequest): boolean {
-    if (request.headers.get('Call-ID') !== this.callId) return false;
-    const theirTo = readTag(request.headers.get('To') ?? '');
-    const theirFrom = readTag(request.headers.get('From') ?? '');
-    if (theirTo !== null && this.localTag !== null && theirTo !== this.localTag) return false;
-    if (theirFrom !== null && this.remoteTag !== null && theirFrom !== this.remoteTag) return false;
-    return true;
+    return isInDialog(this, request);
   }
-}
-
-function readTag(nameAddr: string): string | null {
-  try {
-    return parseNameAddr(nameAddr).tag ?? null;
-  } catch {
-    return null;
-  }
-}
-
-function contactUri(response: SipResponse): string | null {
-  const contact = response.headers.getAll('Contact')[0];
-  if (contact === undefined) return null;
-  try {
-    return formatUri(parseNameAddr(contact).uri);
-  } catch {
-    // An unreadable Contact must not lose the call: the fallback target still reaches the device.
-    return null;
-  }
-}
-
-function fallbackTarget(channelId: string, remote: RemoteAddress): string {
-  const host = remote.address.includes(':') ? `[${remote.address}]` : remote.address;
-  return `sip:${channelId}@${host}:${remote.port}`;
 }
