@@ -39,6 +39,7 @@ export interface CascadeHarness {
 export async function startCascadeGateway(
   uppers: UpperPlatformLink[],
   shares: Map<string, SharedEntry[]> = new Map(),
+  env: Record<string, string> = {},
 ): Promise<CascadeHarness> {
   const broker = new MemoryBroker();
   const logger = createLogger('cascade-gateway-test', process.env.TESSERA_TEST_LOG ?? 'silent');
@@ -89,6 +90,7 @@ export async function startCascadeGateway(
     TESSERA_SIP_HOST: '127.0.0.1',
     TESSERA_SIP_PORT: '0',
     TESSERA_INTERROGATE_ON_REGISTER: 'false',
+    ...env,
   });
   const gateway = await Gateway.start({ config, bus, store, logger, metricsRegistry: registry });
   const harness: CascadeHarness = {

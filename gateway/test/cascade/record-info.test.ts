@@ -10,23 +10,23 @@ import {
   type RecordInfoResponse,
 } from '../../src/manscdp';
 import { RequestBuilder } from '../../src/sip';
-import { REALM } from './record-gateway-support';
-import { sharedCamera } from './gateway-support';
-import { DEVICE, PLATFORM_ID, type RecordGateway, startRecordGateway } from './record-gateway-support';
-import { FakeUpper, UPPER_DOMAIN, UPPER_ID, upperConfig } from './support';
+import { DEVICE, deviceAt } from '../play/support';
+import { type CascadeHarness, sharedCamera, startCascadeGateway } from './gateway-support';
+import { FakeUpper, LOCAL_ID, UPPER_DOMAIN, UPPER_ID, upperConfig } from './support';
 
 const scenarios = resolve(__dirname, '../fixtures/sipp');
-const LOCAL_ID = PLATFORM_ID;
+/** The device's SIP domain. */
+const REALM = '3402000000';
 const LOCAL_CHANNEL = '34020000001310000001';
 /** The channel as the upper sees it (remapped by the platform's sharing rules). */
 const REMOTE_CHANNEL = '44010000001310000009';
 
 describe('cascade, lower side: RecordInfo from an upper searched on the device that owns the channel', () => {
-  let g: RecordGateway | undefined;
+  let h: CascadeHarness | undefined;
   const closers: (() => Promise<unknown>)[] = [];
   afterEach(async () => {
-    await g?.close();
-    g = undefined;
+    await h?.close();
+    h = undefined;
     for (const close of closers.splice(0)) await close();
   });
 
@@ -42,12 +42,12 @@ describe('cascade, lower side: RecordInfo from an upper searched on the device t
   ) {
     const upper = await FakeUpper.start();
     closers.push(() => upper.close());
-    g = await startRecordGateway({
-      uppers: [upperConfig(upper.port, { localId: LOCAL_ID })],
-      shares: new Map([['upper-1', entries]]),
-      recordInfoTimeoutMs,
-    });
-    const gateway = g;
+    h = await startCascadeGateway(
+      [upperConfig(upper.port, { localId: LOCAL_ID })],
+      new Map([['upper-1', entries]]),
+      recordInfoTimeoutMs === undefined ? {} : { TESSERA_CATALOG_TIMEOUT_MS: String(recordInfoTimeoutMs) },
+    );
+    const { gateway } = h;
     const link = await waitFor(() => gateway.cascade.links.get('upper-1'), { what: 'link' });
     await waitFor(() => link.state === 'registered', { what: 'registered' });
     const leg = new RequestBuilder({
@@ -97,7 +97,7 @@ describe('cascade, lower side: RecordInfo from an upper searched on the device t
       calls: 1,
       timeoutMs: 20_000,
     });
-    await gateway.deviceAt(port);
+    await deviceAt(gateway, port);
     expect((await ask(51, REMOTE_CHANNEL)).status).toBe(200);
     // The device checks the conditions arrived (StartTime, EndTime, Type) and that DeviceID is the local channel:
     // its answer is keyed by the DeviceID it was asked, so a wrong one would never complete.
@@ -146,7 +146,7 @@ describe('cascade, lower side: RecordInfo from an upper searched on the device t
     // Registered but silent after its 200.
     const silent = await FakeUpper.start();
     closers.push(() => silent.close());
-    await gateway.deviceAt(silent.port);
+    await deviceAt(gateway, silent.port);
     expect((await ask(62, REMOTE_CHANNEL)).status).toBe(200);
     expect(await waitFor(() => answers(62)[0], { what: 'answer after timeout' })).toMatchObject(empty(62));
     expect(silent.requests('MESSAGE')).toHaveLength(1);
@@ -165,7 +165,7 @@ describe('cascade, lower side: RecordInfo from an upper searched on the device t
     const { gateway, upper, ask, answers } = await setup();
     const device = await FakeUpper.start();
     closers.push(() => device.close());
-    await gateway.deviceAt(device.port);
+    await deviceAt(gateway, device.port);
     const hours = Array.from({ length: 12 }, (_, h) => String(h).padStart(2, '0'));
     device.answer = (request, context) => {
       context.respond(200, 'OK');

@@ -3,16 +3,12 @@ import { describeSippFailure, freePort, runSipp, type SippRun } from '@tessera/t
 import { TimeoutError } from '@tessera/kit';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { RecordSearch } from '../../src/device/device-queries';
+import type { Gateway } from '../../src/gateway';
 import { encodeManscdp, tryDecodeManscdp } from '../../src/manscdp';
 import { RequestBuilder } from '../../src/sip';
-import {
-  DEVICE,
-  PLATFORM_ID,
-  REALM,
-  type RecordGateway,
-  startRecordGateway,
-} from '../cascade/record-gateway-support';
 import { FakeUpper } from '../cascade/support';
+import { DEVICE, deviceAt } from '../play/support';
+import { DOMAIN as REALM, type GatewayHarness, PLATFORM_ID, startGateway } from './support';
 
 const scenarios = resolve(__dirname, '../fixtures/sipp');
 const CHANNEL = '34020000001310000001';
@@ -27,14 +23,14 @@ const DAY: RecordSearch = {
   indistinctQuery: null,
 };
 
-async function metric(g: RecordGateway, labels: string): Promise<number> {
+async function metric(g: GatewayHarness, labels: string): Promise<number> {
   const text = await g.registry.metrics();
   const line = text.split('\n').find((l) => l.startsWith(`tessera_gateway_device_queries_total{${labels}} `));
   return line ? Number(line.split(' ')[1]) : 0;
 }
 
 describe('DeviceQueries.recordInfo against a device', () => {
-  let g: RecordGateway | undefined;
+  let g: GatewayHarness | undefined;
   const closers: (() => Promise<unknown>)[] = [];
   afterEach(async () => {
     await g?.close();
@@ -43,22 +39,23 @@ describe('DeviceQueries.recordInfo against a device', () => {
   });
 
   it('SIPp device: RecordInfo Query with the conditions → 3 recordings in 2 MESSAGEs (one repeated) → the 3 items', async () => {
-    g = await startRecordGateway();
+    g = await startGateway();
+    const { gateway } = g;
     const port = await freePort();
     const device: Promise<SippRun> = runSipp({
       scenario: `${scenarios}/record_info_device_uas.xml`,
-      remote: `127.0.0.1:${g.port}`,
+      remote: `127.0.0.1:${gateway.port}`,
       localPort: port,
       calls: 1,
       timeoutMs: 20_000,
     });
-    await g.deviceAt(port);
+    await deviceAt(gateway, port);
     // SIPp may still be starting: the MESSAGE's UDP retransmissions reach it once it listens. A SIPp that fails
     // fails the test at once instead of leaving the query to time out.
     const failed = device.then((run) =>
       run.exitCode === 0 ? new Promise<never>(() => {}) : Promise.reject(new Error(describeSippFailure(run))),
     );
-    const found = await Promise.race([g.queries.recordInfo(DEVICE, CHANNEL, DAY), failed]);
+    const found = await Promise.race([gateway.queries.recordInfo(DEVICE, CHANNEL, DAY), failed]);
     const run = await device;
     expect(run.exitCode, describeSippFailure(run)).toBe(0);
 
@@ -86,10 +83,10 @@ describe('DeviceQueries.recordInfo against a device', () => {
   });
 
   /** A device from our own SIP stack: answers every MESSAGE 200 and then does what the test says. */
-  async function ownDevice(gateway: RecordGateway) {
+  async function ownDevice(gateway: Gateway) {
     const device = await FakeUpper.start();
     closers.push(() => device.close());
-    await gateway.deviceAt(device.port);
+    await deviceAt(gateway, device.port);
     const send = (body: Buffer) =>
       device.endpoint.request(
         new RequestBuilder({ from: `sip:${DEVICE}@${REALM}`, to: `sip:${PLATFORM_ID}@${REALM}` }).build(
@@ -102,8 +99,8 @@ describe('DeviceQueries.recordInfo against a device', () => {
   }
 
   it('a device that sends one packet of three gives the partial result; one that sends nothing is a TimeoutError', async () => {
-    g = await startRecordGateway({ recordInfoTimeoutMs: 300 });
-    const gateway = g;
+    g = await startGateway({ TESSERA_CATALOG_TIMEOUT_MS: '300' });
+    const { gateway } = g;
     const { device, send } = await ownDevice(gateway);
     device.answer = (request, context) => {
       context.respond(200, 'OK');
@@ -144,7 +141,7 @@ describe('DeviceQueries.recordInfo against a device', () => {
     await expect(
       gateway.queries.recordInfo(DEVICE, CHANNEL, { ...DAY, startTime: '2025-03-02T00:00:00' }),
     ).rejects.toBeInstanceOf(TimeoutError);
-    expect(await metric(gateway, 'query="record-info",result="partial"')).toBe(1);
-    expect(await metric(gateway, 'query="record-info",result="timeout"')).toBe(1);
+    expect(await metric(g, 'query="record-info",result="partial"')).toBe(1);
+    expect(await metric(g, 'query="record-info",result="timeout"')).toBe(1);
   });
 });
