@@ -19,6 +19,7 @@ describe('hash routes', () => {
     expect(parseRoute('#/org?focus=1')).toEqual({ view: 'org', focus: null, play: null });
     expect(parseRoute('#/map?play=1')).toEqual({ view: 'map', focus: null, play: null });
     expect(parseRoute('#/users')).toEqual({ view: 'users', focus: null, play: null });
+    expect(parseRoute('#/cascade')).toEqual({ view: 'cascade', focus: null, play: null });
     expect(parseRoute('#/nowhere')).toEqual({ view: 'map', focus: null, play: null });
   });
 

@@ -9,6 +9,8 @@ import {
   playAnswer,
   ptzAnswer,
   tokenResponse,
+  upperPlatform,
+  upperPlatformList,
   userList,
   wallLayout,
   wallLayoutList,
@@ -30,6 +32,8 @@ import type {
   PtzAnswer,
   PtzCommand,
   TokenResponse,
+  UpperPlatform,
+  UpperPlatformBody,
   UserSummary,
   WallLayout,
   WallLayoutBody,
@@ -146,6 +150,24 @@ export class ApiClient {
 
   createUser(body: CreateUserRequest): Promise<Result<UserSummary>> {
     return this.#request('POST', '/api/v1/users', currentUser, { body });
+  }
+
+  /** Upper platforms this instance registers to, with their link state (city-wide admins only, else 403). */
+  upperPlatforms(): Promise<Result<UpperPlatform[]>> {
+    return this.#request('GET', '/api/v1/upper-platforms', upperPlatformList);
+  }
+
+  createUpperPlatform(body: UpperPlatformBody): Promise<Result<UpperPlatform>> {
+    return this.#request('POST', '/api/v1/upper-platforms', upperPlatform, { body });
+  }
+
+  /** Replaces the whole configuration, password included (the link restarts). */
+  updateUpperPlatform(id: string, body: UpperPlatformBody): Promise<Result<UpperPlatform>> {
+    return this.#request('PUT', `/api/v1/upper-platforms/${encodeURIComponent(id)}`, upperPlatform, { body });
+  }
+
+  deleteUpperPlatform(id: string): Promise<Result<null>> {
+    return this.#request('DELETE', `/api/v1/upper-platforms/${encodeURIComponent(id)}`, empty);
   }
 
   /** URL of the Server-Sent Events stream: EventSource cannot send headers, so the token goes in the query. */

@@ -109,6 +109,27 @@ export function array<T>(decoder: Decoder<T>): Decoder<T[]> {
   };
 }
 
+/** An object used as a map: every value checked by `decoder` (keys are any strings). */
+export function record<T>(decoder: Decoder<T>): Decoder<Record<string, T>> {
+  return (value) => {
+    if (!isRecord(value)) throw new DecodeError('', 'an object');
+    for (const [key, raw] of Object.entries(value)) {
+      try {
+        const decoded = decoder(raw);
+        if (decoded !== raw) value[key] = decoded;
+      } catch (error) {
+        throw error instanceof DecodeError ? error.within(`[${JSON.stringify(key)}]`) : error;
+      }
+    }
+    return value as Record<string, T>;
+  };
+}
+
+/** A field that may be absent (left absent, unlike `nullable`). */
+export function optional<T>(decoder: Decoder<T>): Decoder<T | undefined> {
+  return (value) => (value === undefined ? undefined : decoder(value));
+}
+
 /** Decodes a whole body; errors name the path from `root`. */
 export function decode<T>(decoder: Decoder<T>, value: unknown, root: string): T {
   try {

@@ -8,6 +8,8 @@ import {
   numberIn,
   object,
   oneOf,
+  optional,
+  record,
   string,
 } from './decode';
 import {
@@ -28,6 +30,10 @@ import {
   type PtzAnswer,
   type StreamEndedEvent,
   type TokenResponse,
+  UPPER_LINK_STATES,
+  type UpperLink,
+  type UpperPlatform,
+  type UpperRemap,
   WALL_GRIDS,
   type WallLayout,
   type WallLayoutTile,
@@ -168,3 +174,36 @@ export const onlineRate: Decoder<OnlineRate> = object<OnlineRate>({
 export const wallLayoutList = array(wallLayout);
 export const userList = array(currentUser);
 export const outageList = array(outage);
+
+const upperLink: Decoder<UpperLink> = object<UpperLink>({
+  state: oneOf(UPPER_LINK_STATES),
+  detail: nullable(string),
+  retryAt: nullable(string),
+  changedAt: nullable(string),
+});
+
+const upperRemap: Decoder<UpperRemap> = record(object({ id: optional(string), name: optional(string) }));
+
+export const upperPlatform: Decoder<UpperPlatform> = object<UpperPlatform>({
+  id: string,
+  name: string,
+  sipId: string,
+  domain: string,
+  host: string,
+  port: number,
+  transport: oneOf(['udp', 'tcp']),
+  localId: nullable(string),
+  registerExpiresSec: number,
+  keepaliveIntervalSec: number,
+  keepaliveCount: number,
+  charset: oneOf(['gb2312', 'gb18030', 'utf-8']),
+  enabled: boolean,
+  shareCivilCodes: array(string),
+  shareDeviceIds: array(string),
+  shareChannelIds: array(string),
+  remap: upperRemap,
+  link: upperLink,
+  sharedChannels: number,
+});
+
+export const upperPlatformList = array(upperPlatform);

@@ -236,3 +236,59 @@ export interface OnlineRate {
   city: OnlineCounts;
   districts: DistrictOnlineCounts[];
 }
+
+/** Cascade: how the gateway last reported the link to an upper platform. */
+export type UpperLinkState = 'disabled' | 'registering' | 'registered' | 'failed';
+export const UPPER_LINK_STATES: readonly UpperLinkState[] = [
+  'disabled',
+  'registering',
+  'registered',
+  'failed',
+];
+
+export interface UpperLink {
+  state: UpperLinkState;
+  /** Why (e.g. "403 Forbidden", "timeout"), or where a redirect led; null when there is nothing to say. */
+  detail: string | null;
+  /** ISO time of the next REGISTER attempt after a failure. */
+  retryAt: string | null;
+  /** ISO time of the last change; null before the gateway reported anything. */
+  changedAt: string | null;
+}
+
+export type UpperTransport = 'udp' | 'tcp';
+export type UpperCharset = 'gb2312' | 'gb18030' | 'utf-8';
+
+/** Local channel ID → the ID and/or name one upper is shown. */
+export type UpperRemap = Record<string, { id?: string; name?: string }>;
+
+/** `PUT`/`POST /upper-platforms`: the whole configuration (the password is write-only: never read back). */
+export interface UpperPlatformBody {
+  name: string;
+  sipId: string;
+  domain: string;
+  host: string;
+  port: number;
+  transport: UpperTransport;
+  /** Our ID as the upper knows us; null = the gateway's SIP ID. */
+  localId: string | null;
+  password: string;
+  registerExpiresSec: number;
+  keepaliveIntervalSec: number;
+  keepaliveCount: number;
+  charset: UpperCharset;
+  enabled: boolean;
+  /** What the upper sees: channels under these civil-code subtrees, of these devices, or these channels. */
+  shareCivilCodes: string[];
+  shareDeviceIds: string[];
+  shareChannelIds: string[];
+  remap: UpperRemap;
+}
+
+/** One upper platform as `/upper-platforms` lists it (city-wide admins only). */
+export interface UpperPlatform extends Omit<UpperPlatformBody, 'password'> {
+  id: string;
+  link: UpperLink;
+  /** Channels this upper currently sees. */
+  sharedChannels: number;
+}

@@ -1,4 +1,5 @@
 import { useCallback, useState } from 'react';
+import { UpperPlatformsView } from '../cascade/UpperPlatformsView';
 import { useI18n } from '../i18n/I18nProvider';
 import { MapView } from '../map/MapView';
 import { OrgTreeView } from '../org/OrgTreeView';
@@ -15,7 +16,7 @@ import { useRoute } from './useRoute';
 
 export function AppShell({ onLogout }: { onLogout: () => void }) {
   const { t } = useI18n();
-  const { load, live, me, reload } = useConsoleData();
+  const { load, live, me, cityWide, reload } = useConsoleData();
   const route = useRoute();
   const [wallSource, setWallSource] = useState<WallSource>('map');
   // Drop ?focus= once the map flew there, so choosing the same camera again flies again.
@@ -28,7 +29,12 @@ export function AppShell({ onLogout }: { onLogout: () => void }) {
     <div className="shell">
       <header className="header">
         <div className="brand">{t('app.title')}</div>
-        <NavBar current={view} isAdmin={me?.role === 'admin'} />
+        <NavBar
+          current={view}
+          isAdmin={me?.role === 'admin'}
+          // Until the top of the tree is known an admin sees the entry; the view explains a refusal.
+          isCityAdmin={me?.role === 'admin' && cityWide !== false}
+        />
         <div className="header-side">
           <LiveIndicator state={live} />
           {me && <span className="user">{me.username}</span>}
@@ -58,6 +64,7 @@ export function AppShell({ onLogout }: { onLogout: () => void }) {
           </>
         )}
         {view === 'users' && <UserAdminView />}
+        {view === 'cascade' && <UpperPlatformsView />}
       </main>
     </div>
   );

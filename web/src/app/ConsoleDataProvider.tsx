@@ -2,9 +2,9 @@ import { type ReactNode, useCallback, useEffect, useMemo, useRef, useState } fro
 import type { ApiClient } from '../api/client';
 import type { Result } from '../api/errors';
 import { type LiveConnectionState, LiveEventSubscription } from '../api/events';
-import type { CurrentUser, LiveEvent } from '../api/types';
+import type { CivilAreaNode, CurrentUser, LiveEvent } from '../api/types';
 import { loadToken } from '../auth/session';
-import { AreaDirectory, loadDistrictNodes } from '../state/areas';
+import { AreaDirectory, isCityWide, loadDistrictNodes } from '../state/areas';
 import { type CameraSnapshot, CameraStore } from '../state/camera-store';
 import { StreamEndings } from '../state/stream-endings';
 import { type ConsoleData, ConsoleDataContext, type LoadState } from './console-data';
@@ -25,6 +25,7 @@ export function ConsoleDataProvider({ client, children }: { client: ApiClient; c
   const [load, setLoad] = useState<LoadState>({ kind: 'loading' });
   const [live, setLive] = useState<LiveConnectionState>({ kind: 'connecting' });
   const [me, setMe] = useState<CurrentUser | null>(null);
+  const [topAreas, setTopAreas] = useState<CivilAreaNode[] | null>(null);
   const [areasVersion, setAreasVersion] = useState(0);
   const [attempt, setAttempt] = useState(0);
   const areas = useMemo(() => new AreaDirectory(), []);
@@ -85,6 +86,7 @@ export function ConsoleDataProvider({ client, children }: { client: ApiClient; c
     });
     void loadDistrictNodes(async (parent) => {
       const result = await client.civilAreas(parent);
+      if (parent === undefined && result.ok && !cancelled) setTopAreas(result.value);
       return result.ok ? result.value : null;
     }).then((nodes) => {
       if (cancelled) return;
@@ -101,9 +103,10 @@ export function ConsoleDataProvider({ client, children }: { client: ApiClient; c
   }, [client, areas, streamEndings, attempt]);
 
   const reload = useCallback(() => setAttempt((a) => a + 1), []);
+  const cityWide = me && topAreas ? isCityWide(me, topAreas) : null;
   const value = useMemo<ConsoleData>(
-    () => ({ client, load, live, me, areas, areasVersion, streamEndings, reload }),
-    [client, load, live, me, areas, areasVersion, streamEndings, reload],
+    () => ({ client, load, live, me, cityWide, areas, areasVersion, streamEndings, reload }),
+    [client, load, live, me, cityWide, areas, areasVersion, streamEndings, reload],
   );
   return <ConsoleDataContext.Provider value={value}>{children}</ConsoleDataContext.Provider>;
 }

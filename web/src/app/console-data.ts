@@ -17,6 +17,11 @@ export interface ConsoleData {
   load: LoadState;
   live: LiveConnectionState;
   me: CurrentUser | null;
+  /**
+   * Whether the user's jurisdiction is the whole instance (their area is a root of the civil-area tree): what
+   * the platform asks of whoever configures upper platforms. null until known.
+   */
+  cityWide: boolean | null;
   areas: AreaDirectory;
   /** Incremented when district names arrive. */
   areasVersion: number;

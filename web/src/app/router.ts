@@ -1,8 +1,15 @@
 import type { ChannelId } from '../api/types';
 
 /** The console's views; the route lives in the URL hash so the platform can serve the console as static files. */
-export type View = 'map' | 'outages' | 'wall' | 'org' | 'users';
-export const VIEWS: readonly View[] = ['map', 'outages', 'wall', 'org', 'users'];
+export type View = 'map' | 'outages' | 'wall' | 'org' | 'users' | 'cascade';
+export const VIEWS: readonly View[] = ['map', 'outages', 'wall', 'org', 'users', 'cascade'];
+
+/** Views for admins only; 上级平台 (cascade) only for city-wide ones, whom the platform alone lets in. */
+export function viewAllowed(view: View, access: { isAdmin: boolean; isCityAdmin: boolean }): boolean {
+  if (view === 'users') return access.isAdmin;
+  if (view === 'cascade') return access.isCityAdmin;
+  return true;
+}
 
 export interface Route {
   view: View;

@@ -52,6 +52,42 @@ export function formatTime(ms: number, locale: Locale): string {
   return format.format(ms);
 }
 
+const clockFormats = new Map<Locale, Intl.DateTimeFormat>();
+const secondFormats = new Map<Locale, Intl.DateTimeFormat>();
+
+/** Local date and time to the second, e.g. "2025/11/24 09:41:07". */
+export function formatTimeSeconds(ms: number, locale: Locale): string {
+  let format = secondFormats.get(locale);
+  if (!format) {
+    format = new Intl.DateTimeFormat(locale, {
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      second: '2-digit',
+      hour12: false,
+    });
+    secondFormats.set(locale, format);
+  }
+  return format.format(ms);
+}
+
+/** Local time of day to the second, e.g. "09:41:07". */
+export function formatClock(ms: number, locale: Locale): string {
+  let format = clockFormats.get(locale);
+  if (!format) {
+    format = new Intl.DateTimeFormat(locale, {
+      hour: '2-digit',
+      minute: '2-digit',
+      second: '2-digit',
+      hour12: false,
+    });
+    clockFormats.set(locale, format);
+  }
+  return format.format(ms);
+}
+
 /** "97.3%"; "—" when there is nothing to count. */
 export function formatRate(rate: number): string {
   return Number.isFinite(rate) ? `${(rate * 100).toFixed(1)}%` : '—';

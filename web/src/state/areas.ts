@@ -1,4 +1,4 @@
-import type { CivilAreaNode, CivilCode } from '../api/types';
+import type { CivilAreaNode, CivilCode, CurrentUser } from '../api/types';
 
 /** GB/T 2260: the district (区/县) is the first 6 digits of a civil code. */
 export function districtCodeOf(civilCode: string | null): string | null {
@@ -39,4 +39,12 @@ export async function loadDistrictNodes(
     nodes = next;
   }
   return nodes.filter((n) => n.level === 3);
+}
+
+/**
+ * `/civil-areas` without a parent answers the roots of the tree for a city-wide user and the user's own area
+ * otherwise: the user is city-wide when their area is one of those nodes and a root (no parent).
+ */
+export function isCityWide(me: Pick<CurrentUser, 'civilCode'>, topNodes: readonly CivilAreaNode[]): boolean {
+  return topNodes.some((node) => node.code === me.civilCode && node.parentCode === null);
 }

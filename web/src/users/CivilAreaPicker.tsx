@@ -11,15 +11,18 @@ type Children =
   | { kind: 'error'; error: ApiError };
 
 interface PickerProps {
-  selected: CivilCode | null;
+  isSelected: (code: CivilCode) => boolean;
   onSelect: (node: CivilAreaNode) => void;
+  /** Checkboxes (several areas) instead of radio buttons (one). */
+  multiple: boolean;
 }
 
 /** The children of one area (or the top of the caller's jurisdiction), fetched when shown. */
 function AreaLevel({
   parent,
-  selected,
+  isSelected,
   onSelect,
+  multiple,
   openSingle,
 }: PickerProps & { parent?: CivilCode; openSingle: boolean }) {
   const { t } = useI18n();
@@ -51,8 +54,9 @@ function AreaLevel({
         <AreaChoice
           key={node.code}
           node={node}
-          selected={selected}
+          isSelected={isSelected}
           onSelect={onSelect}
+          multiple={multiple}
           initiallyOpen={openSingle && children.nodes.length === 1}
         />
       ))}
@@ -62,8 +66,9 @@ function AreaLevel({
 
 function AreaChoice({
   node,
-  selected,
+  isSelected,
   onSelect,
+  multiple,
   initiallyOpen,
 }: PickerProps & { node: CivilAreaNode; initiallyOpen: boolean }) {
   const [open, setOpen] = useState(initiallyOpen);
@@ -82,22 +87,49 @@ function AreaChoice({
         </button>
         <label className="area-choice">
           <input
-            type="radio"
-            name="civil-area"
+            type={multiple ? 'checkbox' : 'radio'}
+            name={multiple ? 'civil-areas' : 'civil-area'}
             value={node.code}
-            checked={selected === node.code}
+            checked={isSelected(node.code)}
             onChange={() => onSelect(node)}
           />
           <span className="tree-name">{node.name}</span>
           <span className="tree-code">{node.code}</span>
         </label>
       </div>
-      {open && <AreaLevel parent={node.code} selected={selected} onSelect={onSelect} openSingle={false} />}
+      {open && (
+        <AreaLevel
+          parent={node.code}
+          isSelected={isSelected}
+          onSelect={onSelect}
+          multiple={multiple}
+          openSingle={false}
+        />
+      )}
     </li>
   );
 }
 
 /** Pick a jurisdiction from the civil-area tree (GB/T 2260), within the admin's own. */
-export function CivilAreaPicker({ selected, onSelect }: PickerProps) {
-  return <AreaLevel selected={selected} onSelect={onSelect} openSingle />;
+export function CivilAreaPicker({
+  selected,
+  onSelect,
+}: {
+  selected: CivilCode | null;
+  onSelect: (node: CivilAreaNode) => void;
+}) {
+  return (
+    <AreaLevel isSelected={(code) => code === selected} onSelect={onSelect} multiple={false} openSingle />
+  );
+}
+
+/** Pick several areas (e.g. what an upper platform sees): `onToggle` adds or removes one. */
+export function CivilAreaMultiPicker({
+  selected,
+  onToggle,
+}: {
+  selected: readonly string[];
+  onToggle: (node: CivilAreaNode) => void;
+}) {
+  return <AreaLevel isSelected={(code) => selected.includes(code)} onSelect={onToggle} multiple openSingle />;
 }
