@@ -8,20 +8,15 @@
  *   pnpm exec tsx ops/bench/first-frame.ts [--trials 8] [--shots 15]
  */
 import { execFileSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { MemoryBroker, MemoryBus, MemoryKeyValueStore } from '@tessera/bus';
-import { Gateway, loadGatewayConfig } from '@tessera/gateway';
 import { createLogger } from '@tessera/kit';
-import { loadMediaServerConfig, MediaServer } from '@tessera/media-server';
-import { createPlatform, loadPlatformConfig } from '@tessera/platform';
 import { launchChromium, percentile } from '@tessera/testkit';
 import type { Page } from 'playwright-core';
-import { Registry } from 'prom-client';
 import { createSimulatorEndpoint, planCity, Simulator } from '../src/simulator';
+import { TesseraInstance } from '../src/tessera-instance';
 import { benchDir, machine, saveResult } from './support';
 
 const SERVER_ID = '43010000002000000001';
@@ -40,66 +35,29 @@ interface Player {
 
 async function main(): Promise<void> {
   const logger = createLogger('bench', 'warn');
-  const broker = new MemoryBroker();
-  const bus = new MemoryBus({ broker, logger });
-  const secret = randomBytes(32).toString('base64url');
-  const media = new MediaServer({
-    config: loadMediaServerConfig({
-      TESSERA_MEDIA_HOST: '127.0.0.1',
-      TESSERA_MEDIA_PUBLIC_HOST: '127.0.0.1',
-      TESSERA_MEDIA_HTTP_PORT: '0',
-      TESSERA_MEDIA_RTP_PORTS: '34000-34099',
-      TESSERA_MEDIA_TOKEN_SECRET: secret,
-    }),
-    bus,
+  // Embedded PGlite in memory: nothing to set up, nothing left behind.
+  const tessera = await TesseraInstance.start({
+    sipId: SERVER_ID,
+    rtpPorts: '34000-34099',
+    adminPassword: 'bench-admin-password',
     logger,
-  });
-  await media.start();
-  const platform = await createPlatform({
-    config: loadPlatformConfig({
-      TESSERA_PGLITE_DIR: 'memory://',
-      TESSERA_HTTP_PORT: '0',
-      TESSERA_HTTP_HOST: '127.0.0.1',
-      TESSERA_ADMIN_PASSWORD: 'bench-admin-password',
-      TESSERA_SIP_ID: SERVER_ID,
-      TESSERA_MEDIA_TOKEN_SECRET: secret,
-      TESSERA_MEDIA_PUBLIC_URL: `http://127.0.0.1:${media.httpPort}`,
-      TESSERA_PLAY_GRACE_MS: '500',
-    }),
-    bus,
-    metricsRegistry: new Registry(),
-    logger,
-  });
-  const gateway = await Gateway.start({
-    config: loadGatewayConfig({
-      TESSERA_SIP_ID: SERVER_ID,
-      TESSERA_SIP_HOST: '127.0.0.1',
-      TESSERA_SIP_PORT: '0',
-    }),
-    bus,
-    store: new MemoryKeyValueStore({ broker }),
-    logger,
+    env: { TESSERA_PLAY_GRACE_MS: '500' },
   });
   const { endpoint, port } = await createSimulatorEndpoint({});
   const simulator = new Simulator({
     endpoint,
-    server: { id: SERVER_ID, host: '127.0.0.1', port: gateway.port, transport: 'udp' },
+    server: { id: SERVER_ID, host: '127.0.0.1', port: tessera.gateway.port, transport: 'udp' },
     devices: planCity({ devices: trials + 4, seed: 8, nvrShare: 0 }),
     password: '12345678',
     logger,
     media: { host: '127.0.0.1', contact: { host: '127.0.0.1', port } },
   });
   await simulator.start();
-  const login = await fetch(`${platform.url}/api/v1/auth/login`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ username: 'admin', password: 'bench-admin-password' }),
-  });
-  const token = ((await login.json()) as { token: string }).token;
+  const token = await tessera.adminToken();
   const channels = simulator.devices.flatMap((d) => d.channels).filter((c) => c.codec === 'h264');
   for (let i = 0; i < 100; i++) {
     const list = (await (
-      await fetch(`${platform.url}/api/v1/channels?status=online`, {
+      await fetch(`${tessera.url}/api/v1/channels?status=online`, {
         headers: { authorization: `Bearer ${token}` },
       })
     ).json()) as unknown[];
@@ -120,7 +78,7 @@ async function main(): Promise<void> {
     const viewer = await browser.newPage({ viewport: { width: 1400, height: 800 } });
     await viewer.goto(pageUrl);
     const clicked = Date.now();
-    const response = await fetch(`${platform.url}/api/v1/channels/${channelId}/play`, {
+    const response = await fetch(`${tessera.url}/api/v1/channels/${channelId}/play`, {
       method: 'POST',
       headers: { authorization: `Bearer ${token}` },
     });
@@ -197,11 +155,7 @@ async function main(): Promise<void> {
   server.close();
   await simulator.stop();
   await endpoint.close();
-  // The platform first: it hangs up its live sessions through the gateway and the media server.
-  await platform.close();
-  await gateway.close();
-  await media.close();
-  await bus.close();
+  await tessera.close();
 
   const stats = (values: number[]) => ({
     n: values.length,

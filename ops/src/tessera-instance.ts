@@ -9,8 +9,8 @@ import { Registry } from 'prom-client';
 export interface TesseraInstanceOptions {
   /** The instance's GB/T 28181 ID (type 200). */
   sipId: string;
-  /** Its own PostgreSQL database. */
-  databaseUrl: string;
+  /** Its own PostgreSQL database; none = an embedded PGlite database in memory (gone when the instance closes). */
+  databaseUrl?: string;
   /** RTP port range of its media server, e.g. "34000-34099"; instances on one host need disjoint ranges. */
   rtpPorts: string;
   adminPassword: string;
@@ -23,8 +23,8 @@ export interface TesseraInstanceOptions {
 
 /**
  * One whole Tessera (media server, platform, gateway) in this process on its own database and in-memory bus,
- * as a city, district or police-station platform. Used where several tiers must run on one machine (cascade tests
- * and benchmarks); `npm start` wires the same three services.
+ * as a city, district or police-station platform. Used by the end-to-end tests and benchmarks, and where several
+ * tiers must run on one machine (cascade); `npm start` wires the same three services.
  */
 export class TesseraInstance {
   private constructor(
@@ -56,7 +56,9 @@ export class TesseraInstance {
     await media.start();
     const platform = await createPlatform({
       config: loadPlatformConfig({
-        DATABASE_URL: options.databaseUrl,
+        ...(options.databaseUrl === undefined
+          ? { TESSERA_PGLITE_DIR: 'memory://' }
+          : { DATABASE_URL: options.databaseUrl }),
         TESSERA_HTTP_PORT: '0',
         TESSERA_HTTP_HOST: '127.0.0.1',
         TESSERA_ADMIN_PASSWORD: options.adminPassword,

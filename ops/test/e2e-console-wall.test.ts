@@ -1,16 +1,11 @@
-import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { MemoryBroker, MemoryBus, MemoryKeyValueStore } from '@tessera/bus';
-import { Gateway, loadGatewayConfig } from '@tessera/gateway';
 import { createLogger } from '@tessera/kit';
-import { loadMediaServerConfig, MediaServer } from '@tessera/media-server';
-import { createPlatform, loadPlatformConfig, type Platform } from '@tessera/platform';
 import { createTestDatabase, launchChromium, type TestDatabase, waitFor } from '@tessera/testkit';
 import type { Browser, Locator, Page } from 'playwright-core';
-import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSimulatorEndpoint, planCity, type SimulatedChannel, Simulator } from '../src/simulator';
+import { TesseraInstance } from '../src/tessera-instance';
 
 const SERVER_ID = '43010000002000000001';
 const WEB_DIR = join(__dirname, '../../web/dist');
@@ -55,10 +50,7 @@ interface TilePicture {
  */
 describe('the command center against the real backend', () => {
   let database: TestDatabase;
-  let bus: MemoryBus;
-  let media: MediaServer;
-  let platform: Platform;
-  let gateway: Gateway;
+  let tessera: TesseraInstance;
   let simulator: Simulator;
   let closeEndpoint: () => Promise<void>;
   let browser: Browser;
@@ -71,47 +63,13 @@ describe('the command center against the real backend', () => {
       throw new Error('web/dist is missing: pnpm --filter @tessera/web build');
     mkdirSync(SHOTS, { recursive: true });
     database = await createTestDatabase();
-    const broker = new MemoryBroker();
-    bus = new MemoryBus({ broker, logger });
-    const secret = randomBytes(32).toString('base64url');
-    media = new MediaServer({
-      config: loadMediaServerConfig({
-        TESSERA_MEDIA_HOST: '127.0.0.1',
-        TESSERA_MEDIA_PUBLIC_HOST: '127.0.0.1',
-        TESSERA_MEDIA_HTTP_PORT: '0',
-        TESSERA_MEDIA_RTP_PORTS: '33200-33299',
-        TESSERA_MEDIA_TOKEN_SECRET: secret,
-      }),
-      bus,
+    tessera = await TesseraInstance.start({
+      sipId: SERVER_ID,
+      databaseUrl: database.url,
+      rtpPorts: '33200-33299',
+      adminPassword: ADMIN_PASSWORD,
       logger,
-    });
-    await media.start();
-    platform = await createPlatform({
-      config: loadPlatformConfig({
-        DATABASE_URL: database.url,
-        TESSERA_HTTP_PORT: '0',
-        TESSERA_HTTP_HOST: '127.0.0.1',
-        TESSERA_ADMIN_PASSWORD: ADMIN_PASSWORD,
-        TESSERA_WEB_DIR: WEB_DIR,
-        TESSERA_SIP_ID: SERVER_ID,
-        TESSERA_MEDIA_TOKEN_SECRET: secret,
-        TESSERA_MEDIA_PUBLIC_URL: `http://127.0.0.1:${media.httpPort}`,
-        TESSERA_PLAY_TIMEOUT_MS: '8000',
-        TESSERA_PLAY_GRACE_MS: '2000',
-      }),
-      bus,
-      metricsRegistry: new Registry(),
-      logger,
-    });
-    gateway = await Gateway.start({
-      config: loadGatewayConfig({
-        TESSERA_SIP_ID: SERVER_ID,
-        TESSERA_SIP_HOST: '127.0.0.1',
-        TESSERA_SIP_PORT: '0',
-      }),
-      bus,
-      store: new MemoryKeyValueStore({ broker }),
-      logger,
+      env: { TESSERA_WEB_DIR: WEB_DIR, TESSERA_PLAY_TIMEOUT_MS: '8000', TESSERA_PLAY_GRACE_MS: '2000' },
     });
     const { endpoint, port } = await createSimulatorEndpoint({});
     closeEndpoint = () => endpoint.close();
@@ -119,7 +77,7 @@ describe('the command center against the real backend', () => {
     const video = { width: 320, height: 180, fps: 12, gop: 24, bitrate: 300_000 };
     simulator = new Simulator({
       endpoint,
-      server: { id: SERVER_ID, host: '127.0.0.1', port: gateway.port, transport: 'udp' },
+      server: { id: SERVER_ID, host: '127.0.0.1', port: tessera.gateway.port, transport: 'udp' },
       devices: planCity({ devices: 18, seed: 7, nvrShare: 0 }),
       password: '12345678',
       logger,
@@ -133,7 +91,7 @@ describe('the command center against the real backend', () => {
     const token = await apiToken('admin', ADMIN_PASSWORD);
     await waitFor(
       async () => {
-        const r = await fetch(`${platform.url}/api/v1/channels?status=online`, {
+        const r = await fetch(`${tessera.url}/api/v1/channels?status=online`, {
           headers: { authorization: `Bearer ${token}` },
         });
         return ((await r.json()) as unknown[]).length === channels.length;
@@ -147,15 +105,12 @@ describe('the command center against the real backend', () => {
     await browser?.close();
     await simulator?.stop();
     await closeEndpoint?.();
-    await gateway?.close();
-    await platform?.close();
-    await media?.close();
-    await bus?.close();
+    await tessera?.close();
     await database?.drop();
   });
 
   async function apiToken(username: string, password: string): Promise<string> {
-    const login = await fetch(`${platform.url}/api/v1/auth/login`, {
+    const login = await fetch(`${tessera.url}/api/v1/auth/login`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ username, password }),
@@ -168,7 +123,7 @@ describe('the command center against the real backend', () => {
     page.on('pageerror', (error) => {
       throw error;
     });
-    await page.goto(`${platform.url}/${hash}`);
+    await page.goto(`${tessera.url}/${hash}`);
     await page.locator('input[name=username]').fill(username);
     await page.locator('input[type=password]').fill(password);
     await page.keyboard.press('Enter');

@@ -1,14 +1,11 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { MemoryBroker, MemoryBus, MemoryKeyValueStore } from '@tessera/bus';
-import { Gateway, loadGatewayConfig } from '@tessera/gateway';
 import { createLogger } from '@tessera/kit';
-import { createPlatform, loadPlatformConfig, type Platform } from '@tessera/platform';
 import { createTestDatabase, launchChromium, type TestDatabase, waitFor } from '@tessera/testkit';
 import type { Browser, Page } from 'playwright-core';
-import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSimulatorEndpoint, planCity, Simulator } from '../src/simulator';
+import { TesseraInstance } from '../src/tessera-instance';
 
 const SERVER_ID = '43010000002000000001';
 const WEB_DIR = join(__dirname, '../../web/dist');
@@ -21,9 +18,7 @@ const logger = createLogger('e2e-console', process.env.TESSERA_TEST_LOG ?? 'sile
  */
 describe('the console against the real platform', () => {
   let database: TestDatabase;
-  let bus: MemoryBus;
-  let platform: Platform;
-  let gateway: Gateway;
+  let tessera: TesseraInstance;
   let simulator: Simulator;
   let closeEndpoint: () => Promise<void>;
   let browser: Browser;
@@ -33,61 +28,42 @@ describe('the console against the real platform', () => {
     if (!existsSync(join(WEB_DIR, 'index.html')))
       throw new Error('web/dist is missing: pnpm --filter @tessera/web build');
     database = await createTestDatabase();
-    const broker = new MemoryBroker();
-    bus = new MemoryBus({ broker, logger });
-    platform = await createPlatform({
-      config: loadPlatformConfig({
-        DATABASE_URL: database.url,
-        TESSERA_HTTP_PORT: '0',
-        TESSERA_HTTP_HOST: '127.0.0.1',
-        TESSERA_ADMIN_PASSWORD: 'console-admin-password',
+    tessera = await TesseraInstance.start({
+      sipId: SERVER_ID,
+      databaseUrl: database.url,
+      rtpPorts: '33300-33399',
+      adminPassword: 'console-admin-password',
+      logger,
+      env: {
         TESSERA_WEB_DIR: WEB_DIR,
         TESSERA_KEEPALIVE_FLUSH_MS: '200',
-      }),
-      bus,
-      metricsRegistry: new Registry(),
-      logger,
-    });
-    gateway = await Gateway.start({
-      config: loadGatewayConfig({
-        TESSERA_SIP_ID: SERVER_ID,
-        TESSERA_SIP_HOST: '127.0.0.1',
-        TESSERA_SIP_PORT: '0',
         TESSERA_KEEPALIVE_INTERVAL_SEC: '1',
         TESSERA_KEEPALIVE_COUNT: '2',
-      }),
-      bus,
-      store: new MemoryKeyValueStore({ broker }),
-      logger,
+      },
     });
     const { endpoint } = await createSimulatorEndpoint({});
     closeEndpoint = () => endpoint.close();
     simulator = new Simulator({
       endpoint,
-      server: { id: SERVER_ID, host: '127.0.0.1', port: gateway.port, transport: 'udp' },
+      server: { id: SERVER_ID, host: '127.0.0.1', port: tessera.gateway.port, transport: 'udp' },
       devices: planCity({ devices: 24, seed: 21, nvrShare: 0.25, channelsPerNvr: 4 }),
       password: '12345678',
       logger,
       keepaliveIntervalSec: 1,
     });
     await simulator.start();
-    const login = await fetch(`${platform.url}/api/v1/auth/login`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ username: 'admin', password: 'console-admin-password' }),
-    });
-    adminToken = ((await login.json()) as { token: string }).token;
+    adminToken = await tessera.adminToken();
     const total = simulator.devices.reduce((n, d) => n + d.channels.length, 0);
     await waitFor(
       async () => {
-        const r = await fetch(`${platform.url}/api/v1/channels?status=online`, {
+        const r = await fetch(`${tessera.url}/api/v1/channels?status=online`, {
           headers: { authorization: `Bearer ${adminToken}` },
         });
         return ((await r.json()) as unknown[]).length === total;
       },
       { what: 'the city online', timeoutMs: 20_000, intervalMs: 200 },
     );
-    const user = await fetch(`${platform.url}/api/v1/users`, {
+    const user = await fetch(`${tessera.url}/api/v1/users`, {
       method: 'POST',
       headers: { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' },
       body: JSON.stringify({
@@ -105,9 +81,7 @@ describe('the console against the real platform', () => {
     await browser?.close();
     await simulator?.stop();
     await closeEndpoint?.();
-    await gateway?.close();
-    await platform?.close();
-    await bus?.close();
+    await tessera?.close();
     await database?.drop();
   });
 
@@ -116,7 +90,7 @@ describe('the console against the real platform', () => {
     page.on('pageerror', (error) => {
       throw error;
     });
-    await page.goto(`${platform.url}/`);
+    await page.goto(`${tessera.url}/`);
     await page.locator('input').first().fill(username);
     await page.locator('input[type=password]').fill(password);
     await page.keyboard.press('Enter');

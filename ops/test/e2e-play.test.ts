@@ -1,18 +1,13 @@
-import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { MemoryBroker, MemoryBus, MemoryKeyValueStore } from '@tessera/bus';
-import { Gateway, loadGatewayConfig } from '@tessera/gateway';
 import { createLogger } from '@tessera/kit';
-import { loadMediaServerConfig, MediaServer } from '@tessera/media-server';
-import { createPlatform, loadPlatformConfig, type Platform } from '@tessera/platform';
 import { createTestDatabase, launchChromium, type TestDatabase, waitFor } from '@tessera/testkit';
 import type { Browser, Page } from 'playwright-core';
-import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSimulatorEndpoint, planCity, type SimulatedChannel, Simulator } from '../src/simulator';
+import { TesseraInstance } from '../src/tessera-instance';
 
 const SERVER_ID = '43010000002000000001';
 const logger = createLogger('e2e-play', process.env.TESSERA_TEST_LOG ?? 'silent');
@@ -43,10 +38,7 @@ interface PlayAnswer {
  */
 describe('live video from a simulated camera to Chromium', () => {
   let database: TestDatabase;
-  let bus: MemoryBus;
-  let platform: Platform;
-  let gateway: Gateway;
-  let media: MediaServer;
+  let tessera: TesseraInstance;
   let simulator: Simulator;
   let closeEndpoint: () => Promise<void>;
   let pageServer: Server;
@@ -58,7 +50,7 @@ describe('live video from a simulated camera to Chromium', () => {
   let silent: SimulatedChannel;
 
   const api = (path: string, init: RequestInit = {}) =>
-    fetch(`${platform.url}${path}`, {
+    fetch(`${tessera.url}${path}`, {
       ...init,
       headers: { authorization: `Bearer ${token}`, ...init.headers },
     });
@@ -105,53 +97,20 @@ describe('live video from a simulated camera to Chromium', () => {
 
   beforeAll(async () => {
     database = await createTestDatabase();
-    const broker = new MemoryBroker();
-    bus = new MemoryBus({ broker, logger });
-    const secret = randomBytes(32).toString('base64url');
-    media = new MediaServer({
-      config: loadMediaServerConfig({
-        TESSERA_MEDIA_HOST: '127.0.0.1',
-        TESSERA_MEDIA_PUBLIC_HOST: '127.0.0.1',
-        TESSERA_MEDIA_HTTP_PORT: '0',
-        TESSERA_MEDIA_RTP_PORTS: '33000-33099',
-        TESSERA_MEDIA_TOKEN_SECRET: secret,
-      }),
-      bus,
+    tessera = await TesseraInstance.start({
+      sipId: SERVER_ID,
+      databaseUrl: database.url,
+      rtpPorts: '33000-33099',
+      adminPassword: 'e2e-admin-password',
       logger,
-    });
-    await media.start();
-    platform = await createPlatform({
-      config: loadPlatformConfig({
-        DATABASE_URL: database.url,
-        TESSERA_HTTP_PORT: '0',
-        TESSERA_HTTP_HOST: '127.0.0.1',
-        TESSERA_ADMIN_PASSWORD: 'e2e-admin-password',
-        TESSERA_SIP_ID: SERVER_ID,
-        TESSERA_MEDIA_TOKEN_SECRET: secret,
-        TESSERA_MEDIA_PUBLIC_URL: `http://127.0.0.1:${media.httpPort}`,
-        TESSERA_PLAY_TIMEOUT_MS: '6000',
-        TESSERA_PLAY_GRACE_MS: '1000',
-      }),
-      bus,
-      metricsRegistry: new Registry(),
-      logger,
-    });
-    gateway = await Gateway.start({
-      config: loadGatewayConfig({
-        TESSERA_SIP_ID: SERVER_ID,
-        TESSERA_SIP_HOST: '127.0.0.1',
-        TESSERA_SIP_PORT: '0',
-      }),
-      bus,
-      store: new MemoryKeyValueStore({ broker }),
-      logger,
+      env: { TESSERA_PLAY_TIMEOUT_MS: '6000', TESSERA_PLAY_GRACE_MS: '1000' },
     });
     const { endpoint, port } = await createSimulatorEndpoint({});
     closeEndpoint = () => endpoint.close();
     // Seed 3 plans 10 IPCs; every 5th channel serial is an H.265 camera.
     simulator = new Simulator({
       endpoint,
-      server: { id: SERVER_ID, host: '127.0.0.1', port: gateway.port, transport: 'udp' },
+      server: { id: SERVER_ID, host: '127.0.0.1', port: tessera.gateway.port, transport: 'udp' },
       devices: planCity({ devices: 10, seed: 3, nvrShare: 0 }),
       password: '12345678',
       logger,
@@ -167,12 +126,7 @@ describe('live video from a simulated camera to Chromium', () => {
     silent = channels.filter((c) => c.codec === 'h264')[1]!;
     simulator.silenceMedia(silent.channelId);
     await simulator.start();
-    const login = await fetch(`${platform.url}/api/v1/auth/login`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ username: 'admin', password: 'e2e-admin-password' }),
-    });
-    token = ((await login.json()) as { token: string }).token;
+    token = await tessera.adminToken();
     await waitFor(
       async () => {
         const list = (await (await api('/api/v1/channels?status=online')).json()) as unknown[];
@@ -191,10 +145,7 @@ describe('live video from a simulated camera to Chromium', () => {
     pageServer?.close();
     await simulator?.stop();
     await closeEndpoint?.();
-    await gateway?.close();
-    await platform?.close();
-    await media?.close();
-    await bus?.close();
+    await tessera?.close();
     await database?.drop();
   });
 
@@ -247,13 +198,13 @@ describe('live video from a simulated camera to Chromium', () => {
       what: 'BYE to the silent camera',
       timeoutMs: 5_000,
     });
-    expect(media.snapshot().filter((i) => i.channelId === silent.channelId)).toEqual([]);
+    expect(tessera.media.snapshot().filter((i) => i.channelId === silent.channelId)).toEqual([]);
   });
 
   it('a camera hanging up (device BYE) ends the session and the console is told on its event stream', async () => {
     const events: string[] = [];
     const abort = new AbortController();
-    const stream = await fetch(`${platform.url}/api/v1/events?token=${encodeURIComponent(token)}`, {
+    const stream = await fetch(`${tessera.url}/api/v1/events?token=${encodeURIComponent(token)}`, {
       signal: abort.signal,
     });
     const reader = stream.body!.getReader();
@@ -279,7 +230,7 @@ describe('live video from a simulated camera to Chromium', () => {
       channelId: h264.channelId,
       reason: 'call device-bye',
     });
-    expect(media.snapshot().filter((i) => i.channelId === h264.channelId)).toEqual([]);
+    expect(tessera.media.snapshot().filter((i) => i.channelId === h264.channelId)).toEqual([]);
     abort.abort();
     await reading;
     await viewer.close();
@@ -291,17 +242,17 @@ describe('live video from a simulated camera to Chromium', () => {
     const response = await api(`/api/v1/channels/${busy.channelId}/play`, { method: 'POST' });
     expect(response.status).toBe(502);
     expect(((await response.json()) as { message: string }).message).toContain('486');
-    expect(media.snapshot().filter((i) => i.channelId === busy.channelId)).toEqual([]);
+    expect(tessera.media.snapshot().filter((i) => i.channelId === busy.channelId)).toEqual([]);
     simulator.refuseInvites(busy.channelId, null);
   });
 
   it("a viewer's lost picture (media.keyframe-wanted) makes the platform ask the camera for a keyframe", async () => {
     const answer = await play(h264.channelId);
     expect(answer.status).toBe(200);
-    const ingest = media.snapshot().find((i) => i.sessionId === answer.body.sessionId)!;
+    const ingest = tessera.media.snapshot().find((i) => i.sessionId === answer.body.sessionId)!;
     const before = simulator.keyframeRequests.length;
     // What the media server publishes when a browser sends RTCP PLI (proven in media-server/test/webrtc).
-    await bus.publish('media.keyframe-wanted', {
+    await tessera.bus.publish('media.keyframe-wanted', {
       ingestId: ingest.ingestId,
       sessionId: answer.body.sessionId,
       reason: 'pli',
