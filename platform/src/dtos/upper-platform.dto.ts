@@ -14,7 +14,8 @@ export const UpperPlatformBody = z
     transport: z.enum(['udp', 'tcp']).default('udp'),
     /** Our ID as the upper knows us; omitted = the gateway's SIP ID. */
     localId: gbId.nullable().default(null),
-    password: z.string().max(256).default(''),
+    /** Omitted on a replace: the stored password stays (it is never sent back, so a form cannot echo it). */
+    password: z.string().max(256).optional(),
     registerExpiresSec: z.number().int().min(60).max(86_400).default(3600),
     keepaliveIntervalSec: z.number().int().min(1).max(3600).default(60),
     keepaliveCount: z.number().int().min(1).max(100).default(3),

@@ -45,14 +45,15 @@ export class UpperPlatformService {
 
   async create(auth: AuthContext, body: UpperPlatformBody): Promise<UpperPlatformView> {
     this.#requireCityAdmin(auth);
-    const row = await this.#unique(body.sipId, () => this.uppers.create(toWrite(body)));
+    const row = await this.#unique(body.sipId, () => this.uppers.create(toWrite(body, '')));
     await this.#announce(row.id);
     return toView(row, await this.uppers.sharedCount(row));
   }
 
   async update(auth: AuthContext, id: string, body: UpperPlatformBody): Promise<UpperPlatformView> {
     this.#requireCityAdmin(auth);
-    const row = await this.#unique(body.sipId, () => this.uppers.update(id, toWrite(body)));
+    const current = await this.#row(id);
+    const row = await this.#unique(body.sipId, () => this.uppers.update(id, toWrite(body, current.password)));
     if (!row) throw new NotFoundError('upper platform', id);
     await this.#announce(row.id);
     return toView(row, await this.uppers.sharedCount(row));
@@ -159,7 +160,7 @@ export class UpperPlatformService {
   }
 }
 
-function toWrite(body: UpperPlatformBody): UpperPlatformWrite {
+function toWrite(body: UpperPlatformBody, storedPassword: string): UpperPlatformWrite {
   return {
     name: body.name,
     sip_id: body.sipId,
@@ -168,7 +169,7 @@ function toWrite(body: UpperPlatformBody): UpperPlatformWrite {
     port: body.port,
     transport: body.transport,
     local_id: body.localId,
-    password: body.password,
+    password: body.password ?? storedPassword,
     register_expires_sec: body.registerExpiresSec,
     keepalive_interval_sec: body.keepaliveIntervalSec,
     keepalive_count: body.keepaliveCount,

@@ -78,6 +78,14 @@ describe('upper platforms (cascade, lower side)', () => {
     });
     expect(replaced.status).toBe(200);
     expect(replaced.body).toMatchObject({ enabled: false, sharedChannels: 1, link: { state: 'disabled' } });
+    // A replace without a password keeps the stored one (the API never sends it back).
+    const { password: _omitted, ...withoutPassword } = body({ shareCivilCodes: [], shareChannelIds: [cam2] });
+    expect(
+      (await t.request('PUT', `/api/v1/upper-platforms/${id}`, { token: admin, body: withoutPassword }))
+        .status,
+    ).toBe(200);
+    const { uppers } = await t.bus.request('cascade.uppers', {}, { timeoutMs: 5_000 });
+    expect(uppers.find((u) => u.id === id)?.password).toBe('upper-secret');
     expect((await t.request('DELETE', `/api/v1/upper-platforms/${id}`, { token: admin })).status).toBe(204);
     expect((await t.get(`/api/v1/upper-platforms/${id}`, admin)).status).toBe(404);
     await waitFor('uppers-changed ×3', async () => (changes.length >= 3 ? true : undefined));
