@@ -9,7 +9,7 @@ import {
   type RtpSourceStats,
 } from './rtp-source';
 import { dialTcp } from './tcp-dialer';
-import { TcpRtpConnection } from './tcp-rtp-connection';
+import { CurrentTcpRtpConnection } from './tcp-rtp-connection';
 
 export interface TcpActiveConnectorOptions {
   readonly pool: PortPool;
@@ -41,8 +41,8 @@ export class TcpActiveConnector extends EventEmitter<RtpSourceEvents> implements
   readonly #attempts: number;
   readonly #retryDelayMs: number;
   readonly #connectTimeoutMs: number;
+  readonly #connection = new CurrentTcpRtpConnection(this);
   #remote: DeviceEndpoint | undefined;
-  #connection: TcpRtpConnection | undefined;
   #cancelDial: (() => void) | undefined;
   #closed = false;
 
@@ -71,8 +71,7 @@ export class TcpActiveConnector extends EventEmitter<RtpSourceEvents> implements
     if (this.#remote && this.#remote.host === remote.host && this.#remote.port === remote.port) return;
     this.#remote = remote;
     this.#cancel();
-    this.#connection?.destroy();
-    this.#connection = undefined;
+    this.#connection.drop();
     this.#dial(remote);
   }
 
@@ -80,8 +79,7 @@ export class TcpActiveConnector extends EventEmitter<RtpSourceEvents> implements
     if (this.#closed) return;
     this.#closed = true;
     this.#cancel();
-    this.#connection?.destroy();
-    this.#connection = undefined;
+    this.#connection.drop();
     this.#lease.release();
     this.removeAllListeners();
   }
@@ -101,21 +99,7 @@ export class TcpActiveConnector extends EventEmitter<RtpSourceEvents> implements
         failed: () => {
           if (!this.#closed) this.emit('ended', 'connection-closed');
         },
-        connected: (socket) => {
-          this.stats.connections++;
-          const connection = new TcpRtpConnection({
-            socket,
-            stats: this.stats,
-            onPacket: (packet, from) => this.emit('packet', packet, from),
-            onClose: () => {
-              if (this.#connection !== connection || this.#closed) return;
-              this.#connection = undefined;
-              this.emit('ended', 'connection-closed');
-            },
-          });
-          this.#connection = connection;
-          this.emit('connected', connection.remote);
-        },
+        connected: (socket) => this.#connection.take(socket),
       },
     );
   }

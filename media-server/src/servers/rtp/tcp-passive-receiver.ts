@@ -8,7 +8,7 @@ import {
   type RtpSourceEvents,
   type RtpSourceStats,
 } from './rtp-source';
-import { TcpRtpConnection } from './tcp-rtp-connection';
+import { CurrentTcpRtpConnection } from './tcp-rtp-connection';
 
 export interface TcpPassiveReceiverOptions {
   readonly pool: PortPool;
@@ -26,7 +26,7 @@ export class TcpPassiveReceiver extends EventEmitter<RtpSourceEvents> implements
   readonly ordered = true;
   readonly stats: RtpSourceStats = createRtpSourceStats();
   readonly #lease: PortLease<Server>;
-  #connection: TcpRtpConnection | undefined;
+  readonly #connection = new CurrentTcpRtpConnection(this);
   #closed = false;
 
   private constructor(lease: PortLease<Server>) {
@@ -37,20 +37,7 @@ export class TcpPassiveReceiver extends EventEmitter<RtpSourceEvents> implements
         socket.destroy();
         return;
       }
-      this.#connection?.destroy();
-      this.stats.connections++;
-      const connection = new TcpRtpConnection({
-        socket,
-        stats: this.stats,
-        onPacket: (packet, from) => this.emit('packet', packet, from),
-        onClose: () => {
-          if (this.#connection !== connection || this.#closed) return;
-          this.#connection = undefined;
-          this.emit('ended', 'connection-closed');
-        },
-      });
-      this.#connection = connection;
-      this.emit('connected', connection.remote);
+      this.#connection.take(socket);
     });
     lease.value.on('error', () => {});
   }
@@ -71,8 +58,7 @@ export class TcpPassiveReceiver extends EventEmitter<RtpSourceEvents> implements
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
-    this.#connection?.destroy();
-    this.#connection = undefined;
+    this.#connection.drop();
     this.#lease.value.close();
     this.#lease.release();
     this.removeAllListeners();

@@ -1,6 +1,7 @@
+import type { EventEmitter } from 'node:events';
 import type { Socket } from 'node:net';
 import { Rfc4571Deframer } from '../../protocols/rfc4571/rfc4571-deframer';
-import type { RemoteAddress, RtpSourceStats } from './rtp-source';
+import type { RemoteAddress, RtpSourceEvents, RtpSourceStats } from './rtp-source';
 
 /**
  * One TCP connection carrying RTP (RFC 4571, or RTSP-interleaved which some devices send): bytes → packets.
@@ -41,5 +42,44 @@ export class TcpRtpConnection {
   destroy(): void {
     this.socket.removeAllListeners('close');
     this.socket.destroy();
+  }
+}
+
+/**
+ * The one connection a TCP source reads from, whoever opened it (the device connecting to us, or we to it): a
+ * connection taken in replaces the current one, each is counted, its packets and `connected` are the source's, and
+ * the close of the current one (not of one replaced or dropped) is the source's `ended: connection-closed`.
+ */
+export class CurrentTcpRtpConnection {
+  readonly #source: EventEmitter<RtpSourceEvents> & { readonly stats: RtpSourceStats };
+  #connection: TcpRtpConnection | undefined;
+
+  constructor(source: EventEmitter<RtpSourceEvents> & { readonly stats: RtpSourceStats }) {
+    this.#source = source;
+  }
+
+  /** Reads RTP from this socket from now on; the current connection, if any, is destroyed. */
+  take(socket: Socket): void {
+    this.#connection?.destroy();
+    const source = this.#source;
+    source.stats.connections++;
+    const connection = new TcpRtpConnection({
+      socket,
+      stats: source.stats,
+      onPacket: (packet, from) => source.emit('packet', packet, from),
+      onClose: () => {
+        if (this.#connection !== connection) return;
+        this.#connection = undefined;
+        source.emit('ended', 'connection-closed');
+      },
+    });
+    this.#connection = connection;
+    source.emit('connected', connection.remote);
+  }
+
+  /** Destroys the current connection, if any; its close ends nothing. */
+  drop(): void {
+    this.#connection?.destroy();
+    this.#connection = undefined;
   }
 }
