@@ -26,23 +26,26 @@ export type UasRequestOptions = InDialogRequestOptions;
  * From swapped, the Request-URI is the upper's Contact, the route set is its Record-Route in order, and the CSeq
  * is ours, counted from 1.
  */
-export class UasDialog {
+export class UasDialog implements DialogState {
   readonly callId: string;
   readonly localTag: string | null;
   readonly remoteTag: string | null;
   readonly remoteTarget: string;
   readonly routeSet: readonly string[];
   readonly remote: RemoteAddress;
-  readonly #dialog: DialogState;
+  /** Our From header field in the dialog: the To of our 2xx, with our tag. */
+  readonly from: string;
+  /** The upper's To header field in the dialog: the From of its request, with its tag. */
+  readonly to: string;
   #localCSeq = 0;
 
   constructor(options: UasDialogOptions) {
     const { request, response } = options;
     this.callId = getCallId(request);
     this.remote = options.remote;
-    const from = response.headers.get('To') ?? request.headers.get('To') ?? '';
-    const to = request.headers.get('From') ?? '';
-    this.localTag = readTag(from);
+    this.from = response.headers.get('To') ?? request.headers.get('To') ?? '';
+    this.to = request.headers.get('From') ?? '';
+    this.localTag = readTag(this.from);
     this.remoteTag = getFrom(request).tag ?? null;
     // "The remote target MUST be set to the URI from the Contact header field of the request" (§12.1.1); without
     // one, the upper at the address it sent from.
@@ -50,19 +53,12 @@ export class UasDialog {
     // "The route set MUST be set to the list of URIs in the Record-Route header field from the request, taken in
     // order" (§12.1.1).
     this.routeSet = [...request.headers.getAll('Record-Route')];
-    this.#dialog = {
-      callId: this.callId,
-      from,
-      to,
-      remoteTarget: this.remoteTarget,
-      routeSet: this.routeSet,
-    };
   }
 
   /** Our next request in the dialog (§12.2.1.1). Via is the endpoint's. */
   request(method: string, options: UasRequestOptions = {}): SipRequest {
     this.#localCSeq++;
-    return inDialogRequest(this.#dialog, method, this.#localCSeq, options);
+    return inDialogRequest(this, method, this.#localCSeq, options);
   }
 
   /** A request from the upper in this dialog: same Call-ID, our tag in To, its tag in From (missing tags pass). */

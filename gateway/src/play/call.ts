@@ -29,7 +29,7 @@ export interface CallOptions {
  * Call-ID, local and remote tags, our CSeq, the remote target and the route set. A 2xx without a To-tag (srs-bench
  * sends one) gives a dialog with a null remote tag; requests from the device are then matched on Call-ID and our tag.
  */
-export class Call {
+export class Call implements DialogState {
   readonly callId: string;
   readonly sessionId: string;
   readonly deviceId: string;
@@ -45,8 +45,11 @@ export class Call {
   readonly routeSet: readonly string[];
   /** Where the INVITE went; in-dialog requests follow the device's current address (see CallManager). */
   readonly remote: RemoteAddress;
+  /** Our From header field in the dialog: the INVITE's, with our tag. */
+  readonly from: string;
+  /** The device's To header field in the dialog: its 2xx's, with its tag (when it gave one). */
+  readonly to: string;
   readonly startedAt: number;
-  readonly #dialog: DialogState;
   #localCSeq: number;
 
   constructor(options: CallOptions) {
@@ -58,22 +61,15 @@ export class Call {
     this.remote = options.remote;
     this.startedAt = options.startedAt;
     this.localTag = getFrom(invite).tag ?? null;
-    const from = invite.headers.get('From') ?? '';
+    this.from = invite.headers.get('From') ?? '';
     // The 2xx's To carries the device's tag; "the local sequence number MUST be set to the value of the sequence
     // number in the CSeq header field of the request" (§12.1.2).
-    const to = response.headers.get('To') ?? invite.headers.get('To') ?? '';
-    this.remoteTag = readTag(to);
+    this.to = response.headers.get('To') ?? invite.headers.get('To') ?? '';
+    this.remoteTag = readTag(this.to);
     this.#localCSeq = getCSeq(invite).seq;
     // An unreadable Contact must not lose the call: the fallback target still reaches the device.
     this.remoteTarget = contactUri(response) ?? targetAt(options.channelId, options.remote);
     this.routeSet = [...response.headers.getAll('Record-Route')].reverse();
-    this.#dialog = {
-      callId: this.callId,
-      from,
-      to,
-      remoteTarget: this.remoteTarget,
-      routeSet: this.routeSet,
-    };
   }
 
   /** CSeq number of our last request in this dialog. */
@@ -87,7 +83,7 @@ export class Call {
    */
   request(method: string, options: InDialogRequestOptions = {}): SipRequest {
     this.#localCSeq++;
-    return inDialogRequest(this.#dialog, method, this.#localCSeq, options);
+    return inDialogRequest(this, method, this.#localCSeq, options);
   }
 
   /**
