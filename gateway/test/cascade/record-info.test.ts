@@ -1,6 +1,5 @@
-import { resolve } from 'node:path';
 import type { SharedEntry } from '@tessera/contracts';
-import { describeSippFailure, freePort, runSipp, type SippRun, waitFor } from '@tessera/testkit';
+import { describeSippFailure, waitFor } from '@tessera/testkit';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   decodeManscdp,
@@ -11,12 +10,10 @@ import {
 } from '../../src/manscdp';
 import { RequestBuilder } from '../../src/sip';
 import { DEVICE, deviceAt } from '../play/support';
+import { ownDevice, sippRecordInfoDevice } from '../interop/support';
 import { type CascadeHarness, sharedCamera, startCascadeGateway } from './gateway-support';
 import { FakeUpper, LOCAL_ID, UPPER_DOMAIN, UPPER_ID, upperConfig } from './support';
 
-const scenarios = resolve(__dirname, '../fixtures/sipp');
-/** The device's SIP domain. */
-const REALM = '3402000000';
 const LOCAL_CHANNEL = '34020000001310000001';
 /** The channel as the upper sees it (remapped by the platform's sharing rules). */
 const REMOTE_CHANNEL = '44010000001310000009';
@@ -89,15 +86,7 @@ describe('cascade, lower side: RecordInfo from an upper searched on the device t
 
   it('SIPp device answers 3 recordings in 2 MESSAGEs; the upper gets them under its channel ID and SN, SumNum 3', async () => {
     const { gateway, upper, ask, answers } = await setup();
-    const port = await freePort();
-    const device: Promise<SippRun> = runSipp({
-      scenario: `${scenarios}/record_info_device_uas.xml`,
-      remote: `127.0.0.1:${gateway.port}`,
-      localPort: port,
-      calls: 1,
-      timeoutMs: 20_000,
-    });
-    await deviceAt(gateway, port);
+    const { run: device } = await sippRecordInfoDevice(gateway);
     expect((await ask(51, REMOTE_CHANNEL)).status).toBe(200);
     // The device checks the conditions arrived (StartTime, EndTime, Type) and that DeviceID is the local channel:
     // its answer is keyed by the DeviceID it was asked, so a wrong one would never complete.
@@ -163,9 +152,8 @@ describe('cascade, lower side: RecordInfo from an upper searched on the device t
 
   it('more recordings than one UDP body holds: several Response MESSAGEs ≤ 1300 bytes, each SumNum = all', async () => {
     const { gateway, upper, ask, answers } = await setup();
-    const device = await FakeUpper.start();
+    const { device, send } = await ownDevice(gateway, LOCAL_ID);
     closers.push(() => device.close());
-    await deviceAt(gateway, device.port);
     const hours = Array.from({ length: 12 }, (_, h) => String(h).padStart(2, '0'));
     device.answer = (request, context) => {
       context.respond(200, 'OK');
@@ -189,17 +177,7 @@ describe('cascade, lower side: RecordInfo from an upper searched on the device t
           fileSize: 536870912,
         })),
       })) {
-        void device.endpoint.request(
-          new RequestBuilder({ from: `sip:${DEVICE}@${REALM}`, to: `sip:${LOCAL_ID}@${REALM}` }).build(
-            'MESSAGE',
-            {
-              uri: `sip:${LOCAL_ID}@${REALM}`,
-              contentType: 'Application/MANSCDP+xml',
-              body,
-            },
-          ),
-          { transport: 'udp', address: '127.0.0.1', port: gateway.port },
-        );
+        void send(body);
       }
     };
     expect((await ask(71, REMOTE_CHANNEL)).status).toBe(200);

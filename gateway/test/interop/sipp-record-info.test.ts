@@ -1,16 +1,11 @@
-import { resolve } from 'node:path';
-import { describeSippFailure, freePort, runSipp, type SippRun } from '@tessera/testkit';
+import { describeSippFailure } from '@tessera/testkit';
 import { TimeoutError } from '@tessera/kit';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { RecordSearch } from '../../src/device/device-queries';
-import type { Gateway } from '../../src/gateway';
 import { encodeManscdp, tryDecodeManscdp } from '../../src/manscdp';
-import { RequestBuilder } from '../../src/sip';
-import { FakeUpper } from '../cascade/support';
-import { DEVICE, deviceAt } from '../play/support';
-import { DOMAIN as REALM, type GatewayHarness, PLATFORM_ID, startGateway } from './support';
+import { DEVICE } from '../play/support';
+import { type GatewayHarness, ownDevice, PLATFORM_ID, sippRecordInfoDevice, startGateway } from './support';
 
-const scenarios = resolve(__dirname, '../fixtures/sipp');
 const CHANNEL = '34020000001310000001';
 const DAY: RecordSearch = {
   startTime: '2025-03-01T00:00:00',
@@ -41,15 +36,7 @@ describe('DeviceQueries.recordInfo against a device', () => {
   it('SIPp device: RecordInfo Query with the conditions → 3 recordings in 2 MESSAGEs (one repeated) → the 3 items', async () => {
     g = await startGateway();
     const { gateway } = g;
-    const port = await freePort();
-    const device: Promise<SippRun> = runSipp({
-      scenario: `${scenarios}/record_info_device_uas.xml`,
-      remote: `127.0.0.1:${gateway.port}`,
-      localPort: port,
-      calls: 1,
-      timeoutMs: 20_000,
-    });
-    await deviceAt(gateway, port);
+    const { run: device } = await sippRecordInfoDevice(gateway);
     // SIPp may still be starting: the MESSAGE's UDP retransmissions reach it once it listens. A SIPp that fails
     // fails the test at once instead of leaving the query to time out.
     const failed = device.then((run) =>
@@ -82,26 +69,11 @@ describe('DeviceQueries.recordInfo against a device', () => {
     expect(await metric(g, 'query="record-info",result="complete"')).toBe(1);
   });
 
-  /** A device from our own SIP stack: answers every MESSAGE 200 and then does what the test says. */
-  async function ownDevice(gateway: Gateway) {
-    const device = await FakeUpper.start();
-    closers.push(() => device.close());
-    await deviceAt(gateway, device.port);
-    const send = (body: Buffer) =>
-      device.endpoint.request(
-        new RequestBuilder({ from: `sip:${DEVICE}@${REALM}`, to: `sip:${PLATFORM_ID}@${REALM}` }).build(
-          'MESSAGE',
-          { uri: `sip:${PLATFORM_ID}@${REALM}`, contentType: 'Application/MANSCDP+xml', body },
-        ),
-        { transport: 'udp', address: '127.0.0.1', port: gateway.port },
-      );
-    return { device, send };
-  }
-
   it('a device that sends one packet of three gives the partial result; one that sends nothing is a TimeoutError', async () => {
     g = await startGateway({ TESSERA_CATALOG_TIMEOUT_MS: '300' });
     const { gateway } = g;
-    const { device, send } = await ownDevice(gateway);
+    const { device, send } = await ownDevice(gateway, PLATFORM_ID);
+    closers.push(() => device.close());
     device.answer = (request, context) => {
       context.respond(200, 'OK');
       const query = tryDecodeManscdp(request.body);

@@ -1,9 +1,14 @@
+import { resolve } from 'node:path';
 import type { DevicePolicy, EventPayload, EventTopic } from '@tessera/contracts';
 import { MemoryBroker, MemoryBus, MemoryKeyValueStore } from '@tessera/bus';
 import { createLogger } from '@tessera/kit';
+import { freePort, runSipp, type SippRun } from '@tessera/testkit';
 import { Registry } from 'prom-client';
 import { loadGatewayConfig } from '../../src/config';
 import { Gateway } from '../../src/gateway';
+import { RequestBuilder } from '../../src/sip';
+import { FakeUpper } from '../cascade/support';
+import { DEVICE, deviceAt } from '../play/support';
 
 export const PLATFORM_ID = '34020000002000000001';
 export const DOMAIN = '3402000000';
@@ -77,4 +82,44 @@ export async function startGateway(env: Record<string, string> = {}): Promise<Ga
       await bus.close();
     },
   };
+}
+
+/**
+ * SIPp as the device (fixtures/sipp/record_info_device_uas.xml), put into presence at its port: it answers one
+ * RecordInfo Query for the conditions of 2025-03-01 with 3 recordings in 2 MESSAGEs. `run` settles when SIPp exits.
+ */
+export async function sippRecordInfoDevice(gateway: Gateway): Promise<{ run: Promise<SippRun> }> {
+  const port = await freePort();
+  const run = runSipp({
+    scenario: resolve(__dirname, '../fixtures/sipp/record_info_device_uas.xml'),
+    remote: `127.0.0.1:${gateway.port}`,
+    localPort: port,
+    calls: 1,
+    timeoutMs: 20_000,
+  });
+  await deviceAt(gateway, port);
+  return { run };
+}
+
+/**
+ * A device from our own SIP stack, put into presence at its port: answers every MESSAGE 200 and then does what
+ * the test says (`device.answer`); `send` has it send a MANSCDP MESSAGE to `platformId` at the gateway.
+ * The caller closes `device`.
+ */
+export async function ownDevice(gateway: Gateway, platformId: string) {
+  const device = await FakeUpper.start();
+  await deviceAt(gateway, device.port);
+  const send = (body: Buffer) =>
+    device.endpoint.request(
+      new RequestBuilder({ from: `sip:${DEVICE}@${DOMAIN}`, to: `sip:${platformId}@${DOMAIN}` }).build(
+        'MESSAGE',
+        {
+          uri: `sip:${platformId}@${DOMAIN}`,
+          contentType: 'Application/MANSCDP+xml',
+          body,
+        },
+      ),
+      { transport: 'udp', address: '127.0.0.1', port: gateway.port },
+    );
+  return { device, send };
 }
