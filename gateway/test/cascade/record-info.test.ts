@@ -10,7 +10,7 @@ import {
 } from '../../src/manscdp';
 import { RequestBuilder } from '../../src/sip';
 import { DEVICE, deviceAt } from '../play/support';
-import { ownDevice, sippRecordInfoDevice } from '../interop/support';
+import { ownDevice, RECORD_SEARCH_DAY, sippRecordInfoDevice } from '../interop/support';
 import { type CascadeHarness, sharedCamera, startCascadeGateway } from './gateway-support';
 import { FakeUpper, LOCAL_ID, UPPER_DOMAIN, UPPER_ID, upperConfig } from './support';
 
@@ -57,14 +57,7 @@ describe('cascade, lower side: RecordInfo from an upper searched on the device t
         kind: 'record-info-query',
         sn,
         deviceId,
-        startTime: '2025-03-01T00:00:00',
-        endTime: '2025-03-01T23:59:59',
-        filePath: null,
-        address: null,
-        secrecy: 0,
-        type: 'all',
-        recorderId: null,
-        indistinctQuery: null,
+        ...RECORD_SEARCH_DAY,
       };
       return upper.endpoint.request(
         leg.build('MESSAGE', {

@@ -1,22 +1,18 @@
 import { describeSippFailure } from '@tessera/testkit';
 import { TimeoutError } from '@tessera/kit';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { RecordSearch } from '../../src/device/device-queries';
 import { encodeManscdp, tryDecodeManscdp } from '../../src/manscdp';
 import { DEVICE } from '../play/support';
-import { type GatewayHarness, ownDevice, PLATFORM_ID, sippRecordInfoDevice, startGateway } from './support';
+import {
+  type GatewayHarness,
+  ownDevice,
+  PLATFORM_ID,
+  RECORD_SEARCH_DAY,
+  sippRecordInfoDevice,
+  startGateway,
+} from './support';
 
 const CHANNEL = '34020000001310000001';
-const DAY: RecordSearch = {
-  startTime: '2025-03-01T00:00:00',
-  endTime: '2025-03-01T23:59:59',
-  filePath: null,
-  address: null,
-  secrecy: 0,
-  type: 'all',
-  recorderId: null,
-  indistinctQuery: null,
-};
 
 async function metric(g: GatewayHarness, labels: string): Promise<number> {
   const text = await g.registry.metrics();
@@ -42,7 +38,10 @@ describe('DeviceQueries.recordInfo against a device', () => {
     const failed = device.then((run) =>
       run.exitCode === 0 ? new Promise<never>(() => {}) : Promise.reject(new Error(describeSippFailure(run))),
     );
-    const found = await Promise.race([gateway.queries.recordInfo(DEVICE, CHANNEL, DAY), failed]);
+    const found = await Promise.race([
+      gateway.queries.recordInfo(DEVICE, CHANNEL, RECORD_SEARCH_DAY),
+      failed,
+    ]);
     const run = await device;
     expect(run.exitCode, describeSippFailure(run)).toBe(0);
 
@@ -80,7 +79,7 @@ describe('DeviceQueries.recordInfo against a device', () => {
       if (!query.ok || query.message.kind !== 'record-info-query') return;
       const { sn, deviceId, startTime } = query.message;
       // Silent for the second search (its StartTime says which one it is).
-      if (startTime !== DAY.startTime) return;
+      if (startTime !== RECORD_SEARCH_DAY.startTime) return;
       void send(
         encodeManscdp({
           kind: 'record-info-response',
@@ -107,11 +106,11 @@ describe('DeviceQueries.recordInfo against a device', () => {
         }),
       );
     };
-    const partial = await gateway.queries.recordInfo(DEVICE, CHANNEL, DAY);
+    const partial = await gateway.queries.recordInfo(DEVICE, CHANNEL, RECORD_SEARCH_DAY);
     expect(partial).toMatchObject({ sumNum: 3, complete: false });
     expect(partial.items).toHaveLength(1);
     await expect(
-      gateway.queries.recordInfo(DEVICE, CHANNEL, { ...DAY, startTime: '2025-03-02T00:00:00' }),
+      gateway.queries.recordInfo(DEVICE, CHANNEL, { ...RECORD_SEARCH_DAY, startTime: '2025-03-02T00:00:00' }),
     ).rejects.toBeInstanceOf(TimeoutError);
     expect(await metric(g, 'query="record-info",result="partial"')).toBe(1);
     expect(await metric(g, 'query="record-info",result="timeout"')).toBe(1);

@@ -5,6 +5,7 @@ import { createLogger } from '@tessera/kit';
 import { freePort, runSipp, type SippRun } from '@tessera/testkit';
 import { Registry } from 'prom-client';
 import { loadGatewayConfig } from '../../src/config';
+import type { RecordSearch } from '../../src/device/device-queries';
 import { Gateway } from '../../src/gateway';
 import { RequestBuilder } from '../../src/sip';
 import { FakeUpper } from '../cascade/support';
@@ -84,9 +85,21 @@ export async function startGateway(env: Record<string, string> = {}): Promise<Ga
   };
 }
 
+/** The recording search record_info_device_uas.xml expects (it checks StartTime, EndTime and Type): all of 2025-03-01. */
+export const RECORD_SEARCH_DAY: RecordSearch = {
+  startTime: '2025-03-01T00:00:00',
+  endTime: '2025-03-01T23:59:59',
+  filePath: null,
+  address: null,
+  secrecy: 0,
+  type: 'all',
+  recorderId: null,
+  indistinctQuery: null,
+};
+
 /**
  * SIPp as the device (fixtures/sipp/record_info_device_uas.xml), put into presence at its port: it answers one
- * RecordInfo Query for the conditions of 2025-03-01 with 3 recordings in 2 MESSAGEs. `run` settles when SIPp exits.
+ * RecordInfo Query for RECORD_SEARCH_DAY with 3 recordings in 2 MESSAGEs. `run` settles when SIPp exits.
  */
 export async function sippRecordInfoDevice(gateway: Gateway): Promise<{ run: Promise<SippRun> }> {
   const port = await freePort();
