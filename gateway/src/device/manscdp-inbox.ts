@@ -27,7 +27,15 @@ const KEEPALIVE_CMD = /<\s*CmdType\s*>\s*Keepalive\s*<\s*\/\s*CmdType\s*>/i;
  */
 function isKeepaliveBody(body: Buffer): boolean {
   if (body.length === 0 || body.length > KEEPALIVE_FAST_PATH_MAX_BYTES) return false;
-  // latin1 keeps every byte one character: GB2312 text cannot fake the ASCII element names.
+  // latin1 keeps every byte one character: GB2312 text cannot fake the ASCII element names. A keepalive is
+  // recognised from the few bytes around its `Keepalive` (a substring: a match there is a match in the whole body);
+  // anything else is tested whole, as always.
+  const at = body.indexOf('Keepalive', 0, 'latin1');
+  if (at >= 0) {
+    const open = body.lastIndexOf('<', at);
+    const close = body.indexOf('>', at + 9);
+    if (open >= 0 && close >= 0 && KEEPALIVE_CMD.test(body.toString('latin1', open, close + 1))) return true;
+  }
   return KEEPALIVE_CMD.test(body.toString('latin1'));
 }
 
@@ -43,13 +51,18 @@ export class ManscdpInbox {
     this.#o = options;
   }
 
-  async handle(request: SipRequest, context: RequestContext): Promise<void> {
-    const o = this.#o;
+  /** A keepalive is answered synchronously (no promise per keepalive); anything else returns a promise. */
+  handle(request: SipRequest, context: RequestContext): void | Promise<void> {
     const fromDevice = getFrom(request).uri.user ?? '';
     if (isKeepaliveBody(request.body)) {
       this.#keepalive(fromDevice, context);
       return;
     }
+    return this.#handleOther(request, context, fromDevice);
+  }
+
+  async #handleOther(request: SipRequest, context: RequestContext, fromDevice: string): Promise<void> {
+    const o = this.#o;
     const record = o.presence.get(fromDevice);
     const decoded = tryDecodeManscdp(request.body, { charset: record?.charset ?? undefined });
     if (!decoded.ok) {

@@ -28,7 +28,7 @@ export interface RequestContextOptions {
   /** Hands a response to the server transaction; false when the transaction is gone. */
   send: (response: SipResponse) => boolean;
   /** Called once with the final response, after it was sent. */
-  onFinal: (response: SipResponse) => void;
+  onFinal?: ((response: SipResponse) => void) | undefined;
 }
 
 /** The one implementation of RequestContext; the endpoint keeps it to answer a CANCEL with 487. */
@@ -36,7 +36,8 @@ export class ServerRequestContext implements RequestContext {
   readonly request: SipRequest;
   readonly remote: RemoteAddress;
   readonly #options: RequestContextOptions;
-  readonly #abort = new AbortController();
+  /** Made when first asked for: a keepalive never is, and an AbortController is a heavy object per request. */
+  #abort: AbortController | undefined;
   #toTag: string | undefined;
   #responded = false;
 
@@ -47,6 +48,7 @@ export class ServerRequestContext implements RequestContext {
   }
 
   get signal(): AbortSignal {
+    this.#abort ??= new AbortController();
     return this.#abort.signal;
   }
 
@@ -59,13 +61,14 @@ export class ServerRequestContext implements RequestContext {
     const response = createResponse(this.request, status, reason, { ...options, toTag: this.#tag(options) });
     if (status >= 200) this.#responded = true;
     this.#options.send(response);
-    if (status >= 200) this.#options.onFinal(response);
+    if (status >= 200) this.#options.onFinal?.(response);
     return response;
   }
 
   /** The peer cancelled: answer 487 if nothing final went out yet, and tell the handler. */
   cancel(): void {
     if (!this.#responded) this.respond(487, 'Request Terminated');
+    this.#abort ??= new AbortController();
     this.#abort.abort();
   }
 

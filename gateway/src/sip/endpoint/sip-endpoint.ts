@@ -181,7 +181,11 @@ export class SipEndpoint {
       request,
       remote,
       send: (response) => this.#respond(transaction, response),
-      onFinal: (response) => this.#onFinal(request, response, transaction, remote),
+      // Only an INVITE's 2xx needs anything after it was sent; no closure for the other requests.
+      onFinal:
+        request.method === 'INVITE'
+          ? (response) => this.#onFinal(request, response, transaction, remote)
+          : undefined,
     });
     // Only an INVITE can be CANCELled; keeping every context alive for Timer J (32 s) would hold each keepalive's
     // request in memory and make the garbage collector the tail of the latency.

@@ -99,17 +99,54 @@ const listHeaders = new Set([
   'warning',
 ]);
 
+export interface KnownHeaderName {
+  readonly canonical: string;
+  readonly key: string;
+}
+
+/**
+ * Every header we know, looked up by the spelling as found on the wire (canonical, lower-case, compact in either
+ * case): a parsed keepalive's ten names and every `get('Via')` resolve without lower-casing a new string each time.
+ * Only these fixed spellings are in it, so a peer's odd names cannot grow it.
+ */
+const knownSpellings = new Map<string, KnownHeaderName>();
+for (const canonical of canonicalSpellings) {
+  const entry = { canonical, key: canonical.toLowerCase() };
+  knownSpellings.set(canonical, entry);
+  knownSpellings.set(entry.key, entry);
+}
+for (const [compact, full] of compactForms) {
+  const entry = knownSpellings.get(full) ?? { canonical: full, key: full.toLowerCase() };
+  knownSpellings.set(compact, entry);
+  knownSpellings.set(compact.toUpperCase(), entry);
+}
+
+/** Canonical spelling and key of a name, from the fixed table when the name is spelled as we know it. */
+export function resolveHeaderName(name: string): KnownHeaderName {
+  const known = knownSpellings.get(name);
+  if (known !== undefined) return known;
+  const canonical = canonicalHeaderName(name);
+  return { canonical, key: canonical.toLowerCase() };
+}
+
 /** Full, canonically spelled name for a header name as found on the wire; unknown names are kept as sent. */
 export function canonicalHeaderName(name: string): string {
+  const known = knownSpellings.get(name);
+  if (known !== undefined) return known.canonical;
   const lower = name.toLowerCase();
   return compactForms.get(lower) ?? canonicalByLower.get(lower) ?? name;
 }
 
 /** Case-insensitive identity of a header name (compact forms folded into full names). */
 export function headerKey(name: string): string {
-  return canonicalHeaderName(name).toLowerCase();
+  return knownSpellings.get(name)?.key ?? canonicalHeaderName(name).toLowerCase();
 }
 
 export function isListHeader(name: string): boolean {
   return listHeaders.has(headerKey(name));
+}
+
+/** `isListHeader` for a key already folded by `headerKey`. */
+export function isListHeaderKey(key: string): boolean {
+  return listHeaders.has(key);
 }

@@ -28,6 +28,11 @@ export function splitTopLevel(input: string, separator: string): string[] {
 
 /** Comma-separated list items, trimmed, empty items dropped (RFC 3261 §7.3.1 allows `a, , b`). */
 export function splitList(input: string): string[] {
+  // Most list headers carry one item (a device's single Via): no scan, no intermediate arrays.
+  if (!input.includes(',')) {
+    const item = input.trim();
+    return item === '' ? [] : [item];
+  }
   return splitTopLevel(input, ',')
     .map((part) => part.trim())
     .filter((part) => part.length > 0);

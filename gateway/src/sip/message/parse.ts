@@ -6,6 +6,7 @@ import { defaultSipLimits, type SipLimits } from './limits';
 import type { SipMessage, SipRequest, SipResponse } from './message';
 import { parseNameAddr } from './name-addr';
 import { parseVia } from './via';
+import { parseTopVia } from './fields';
 
 /**
  * Parses one whole SIP message (one UDP datagram, or one message cut by `SipStreamFramer`).
@@ -69,9 +70,11 @@ function parseChecked(buf: Buffer, limits: SipLimits): SipMessage {
   const end = findHeaderEnd(buf, start);
   if (!end) throw new SipParseError('incomplete-headers', 'no blank line after the headers');
 
-  const lines = decodeHeaderText(buf.subarray(start, end.headerEnd)).split(/\r?\n/);
-  const startLine = lines[0]!.replace(/\r$/, '');
-  const headers = parseHeaderLines(lines.slice(1), limits);
+  // One string for the header block, read line by line in place: no array of lines, no regex per line.
+  const text = decodeHeaderBlock(buf, start, end.headerEnd);
+  const firstBreak = text.indexOf('\n');
+  const startLine = firstBreak < 0 ? stripLineEnd(text, 1) : stripLineEnd(text.slice(0, firstBreak), 2);
+  const headers = parseHeaderLines(text, firstBreak, limits);
   const body = readBody(buf, end.bodyStart, headers);
 
   const message = /^SIP\//i.test(startLine)
@@ -81,26 +84,55 @@ function parseChecked(buf: Buffer, limits: SipLimits): SipMessage {
   return message;
 }
 
-function parseHeaderLines(lines: string[], limits: SipLimits): SipHeaders {
-  const fields: Array<[string, string]> = [];
-  for (const raw of lines) {
-    const line = raw.replace(/\r$/, '');
-    if (/^[ \t]/.test(line)) {
+/** `decodeHeaderText` of `buf[start, end)`; plain ASCII (nearly every message) is copied without a decoder. */
+function decodeHeaderBlock(buf: Buffer, start: number, end: number): string {
+  for (let i = start; i < end; i++) {
+    if (buf[i]! >= 0x80) return decodeHeaderText(buf.subarray(start, end));
+  }
+  return buf.toString('latin1', start, end);
+}
+
+/**
+ * A line as `split(/\r?\n/)` then `replace(/\r$/, '')` left it: up to two trailing CRs go before a LF (one
+ * belongs to the CRLF, one is a stray CR before it), one on the last line.
+ */
+function stripLineEnd(line: string, crs: 1 | 2): string {
+  let end = line.length;
+  if (end > 0 && line.charCodeAt(end - 1) === 0x0d) end--;
+  if (crs === 2 && end > 0 && line.charCodeAt(end - 1) === 0x0d) end--;
+  return end === line.length ? line : line.slice(0, end);
+}
+
+/** The header lines: those after the start line's line break at `startLineBreak` (-1: there are none). */
+function parseHeaderLines(text: string, startLineBreak: number, limits: SipLimits): SipHeaders {
+  const headers = new SipHeaders();
+  if (startLineBreak < 0) return headers;
+  // The field being read: appended when the next one starts, since folded lines may still extend it.
+  let name: string | undefined;
+  let value = '';
+  let count = 0;
+  for (let at = startLineBreak + 1; at >= 0; ) {
+    const lineBreak = text.indexOf('\n', at);
+    const line = lineBreak < 0 ? stripLineEnd(text.slice(at), 1) : stripLineEnd(text.slice(at, lineBreak), 2);
+    at = lineBreak < 0 ? -1 : lineBreak + 1;
+    const first = line.charCodeAt(0);
+    if (first === 0x20 || first === 0x09) {
       // RFC 3261 §7.3.1 folding: a line starting with whitespace continues the previous value.
-      const last = fields[fields.length - 1];
-      if (!last) throw new SipParseError('bad-header', 'continuation line before any header');
-      last[1] = `${last[1]} ${line.trim()}`;
+      if (name === undefined) throw new SipParseError('bad-header', 'continuation line before any header');
+      value = `${value} ${line.trim()}`;
       continue;
     }
+    if (name !== undefined) headers.append(name, value);
     const colon = line.indexOf(':');
-    const name = colon < 0 ? '' : line.slice(0, colon).trim();
+    name = colon < 0 ? '' : line.slice(0, colon).trim();
     if (!isToken(name)) throw new SipParseError('bad-header', `not a header line: "${line.slice(0, 40)}"`);
-    fields.push([name, line.slice(colon + 1)]);
-    if (fields.length > limits.maxHeaders) {
+    value = line.slice(colon + 1);
+    if (++count > limits.maxHeaders) {
       throw new SipParseError('too-many-headers', `more than ${limits.maxHeaders} header fields`);
     }
   }
-  return new SipHeaders(fields);
+  if (name !== undefined) headers.append(name, value);
+  return headers;
 }
 
 function readBody(buf: Buffer, bodyStart: number, headers: SipHeaders): Buffer {
@@ -110,9 +142,11 @@ function readBody(buf: Buffer, bodyStart: number, headers: SipHeaders): Buffer {
     // Allowed over UDP (RFC 3261 §18.3): the body is the rest of the datagram.
     return Buffer.from(buf.subarray(bodyStart));
   }
-  const values = new Set(declared.map((value) => value.trim()));
-  const [text] = values;
-  if (values.size > 1 || text === undefined || !/^\d{1,10}$/.test(text)) {
+  // Repeated Content-Length fields must agree.
+  const text = declared[0]!.trim();
+  let agree = true;
+  for (let i = 1; i < declared.length; i++) if (declared[i]!.trim() !== text) agree = false;
+  if (!agree || !/^\d{1,10}$/.test(text)) {
     throw new SipParseError('bad-content-length', `Content-Length "${declared.join(', ')}"`);
   }
   const length = Number(text);
@@ -133,7 +167,10 @@ function parseStatusLine(line: string, headers: SipHeaders, body: Buffer): SipRe
 }
 
 function parseRequestLine(line: string, headers: SipHeaders, body: Buffer): SipRequest {
-  const parts = line.trim().split(/[ \t]+/);
+  const trimmed = line.trim();
+  // Single spaces (what everyone sends) split without a regex.
+  const parts =
+    trimmed.includes('\t') || trimmed.includes('  ') ? trimmed.split(/[ \t]+/) : trimmed.split(' ');
   if (parts.length !== 3)
     throw new SipParseError('bad-start-line', `bad request line "${line.slice(0, 60)}"`);
   const [method, uri, version] = parts as [string, string, string];
@@ -146,21 +183,29 @@ function parseRequestLine(line: string, headers: SipHeaders, body: Buffer): SipR
   return { kind: 'request', method, uri, headers, body };
 }
 
+const requiredHeaders = ['Via', 'From', 'To', 'Call-ID', 'CSeq'];
+
+/**
+ * The checks parse what the layers above read (top Via, From, To, CSeq) through `parseFirst`, so those parses are
+ * cached on the message and nobody parses them again.
+ */
 function validateHeaders(message: SipMessage): void {
   const { headers } = message;
-  for (const name of ['Via', 'From', 'To', 'Call-ID', 'CSeq']) {
+  for (const name of requiredHeaders) {
     if (!headers.get(name)) throw new SipParseError('missing-header', `no ${name} header`);
   }
-  for (const via of headers.getAll('Via')) parseVia(via);
+  const vias = headers.getAll('Via');
+  const top = headers.parseFirst('Via', parseTopVia);
+  for (let i = top === undefined ? 0 : 1; i < vias.length; i++) parseVia(vias[i]!);
   for (const name of ['From', 'To']) {
     try {
-      parseNameAddr(headers.get(name)!);
+      headers.parseFirst(name, parseNameAddr);
     } catch (error) {
       const detail = error instanceof SipParseError ? error.detail : String(error);
       throw new SipParseError('bad-name-addr', `${name}: ${detail}`, { cause: error });
     }
   }
-  const cseq = parseCSeq(headers.get('CSeq')!);
+  const cseq = headers.parseFirst('CSeq', parseCSeq)!;
   if (message.kind === 'request' && cseq.method !== message.method) {
     throw new SipParseError(
       'cseq-method-mismatch',

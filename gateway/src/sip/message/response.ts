@@ -1,7 +1,7 @@
 import { type HeaderInit, SipHeaders } from './headers';
 import { newTag } from './ids';
 import type { SipRequest, SipResponse } from './message';
-import { parseNameAddr } from './name-addr';
+import { getTo } from './fields';
 
 export interface ResponseOptions {
   /** To-tag to add when the request's To has none; a random one is made otherwise (not for 100 Trying). */
@@ -22,36 +22,37 @@ export function createResponse(
   reason: string,
   options: ResponseOptions = {},
 ): SipResponse {
-  const headers = new SipHeaders();
-  for (const via of request.headers.getAll('Via')) headers.append('Via', via);
-  copy(request, headers, 'From');
+  // The request's fields themselves are copied (no re-parse, no new strings); only a To gaining a tag is new.
+  const headers = new SipHeaders().copyAll(request.headers, 'Via').copyFirst(request.headers, 'From');
   const to = request.headers.get('To');
-  if (to !== undefined) headers.append('To', withTag(to, status, options.toTag));
-  copy(request, headers, 'Call-ID');
-  copy(request, headers, 'CSeq');
+  if (to !== undefined) {
+    const tagged = withTag(request, to, status, options.toTag);
+    if (tagged === to) headers.copyFirst(request.headers, 'To');
+    else headers.append('To', tagged);
+  }
+  headers.copyFirst(request.headers, 'Call-ID').copyFirst(request.headers, 'CSeq');
   if (options.headers !== undefined) {
     for (const [name, value] of new SipHeaders(options.headers)) headers.append(name, value);
   }
   const body =
-    typeof options.body === 'string' ? Buffer.from(options.body, 'utf8') : (options.body ?? Buffer.alloc(0));
+    typeof options.body === 'string' ? Buffer.from(options.body, 'utf8') : (options.body ?? noBody);
   return { kind: 'response', status, reason, headers, body };
 }
 
-function copy(request: SipRequest, headers: SipHeaders, name: string): void {
-  const value = request.headers.get(name);
-  if (value !== undefined) headers.append(name, value);
-}
+/** Shared by every bodiless response: an empty Buffer has no byte anyone could overwrite. */
+const noBody = Buffer.alloc(0);
 
-function withTag(to: string, status: number, toTag: string | undefined): string {
-  if (hasTag(to)) return to;
+function withTag(request: SipRequest, to: string, status: number, toTag: string | undefined): string {
+  if (hasTag(request)) return to;
   if (status === 100 && toTag === undefined) return to;
   // Appending keeps the peer's exact To text, which some devices compare as a string.
   return `${to};tag=${toTag ?? newTag()}`;
 }
 
-function hasTag(to: string): boolean {
+function hasTag(request: SipRequest): boolean {
   try {
-    return parseNameAddr(to).tag !== undefined;
+    // The parse the parser's checks cached on the request (a hand-built request is parsed here once).
+    return getTo(request).tag !== undefined;
   } catch {
     // A To we cannot parse (only possible on the 400 path for malformed requests) is echoed without a tag.
     return true;

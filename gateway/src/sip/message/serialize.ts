@@ -7,19 +7,23 @@ import type { SipMessage } from './message';
  * present at the same position, or is appended last. Headers are written UTF-8, CRLF-terminated, full names.
  */
 export function serializeMessage(message: SipMessage): Buffer {
-  const lines = [startLine(message)];
-  const contentLength = `Content-Length: ${message.body.length}`;
+  // One string built by concatenation (flattened once by Buffer.from), no array of lines.
+  let text = startLine(message);
+  const contentLength = `\r\nContent-Length: ${message.body.length}`;
   let wroteLength = false;
-  for (const [name, value] of message.headers) {
+  const { headers } = message;
+  for (let i = 0; i < headers.size; i++) {
+    const name = headers.nameAt(i);
+    const value = headers.valueAt(i);
     if (headerKey(name) === 'content-length') {
-      if (!wroteLength) lines.push(contentLength);
+      if (!wroteLength) text += contentLength;
       wroteLength = true;
       continue;
     }
-    lines.push(`${name}: ${value}`);
+    text += `\r\n${name}: ${value}`;
   }
-  if (!wroteLength) lines.push(contentLength);
-  const head = Buffer.from(`${lines.join('\r\n')}\r\n\r\n`, 'utf8');
+  if (!wroteLength) text += contentLength;
+  const head = Buffer.from(`${text}\r\n\r\n`, 'utf8');
   return message.body.length === 0 ? head : Buffer.concat([head, message.body]);
 }
 

@@ -57,6 +57,12 @@ export class SipTransactionLayer {
   readonly #servers = new Map<string, ServerTransaction>();
   readonly #completed: CompletedResponses;
   readonly #onMessage = (inbound: InboundMessage) => this.#receive(inbound);
+  readonly #sendMessage = (message: SipMessage, remote: RemoteAddress) => this.#send(message, remote);
+  readonly #sharedObserver: Omit<TransactionObserver, 'terminated'> = {
+    retransmitted: () => this.stats.retransmissions++,
+    absorbed: () => this.stats.absorbed++,
+    timedOut: () => this.stats.timeouts++,
+  };
   #closed = false;
 
   constructor(options: SipTransactionLayerOptions) {
@@ -142,17 +148,11 @@ export class SipTransactionLayer {
   }
 
   #context(terminated: () => void): TransactionContext {
-    const observer: TransactionObserver = {
-      retransmitted: () => this.stats.retransmissions++,
-      absorbed: () => this.stats.absorbed++,
-      timedOut: () => this.stats.timeouts++,
-      terminated,
-    };
     return {
       clock: this.#clock,
       timers: this.timers,
-      send: (message, remote) => this.#send(message, remote),
-      observer,
+      send: this.#sendMessage,
+      observer: { ...this.#sharedObserver, terminated },
     };
   }
 
@@ -167,7 +167,14 @@ export class SipTransactionLayer {
     label: string,
     remote: RemoteAddress,
   ): Promise<void> {
-    const transport = this.#transports.find((candidate) => candidate.kind === remote.transport);
+    let transport: SipTransport | undefined;
+    // A loop, not find(): no closure per message sent.
+    for (const candidate of this.#transports) {
+      if (candidate.kind === remote.transport) {
+        transport = candidate;
+        break;
+      }
+    }
     if (!transport) throw new SipTransportError('no-transport', `no ${remote.transport} transport`);
     await transport.send(bytes, remote);
     this.stats.sent++;
@@ -243,10 +250,18 @@ export class SipTransactionLayer {
       }
     }
     let transaction: ServerTransaction;
+    // Per request only what differs per request (two closures); the rest is shared by every transaction, since
+    // this runs for every keepalive.
     const context = {
-      ...this.#context(() => {
-        if (this.#servers.get(key) === transaction) this.#servers.delete(key);
-      }),
+      clock: this.#clock,
+      timers: this.timers,
+      send: this.#sendMessage,
+      observer: {
+        ...this.#sharedObserver,
+        terminated: () => {
+          if (this.#servers.get(key) === transaction) this.#servers.delete(key);
+        },
+      },
       request,
       remote,
       complete: (response: SipResponse, lingerMs: number) => this.#complete(key, response, remote, lingerMs),

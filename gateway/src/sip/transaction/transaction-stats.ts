@@ -63,8 +63,11 @@ export function methodLabel(method: string): string {
 
 /** Metric label for a status: its class, `2xx`. */
 export function statusLabel(status: number): string {
-  return `${Math.floor(status / 100)}xx`;
+  // Made once: every response sent is counted under one of these.
+  return statusLabels[Math.floor(status / 100)] ?? `${Math.floor(status / 100)}xx`;
 }
+
+const statusLabels = ['0xx', '1xx', '2xx', '3xx', '4xx', '5xx', '6xx'];
 
 export function increment(counts: Record<string, number>, label: string): void {
   counts[label] = (counts[label] ?? 0) + 1;

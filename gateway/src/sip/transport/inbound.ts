@@ -7,7 +7,8 @@ import { parseMessage } from '../message/parse';
 import { createResponse } from '../message/response';
 import { salvageRequest } from '../message/salvage';
 import { serializeMessage } from '../message/serialize';
-import { formatVia, parseVia } from '../message/via';
+import { parseTopVia } from '../message/fields';
+import { formatVia, type SipVia } from '../message/via';
 import type { InboundMessage, ParseFailure, RemoteAddress, SipTransportStats } from './transport';
 
 export interface InboundSink {
@@ -65,20 +66,30 @@ function answerBadRequest(bytes: Buffer, remote: RemoteAddress, reason: string, 
  * port. Responses then carry the reachable address back, which a device behind NAT relies on.
  */
 function stampVia(headers: SipHeaders, remote: RemoteAddress): void {
-  const firstLine = headers.get('Via');
-  if (firstLine === undefined) return;
-  // The top Via may share its header line with others (`Via: a, b`); only that line's first item is rewritten.
-  const [top, ...others] = splitList(firstLine);
+  // The parser's checks have parsed (and cached) the top Via already; it is shared, so changes go to a copy.
+  const top = headers.parseFirst('Via', parseTopVia);
   if (top === undefined) return;
-  const via = parseVia(top);
-  let changed = false;
-  if (via.host !== remote.address) {
-    via.received = remote.address;
-    changed = true;
+  const stampReceived = top.host !== remote.address;
+  const stampRport = top.rport === true;
+  if (!stampReceived && !stampRport) return;
+  const received = stampReceived ? remote.address : top.received;
+  const rport = stampRport ? remote.port : top.rport;
+  const params = new Map(top.params);
+  const via: SipVia = { ...top, params };
+  if (received !== undefined) {
+    via.received = received;
+    params.set('received', received);
   }
-  if (via.rport === true) {
-    via.rport = remote.port;
-    changed = true;
+  if (rport !== undefined) {
+    via.rport = rport;
+    params.set('rport', rport === true ? null : String(rport));
   }
-  if (changed) headers.replaceFirst('Via', [formatVia(via), ...others].join(', '));
+  // The top Via may share its header line with others (`Via: a, b`); only that line's first item is rewritten.
+  const line = headers.get('Via')!;
+  const value = line.includes(',')
+    ? [formatVia(via), ...splitList(line).slice(1)].join(', ')
+    : formatVia(via);
+  headers.replaceFirst('Via', value);
+  // What parseTopVia would read back from the new line: the transaction key needs it next.
+  headers.seedParsed('Via', parseTopVia, via);
 }

@@ -85,33 +85,31 @@ export class UdpTransport extends EventEmitter<SipTransportEvents> implements Si
     return this.#local;
   }
 
-  async send(message: Buffer, remote: RemoteAddress): Promise<void> {
-    try {
-      await this.#send(message, remote);
-      this.stats.messagesSent++;
-      this.stats.bytesSent += message.length;
-    } catch (error) {
-      this.stats.sendErrors++;
-      throw error;
-    }
-  }
-
-  #send(message: Buffer, remote: RemoteAddress): Promise<void> {
+  /** One promise per datagram, settled from the socket's callback (this runs for every response sent). */
+  send(message: Buffer, remote: RemoteAddress): Promise<void> {
     const socket = this.#socket;
-    if (this.#closing) return Promise.reject(new SipTransportError('closed', 'transport closed'));
-    if (!socket) return Promise.reject(new SipTransportError('not-listening', 'listen() first'));
-    if (message.length > maxDatagramBytes) {
-      return Promise.reject(
-        new SipTransportError('too-large', `${message.length} bytes does not fit a datagram`),
-      );
+    let refused: SipTransportError | undefined;
+    if (this.#closing) refused = new SipTransportError('closed', 'transport closed');
+    else if (!socket) refused = new SipTransportError('not-listening', 'listen() first');
+    else if (message.length > maxDatagramBytes) {
+      refused = new SipTransportError('too-large', `${message.length} bytes does not fit a datagram`);
+    }
+    if (refused !== undefined || !socket) {
+      this.stats.sendErrors++;
+      return Promise.reject(refused);
     }
     return new Promise((resolve, reject) => {
       socket.send(message, remote.port, remote.address, (error) => {
-        if (error)
+        if (error) {
+          this.stats.sendErrors++;
           reject(
             new SipTransportError('send-failed', `to ${remote.address}:${remote.port}`, { cause: error }),
           );
-        else resolve();
+          return;
+        }
+        this.stats.messagesSent++;
+        this.stats.bytesSent += message.length;
+        resolve();
       });
     });
   }
