@@ -25,8 +25,13 @@ export interface RequestContext {
 export interface RequestContextOptions {
   request: SipRequest;
   remote: RemoteAddress;
-  /** Hands a response to the server transaction; false when the transaction is gone. */
-  send: (response: SipResponse) => boolean;
+  /**
+   * The server transaction (its `respond` returns false when it no longer takes a response), an object rather than
+   * a closure around it: one less allocation per request.
+   */
+  transaction: { respond(response: SipResponse): boolean };
+  /** Called when the transaction refused a response (it had ended); shared by every request. */
+  onLate: () => void;
   /** Called once with the final response, after it was sent. */
   onFinal?: ((response: SipResponse) => void) | undefined;
 }
@@ -60,7 +65,7 @@ export class ServerRequestContext implements RequestContext {
     if (this.#responded) throw new ResponseAlreadySentError(this.request.method, status);
     const response = createResponse(this.request, status, reason, { ...options, toTag: this.#tag(options) });
     if (status >= 200) this.#responded = true;
-    this.#options.send(response);
+    if (!this.#options.transaction.respond(response)) this.#options.onLate();
     if (status >= 200) this.#options.onFinal?.(response);
     return response;
   }

@@ -180,7 +180,8 @@ export class SipEndpoint {
     const context = new ServerRequestContext({
       request,
       remote,
-      send: (response) => this.#respond(transaction, response),
+      transaction,
+      onLate: this.#countLate,
       // Only an INVITE's 2xx needs anything after it was sent; no closure for the other requests.
       onFinal:
         request.method === 'INVITE'
@@ -200,12 +201,10 @@ export class SipEndpoint {
     if (outcome instanceof Promise) outcome.catch((error: unknown) => this.#onHandlerError(context, error));
   }
 
-  /** Hands a response to its transaction, counting answers that came after the transaction ended. */
-  #respond(transaction: ServerTransaction, response: SipResponse): boolean {
-    const accepted = transaction.respond(response);
-    if (!accepted) this.#counters.lateResponses++;
-    return accepted;
-  }
+  /** Counts answers that came after their transaction ended. */
+  readonly #countLate = () => {
+    this.#counters.lateResponses++;
+  };
 
   #onHandlerError(context: ServerRequestContext, _error: unknown): void {
     this.#counters.handlerErrors++;
@@ -219,8 +218,8 @@ export class SipEndpoint {
     const answer = new ServerRequestContext({
       request: cancel,
       remote,
-      send: (response) => this.#respond(transaction, response),
-      onFinal: () => undefined,
+      transaction,
+      onLate: this.#countLate,
     });
     if (!invite || !context) {
       answer.respond(481, 'Call/Transaction Does Not Exist');

@@ -57,6 +57,14 @@ export class SipHeaders {
     return this.#fields[index]!.value;
   }
 
+  /** How many fields of the name there are (header lines, not list items). */
+  count(name: string): number {
+    const key = headerKey(name);
+    let count = 0;
+    for (const field of this.#fields) if (field.key === key) count++;
+    return count;
+  }
+
   has(name: string): boolean {
     return this.#first(headerKey(name)) !== undefined;
   }

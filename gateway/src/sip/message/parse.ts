@@ -107,26 +107,43 @@ function stripLineEnd(line: string, crs: 1 | 2): string {
 function parseHeaderLines(text: string, startLineBreak: number, limits: SipLimits): SipHeaders {
   const headers = new SipHeaders();
   if (startLineBreak < 0) return headers;
-  // The field being read: appended when the next one starts, since folded lines may still extend it.
+  // The field being read: appended when the next one starts, since folded lines may still extend it. Name and
+  // value are cut straight out of the block, already trimmed of blanks, without a string per line.
   let name: string | undefined;
   let value = '';
   let count = 0;
   for (let at = startLineBreak + 1; at >= 0; ) {
     const lineBreak = text.indexOf('\n', at);
-    const line = lineBreak < 0 ? stripLineEnd(text.slice(at), 1) : stripLineEnd(text.slice(at, lineBreak), 2);
+    const start = at;
+    const end = lineEndBeforeCrs(text, start, lineBreak < 0 ? text.length : lineBreak, lineBreak < 0 ? 1 : 2);
     at = lineBreak < 0 ? -1 : lineBreak + 1;
-    const first = line.charCodeAt(0);
+    const first = start < end ? text.charCodeAt(start) : -1;
     if (first === 0x20 || first === 0x09) {
       // RFC 3261 §7.3.1 folding: a line starting with whitespace continues the previous value.
       if (name === undefined) throw new SipParseError('bad-header', 'continuation line before any header');
-      value = `${value} ${line.trim()}`;
+      value = `${value} ${text.slice(start, end).trim()}`;
       continue;
     }
     if (name !== undefined) headers.append(name, value);
-    const colon = line.indexOf(':');
-    name = colon < 0 ? '' : line.slice(0, colon).trim();
-    if (!isToken(name)) throw new SipParseError('bad-header', `not a header line: "${line.slice(0, 40)}"`);
-    value = line.slice(colon + 1);
+    const colon = text.indexOf(':', start);
+    if (colon < 0 || colon >= end) {
+      throw new SipParseError(
+        'bad-header',
+        `not a header line: "${text.slice(start, Math.min(end, start + 40))}"`,
+      );
+    }
+    name = text.slice(start, colon).trim();
+    if (!isToken(name)) {
+      throw new SipParseError(
+        'bad-header',
+        `not a header line: "${text.slice(start, Math.min(end, start + 40))}"`,
+      );
+    }
+    let valueStart = colon + 1;
+    let valueEnd = end;
+    while (valueStart < valueEnd && isBlank(text.charCodeAt(valueStart))) valueStart++;
+    while (valueEnd > valueStart && isBlank(text.charCodeAt(valueEnd - 1))) valueEnd--;
+    value = text.slice(valueStart, valueEnd);
     if (++count > limits.maxHeaders) {
       throw new SipParseError('too-many-headers', `more than ${limits.maxHeaders} header fields`);
     }
@@ -135,9 +152,25 @@ function parseHeaderLines(text: string, startLineBreak: number, limits: SipLimit
   return headers;
 }
 
+/** Space or tab: what `trim` would also take off a value (it takes more, and SipHeaders still applies it). */
+function isBlank(code: number): boolean {
+  return code === 0x20 || code === 0x09;
+}
+
+/** `stripLineEnd` on the line `text[start, end)`, as an end index. */
+function lineEndBeforeCrs(text: string, start: number, end: number, crs: 1 | 2): number {
+  let at = end;
+  if (at > start && text.charCodeAt(at - 1) === 0x0d) at--;
+  if (crs === 2 && at > start && text.charCodeAt(at - 1) === 0x0d) at--;
+  return at;
+}
+
 function readBody(buf: Buffer, bodyStart: number, headers: SipHeaders): Buffer {
   const available = buf.length - bodyStart;
-  const declared = headers.getAll('Content-Length');
+  const declared =
+    headers.count('Content-Length') === 1
+      ? [headers.get('Content-Length')!]
+      : headers.getAll('Content-Length');
   if (declared.length === 0) {
     // Allowed over UDP (RFC 3261 §18.3): the body is the rest of the datagram.
     return Buffer.from(buf.subarray(bodyStart));
@@ -194,9 +227,12 @@ function validateHeaders(message: SipMessage): void {
   for (const name of requiredHeaders) {
     if (!headers.get(name)) throw new SipParseError('missing-header', `no ${name} header`);
   }
-  const vias = headers.getAll('Via');
   const top = headers.parseFirst('Via', parseTopVia);
-  for (let i = top === undefined ? 0 : 1; i < vias.length; i++) parseVia(vias[i]!);
+  // The other Vias (rare from a device: one line, no comma) are checked without being kept.
+  if (top === undefined || headers.count('Via') > 1 || headers.get('Via')!.includes(',')) {
+    const vias = headers.getAll('Via');
+    for (let i = top === undefined ? 0 : 1; i < vias.length; i++) parseVia(vias[i]!);
+  }
   for (const name of ['From', 'To']) {
     try {
       headers.parseFirst(name, parseNameAddr);

@@ -7,23 +7,65 @@ import type { SipMessage } from './message';
  * present at the same position, or is appended last. Headers are written UTF-8, CRLF-terminated, full names.
  */
 export function serializeMessage(message: SipMessage): Buffer {
-  // One string built by concatenation (flattened once by Buffer.from), no array of lines.
-  let text = startLine(message);
-  const contentLength = `\r\nContent-Length: ${message.body.length}`;
+  return writeHead(message) ?? serializeAsText(message);
+}
+
+/**
+ * Head bytes are written straight into one reused scratch buffer and copied out once, with the body, into the
+ * result: no string per line, no flattened copy of the whole head, no Buffer.concat (every response sent goes
+ * through here). Undefined when the head may not fit the scratch buffer; the text path takes those.
+ */
+const scratch = Buffer.allocUnsafe(16 * 1024);
+
+function writeHead(message: SipMessage): Buffer | undefined {
+  const { headers, body } = message;
+  let at = put(startLine(message), 0);
   let wroteLength = false;
-  const { headers } = message;
-  for (let i = 0; i < headers.size; i++) {
+  for (let i = 0; i < headers.size && at >= 0; i++) {
     const name = headers.nameAt(i);
-    const value = headers.valueAt(i);
     if (headerKey(name) === 'content-length') {
-      if (!wroteLength) text += contentLength;
+      if (!wroteLength) at = putContentLength(body.length, at);
       wroteLength = true;
       continue;
     }
-    text += `\r\n${name}: ${value}`;
+    at = put('\r\n', at);
+    at = put(name, at);
+    at = put(': ', at);
+    at = put(headers.valueAt(i), at);
   }
-  if (!wroteLength) text += contentLength;
-  const head = Buffer.from(`${text}\r\n\r\n`, 'utf8');
+  if (!wroteLength) at = putContentLength(body.length, at);
+  at = put('\r\n\r\n', at);
+  if (at < 0) return undefined;
+  const out = Buffer.allocUnsafe(at + body.length);
+  scratch.copy(out, 0, 0, at);
+  body.copy(out, at);
+  return out;
+}
+
+function putContentLength(length: number, at: number): number {
+  return put(String(length), put('\r\nContent-Length: ', at));
+}
+
+/** Writes `text` as UTF-8 at `at`; -1 (and stays -1) when it might not fit (3 bytes per UTF-16 unit at most). */
+function put(text: string, at: number): number {
+  if (at < 0 || at + text.length * 3 > scratch.length) return -1;
+  return at + scratch.write(text, at, 'utf8');
+}
+
+function serializeAsText(message: SipMessage): Buffer {
+  const lines = [startLine(message)];
+  const contentLength = `Content-Length: ${message.body.length}`;
+  let wroteLength = false;
+  for (const [name, value] of message.headers) {
+    if (headerKey(name) === 'content-length') {
+      if (!wroteLength) lines.push(contentLength);
+      wroteLength = true;
+      continue;
+    }
+    lines.push(`${name}: ${value}`);
+  }
+  if (!wroteLength) lines.push(contentLength);
+  const head = Buffer.from(`${lines.join('\r\n')}\r\n\r\n`, 'utf8');
   return message.body.length === 0 ? head : Buffer.concat([head, message.body]);
 }
 

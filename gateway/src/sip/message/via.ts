@@ -53,10 +53,18 @@ export function parseVia(input: string): SipVia {
 
 /** Writes a Via value. `branch`, `received` and a numeric `rport` set on the object win over `params`. */
 export function formatVia(via: SipVia): string {
-  const params = new Map(via.params);
-  if (via.branch !== undefined) params.set('branch', via.branch);
-  if (via.received !== undefined) params.set('received', via.received);
-  if (via.rport !== undefined) params.set('rport', via.rport === true ? null : String(via.rport));
+  const rport = via.rport === undefined ? undefined : via.rport === true ? null : String(via.rport);
+  // The params are copied only when a field disagrees with them (a Via parsed or stamped by us never does).
+  const agrees =
+    (via.branch === undefined || via.params.get('branch') === via.branch) &&
+    (via.received === undefined || via.params.get('received') === via.received) &&
+    (rport === undefined || via.params.get('rport') === rport);
+  const params = agrees ? via.params : new Map(via.params);
+  if (!agrees) {
+    if (via.branch !== undefined) params.set('branch', via.branch);
+    if (via.received !== undefined) params.set('received', via.received);
+    if (rport !== undefined) params.set('rport', rport);
+  }
   return `${via.protocol}/${via.transport} ${formatHostPort(via)}${formatParams(params)}`;
 }
 

@@ -19,6 +19,11 @@ export interface NonInviteServerTransactionOptions extends TransactionContext {
   complete(response: SipResponse, lingerMs: number): Promise<void>;
 }
 
+/** `complete` as a method of an object, so the layer gives each transaction one object rather than closures. */
+export type NonInviteServerTransactionInit = Omit<NonInviteServerTransactionOptions, 'complete'> & {
+  completion: Pick<NonInviteServerTransactionOptions, 'complete'>;
+};
+
 /**
  * Non-INVITE server transaction, RFC 3261 §17.2.2 (a device's REGISTER, keepalive MESSAGE, NOTIFY…).
  *
@@ -55,16 +60,14 @@ export class NonInviteServerTransaction {
   readonly method: string;
   #request: SipRequest | undefined;
   #state: NonInviteServerState = 'trying';
-  readonly #context: Pick<
-    NonInviteServerTransactionOptions,
-    'send' | 'observer' | 'timers' | 'clock' | 'complete'
-  >;
+  readonly #context: Pick<NonInviteServerTransactionOptions, 'send' | 'observer' | 'timers' | 'clock'>;
+  readonly #completion: Pick<NonInviteServerTransactionOptions, 'complete'>;
   #unanswered: TimerHandle | undefined;
   #lastResponse: SipResponse | undefined;
   /** End of Timer J once "Completed" was handed to the layer. */
   #completedUntil = Number.POSITIVE_INFINITY;
 
-  constructor(options: NonInviteServerTransactionOptions) {
+  constructor(options: NonInviteServerTransactionOptions | NonInviteServerTransactionInit) {
     this.#request = options.request;
     this.method = options.request.method;
     this.remote = options.remote;
@@ -73,8 +76,8 @@ export class NonInviteServerTransaction {
       observer: options.observer,
       timers: options.timers,
       clock: options.clock,
-      complete: options.complete,
     };
+    this.#completion = 'completion' in options ? options.completion : options;
   }
 
   get state(): NonInviteServerState {
@@ -144,7 +147,7 @@ export class NonInviteServerTransaction {
     }
     const linger = transactionTimeout(this.#context.timers);
     this.#completedUntil = this.#context.clock.now() + linger;
-    this.#context.complete(response, linger).catch(() => {
+    this.#completion.complete(response, linger).catch(() => {
       // RFC 3261 §17.2.4: on a transport failure "the transaction SHOULD inform the TU ... and transition to the
       // "Terminated" state"; the layer has dropped the cached response. The failure is counted by the transport.
       this.#terminate();

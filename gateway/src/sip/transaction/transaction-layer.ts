@@ -58,6 +58,14 @@ export class SipTransactionLayer {
   readonly #completed: CompletedResponses;
   readonly #onMessage = (inbound: InboundMessage) => this.#receive(inbound);
   readonly #sendMessage = (message: SipMessage, remote: RemoteAddress) => this.#send(message, remote);
+  /** What a server transaction's hooks may do to the layer; made once. */
+  readonly #internals: LayerInternals = {
+    stats: this.stats,
+    forget: (key, transaction) => {
+      if (this.#servers.get(key) === transaction) this.#servers.delete(key);
+    },
+    complete: (key, response, remote, lingerMs) => this.#complete(key, response, remote, lingerMs),
+  };
   readonly #sharedObserver: Omit<TransactionObserver, 'terminated'> = {
     retransmitted: () => this.stats.retransmissions++,
     absorbed: () => this.stats.absorbed++,
@@ -249,36 +257,77 @@ export class SipTransactionLayer {
         return;
       }
     }
-    let transaction: ServerTransaction;
-    // Per request only what differs per request (two closures); the rest is shared by every transaction, since
-    // this runs for every keepalive.
+    // One hooks object per request (observer and completion as its methods) and the shared parts of the context:
+    // no closures, since this runs for every keepalive.
+    const hooks = new ServerHooks(this.#internals, key, remote);
     const context = {
       clock: this.#clock,
       timers: this.timers,
       send: this.#sendMessage,
-      observer: {
-        ...this.#sharedObserver,
-        terminated: () => {
-          if (this.#servers.get(key) === transaction) this.#servers.delete(key);
-        },
-      },
+      observer: hooks,
+      completion: hooks,
       request,
       remote,
-      complete: (response: SipResponse, lingerMs: number) => this.#complete(key, response, remote, lingerMs),
     };
+    let transaction: ServerTransaction;
     if (request.method === 'INVITE') {
       transaction = new InviteServerTransaction(context);
+      hooks.transaction = transaction;
       this.#servers.set(key, transaction);
       this.#user.onRequest(request, transaction, remote);
       return;
     }
     const nonInvite = new NonInviteServerTransaction(context);
     transaction = nonInvite;
+    hooks.transaction = nonInvite;
     this.#servers.set(key, nonInvite);
     try {
       this.#user.onRequest(request, nonInvite, remote);
     } finally {
       nonInvite.awaitAnswer();
     }
+  }
+}
+
+interface LayerInternals {
+  readonly stats: SipTransactionStats;
+  forget(key: string, transaction: ServerTransaction | undefined): void;
+  complete(key: string, response: SipResponse, remote: RemoteAddress, lingerMs: number): Promise<void>;
+}
+
+/**
+ * A server transaction's observer and completion: methods on one object holding the key, where closures capturing
+ * it (four per request before) cost an allocation each on every keepalive.
+ */
+class ServerHooks implements TransactionObserver {
+  transaction: ServerTransaction | undefined;
+  readonly #layer: LayerInternals;
+  readonly #key: string;
+  readonly #remote: RemoteAddress;
+
+  constructor(layer: LayerInternals, key: string, remote: RemoteAddress) {
+    this.#layer = layer;
+    this.#key = key;
+    this.#remote = remote;
+  }
+
+  retransmitted(): void {
+    this.#layer.stats.retransmissions++;
+  }
+
+  absorbed(): void {
+    this.#layer.stats.absorbed++;
+  }
+
+  timedOut(): void {
+    this.#layer.stats.timeouts++;
+  }
+
+  terminated(): void {
+    this.#layer.forget(this.#key, this.transaction);
+  }
+
+  complete(response: SipResponse, lingerMs: number): Promise<void> {
+    return this.#layer.complete(this.#key, response, this.#remote, lingerMs);
   }
 }
