@@ -51,4 +51,27 @@ describe('completed non-INVITE responses kept for Timer J', () => {
     expect(cache.size).toBe(0);
     expect(clock.pendingTimers()).toBe(0);
   });
+  it('keeps its own copy of the bytes and the destination, across slabs', () => {
+    const clock = new ManualClock(0);
+    const cache = new CompletedResponses(clock);
+    const scratch = Buffer.alloc(1000, 'x');
+    const from = { transport: 'udp' as const, address: '10.0.0.9', port: 5062 };
+    // 600 responses of 1,000 bytes span three 256 KiB slabs; the sender reuses its buffer after each one.
+    for (let i = 0; i < 600; i++) {
+      scratch.write(String(i).padStart(4, '0'));
+      cache.add(`k${i}`, { bytes: scratch, status: 200 + (i % 2), remote: from }, 32_000);
+    }
+    scratch.fill('z');
+    from.port = 1;
+    for (const i of [0, 261, 262, 599]) {
+      const kept = cache.get(`k${i}`);
+      expect(kept?.bytes.subarray(0, 4).toString()).toBe(String(i).padStart(4, '0'));
+      expect(kept?.bytes.length).toBe(1000);
+      expect(kept?.status).toBe(200 + (i % 2));
+      expect(kept?.remote).toEqual({ transport: 'udp', address: '10.0.0.9', port: 5062 });
+    }
+    cache.delete('k261');
+    expect(cache.get('k261')).toBeUndefined();
+    expect(cache.get('k262')?.bytes.subarray(0, 4).toString()).toBe('0262');
+  });
 });

@@ -10,12 +10,83 @@ export interface CompletedResponse {
   readonly expiresAt: number;
 }
 
-interface Generation {
-  readonly entries: Map<string, CompletedResponse>;
+/** Responses are copied into slabs of this size: one Buffer object per ~600 responses instead of one each. */
+const SLAB_BYTES = 256 * 1024;
+
+/**
+ * One span of arrival time. An entry is a Map slot whose value is a row number into parallel number arrays (no
+ * object per entry), its bytes sit in a shared slab, and its destination is interned per generation (a device
+ * sends from one address): the old generation the collector has to mark holds a key string per entry and little else.
+ */
+class Generation {
+  readonly rows = new Map<string, number>();
   /** Entries are added to the newest generation until this time. */
   readonly openUntil: number;
   /** The latest `expiresAt` in it: the whole generation is dropped then. */
   lastExpiry: number;
+  readonly #slab: number[] = [];
+  readonly #offset: number[] = [];
+  readonly #length: number[] = [];
+  readonly #status: number[] = [];
+  readonly #expiresAt: number[] = [];
+  readonly #remote: number[] = [];
+  readonly #slabs: Buffer[] = [];
+  #used = SLAB_BYTES;
+  readonly #remotes: RemoteAddress[] = [];
+  readonly #remoteIds = new Map<string, number>();
+
+  constructor(openUntil: number, lastExpiry: number) {
+    this.openUntil = openUntil;
+    this.lastExpiry = lastExpiry;
+  }
+
+  get size(): number {
+    return this.rows.size;
+  }
+
+  add(key: string, bytes: Buffer, status: number, remote: RemoteAddress, expiresAt: number): void {
+    if (this.#used + bytes.length > SLAB_BYTES) {
+      this.#slabs.push(Buffer.allocUnsafeSlow(Math.max(SLAB_BYTES, bytes.length)));
+      this.#used = 0;
+    }
+    const slab = this.#slabs.length - 1;
+    bytes.copy(this.#slabs[slab]!, this.#used);
+    const row = this.#status.length;
+    this.#slab.push(slab);
+    this.#offset.push(this.#used);
+    this.#length.push(bytes.length);
+    this.#status.push(status);
+    this.#expiresAt.push(expiresAt);
+    this.#remote.push(this.#intern(remote));
+    this.#used += bytes.length;
+    this.rows.set(key, row);
+    if (expiresAt > this.lastExpiry) this.lastExpiry = expiresAt;
+  }
+
+  read(row: number): CompletedResponse {
+    const offset = this.#offset[row]!;
+    return {
+      bytes: this.#slabs[this.#slab[row]!]!.subarray(offset, offset + this.#length[row]!),
+      status: this.#status[row]!,
+      remote: this.#remotes[this.#remote[row]!]!,
+      expiresAt: this.#expiresAt[row]!,
+    };
+  }
+
+  expiresAt(row: number): number {
+    return this.#expiresAt[row]!;
+  }
+
+  #intern(remote: RemoteAddress): number {
+    const id = `${remote.transport}|${remote.address}|${remote.port}|${remote.connectionId ?? ''}`;
+    let index = this.#remoteIds.get(id);
+    if (index === undefined) {
+      index = this.#remotes.length;
+      this.#remotes.push({ ...remote });
+      this.#remoteIds.set(id, index);
+    }
+    return index;
+  }
 }
 
 /**
@@ -27,7 +98,7 @@ interface Generation {
  * transactions are alive. As objects (state machine, parsed response whose header strings pin the request's text,
  * per-transaction closures, a Node timer each) every one of them survived the young-generation collections that ran
  * during its 32 s, and the scavenger copied them all: the measured 10–20 ms scavenges were the keepalive tail
- * latency. Here one is a Map slot, a small record and the serialized bytes (off the JS heap).
+ * latency. Here one is a Map slot and a row of numbers, its serialized bytes in a shared slab (off the JS heap).
  *
  * Why generations, not one Map: a Map of 160,000 entries that is added to at the tail and emptied at the head
  * rehashes all of them every ~80,000 insertions — a pause of its own. Entries go into the newest of a few
@@ -52,20 +123,10 @@ export class CompletedResponses {
     const expiresAt = now + lingerMs;
     let newest = this.#generations.at(-1);
     if (!newest || now >= newest.openUntil) {
-      newest = {
-        entries: new Map(),
-        openUntil: now + Math.max(1, Math.floor(lingerMs / 8)),
-        lastExpiry: expiresAt,
-      };
+      newest = new Generation(now + Math.max(1, Math.floor(lingerMs / 8)), expiresAt);
       this.#generations.push(newest);
     }
-    newest.entries.set(detached(key), {
-      bytes: response.bytes,
-      status: response.status,
-      remote: response.remote,
-      expiresAt,
-    });
-    newest.lastExpiry = Math.max(newest.lastExpiry, expiresAt);
+    newest.add(detached(key), response.bytes, response.status, response.remote, expiresAt);
     this.#schedule();
   }
 
@@ -73,23 +134,24 @@ export class CompletedResponses {
   get(key: string): CompletedResponse | undefined {
     // Newest first: a retransmission comes within seconds (Timer E: T1, 2·T1, … T2).
     for (let i = this.#generations.length - 1; i >= 0; i--) {
-      const entry = this.#generations[i]!.entries.get(key);
-      if (entry === undefined) continue;
-      return entry.expiresAt > this.#clock.now() ? entry : undefined;
+      const generation = this.#generations[i]!;
+      const row = generation.rows.get(key);
+      if (row === undefined) continue;
+      return generation.expiresAt(row) > this.#clock.now() ? generation.read(row) : undefined;
     }
     return undefined;
   }
 
   /** Forgets `key` (its response could not be sent: the transaction is terminated, RFC 3261 §17.2.4). */
   delete(key: string): void {
-    for (const generation of this.#generations) generation.entries.delete(key);
+    for (const generation of this.#generations) generation.rows.delete(key);
   }
 
   /** Completed transactions held; up to one generation's span of expired ones may still be counted. */
   get size(): number {
     this.#dropExpired();
     let size = 0;
-    for (const generation of this.#generations) size += generation.entries.size;
+    for (const generation of this.#generations) size += generation.size;
     return size;
   }
 
