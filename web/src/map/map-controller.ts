@@ -109,6 +109,7 @@ export class MapController {
       renderWorldCopies: false,
       fadeDuration: 0,
       attributionControl: false,
+      pixelRatio: renderPixelRatio(),
     });
     this.#map.touchZoomRotate.disableRotation();
     this.#map.addControl(new NavigationControl({ showCompass: false }), 'top-right');
@@ -306,5 +307,30 @@ export class MapController {
     for (const marker of this.#districtLabels) marker.remove();
     this.#popup.remove();
     this.#map.remove();
+  }
+}
+
+/**
+ * A browser without a GPU rasterises WebGL on the CPU (SwiftShader, llvmpipe), where a frame's cost is its pixel
+ * count: there the map draws at three quarters of the screen's resolution and lets the compositor scale it, so
+ * panning stays smooth. Points and borders stay legible; with a GPU nothing changes.
+ */
+function renderPixelRatio(): number {
+  const screenRatio = globalThis.devicePixelRatio || 1;
+  return isSoftwareWebGl() ? screenRatio * SOFTWARE_RENDER_SCALE : screenRatio;
+}
+
+const SOFTWARE_RENDER_SCALE = 0.6;
+
+function isSoftwareWebGl(): boolean {
+  try {
+    const gl = document.createElement('canvas').getContext('webgl');
+    if (!gl) return false;
+    const info = gl.getExtension('WEBGL_debug_renderer_info');
+    const renderer = String(gl.getParameter(info ? info.UNMASKED_RENDERER_WEBGL : gl.RENDERER));
+    gl.getExtension('WEBGL_lose_context')?.loseContext();
+    return /swiftshader|llvmpipe|softpipe|software/i.test(renderer);
+  } catch {
+    return false;
   }
 }
