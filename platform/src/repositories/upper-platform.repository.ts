@@ -114,9 +114,9 @@ export class UpperPlatformRepository {
   }
 
   /** The cameras an upper's rules select, with their effective status, in a stable order. */
-  sharedChannels(rules: ShareRules): Promise<SharedChannelRow[]> {
-    if (!hasRules(rules)) return Promise.resolve([]);
-    return this.db
+  sharedChannels(rules: ShareRules, onlyChannelIds?: readonly string[]): Promise<SharedChannelRow[]> {
+    if (!hasRules(rules) || onlyChannelIds?.length === 0) return Promise.resolve([]);
+    let query = this.db
       .selectFrom('channel as c')
       .innerJoin('device as d', 'd.device_id', 'c.device_id')
       .select([
@@ -148,8 +148,9 @@ export class UpperPlatformRepository {
         ]),
       )
       .orderBy('c.civil_code')
-      .orderBy('c.channel_id')
-      .execute();
+      .orderBy('c.channel_id');
+    if (onlyChannelIds) query = query.where('c.channel_id', 'in', [...onlyChannelIds]);
+    return query.execute();
   }
 
   /** Count of shared cameras per upper, for the list view. */

@@ -99,8 +99,16 @@ export class UpperPlatformService {
     upperId: string,
     shownId: string,
   ): Promise<{ deviceId: string; channelId: string } | null> {
-    const entry = (await this.sharedCatalog(upperId)).find((e) => e.local !== null && e.item.id === shownId);
-    return entry?.local ?? null;
+    // One lookup, not the whole catalog: an upper's INVITE must not wait on 10,000 rows.
+    const row = await this.uppers.get(upperId);
+    if (!row) return null;
+    const remapped = Object.entries(row.remap).find(([, shown]) => shown.id === shownId)?.[0];
+    // A channel shown under another ID is not reachable under its own.
+    const candidates = [remapped, row.remap[shownId]?.id === undefined ? shownId : undefined].filter(
+      (id): id is string => id !== undefined,
+    );
+    const [match] = await this.uppers.sharedChannels(row, candidates);
+    return match ? { deviceId: match.device_id, channelId: match.channel_id } : null;
   }
 
   async recordLink(event: UpperLinkChanged): Promise<void> {

@@ -176,6 +176,21 @@ describe('upper platforms (cascade, lower side)', () => {
         { timeoutMs: 5_000 },
       ),
     ).toMatchObject({ ok: false, status: 480 });
+    // A remapped camera is reachable only under the ID the upper was shown; cam2 under its own.
+    expect(
+      await t.bus.request(
+        'cascade.relay-open',
+        { upperId, callId: 'c3', channelId: cam1, offer },
+        { timeoutMs: 5_000 },
+      ),
+    ).toMatchObject({ ok: false, status: 404 });
+    expect(
+      await t.bus.request(
+        'cascade.relay-open',
+        { upperId, callId: 'c4', channelId: cam2, offer },
+        { timeoutMs: 5_000 },
+      ),
+    ).toMatchObject({ ok: false, status: 480 });
   });
 
   it('records the link state the gateway reports, never letting an older report win', async () => {
