@@ -111,7 +111,7 @@ describe('upper platforms: decoding', () => {
         return answers.shift()!;
       }) as typeof fetch,
     });
-    const body = toggledBody(view(), false, 'pw');
+    const body = toggledBody(view(), false);
     expect((await client.upperPlatforms()).ok).toBe(true);
     expect((await client.createUpperPlatform(body)).ok).toBe(true);
     const updated = await client.updateUpperPlatform('id/1', body);
@@ -250,25 +250,27 @@ describe('upper platforms: the form', () => {
     expect(validateForm(filled({ password: '' })).ok).toBe(false);
   });
 
-  it('editing keeps what the form does not show and asks for the password again', () => {
+  it('editing keeps what the form does not show; a blank password keeps the stored one', () => {
     const upper = view({ domain: 'hunan.example', localId: '43010000002000000009' });
     const form = formFromUpper(upper);
     expect(form.password).toBe('');
     expect(form.domainEdited).toBe(true);
     expect(form.channelIds).toBe('43010200001320000001');
-    expect(validateForm(form, upper).ok).toBe(false);
+    const kept = validateForm(form, upper);
+    expect(kept.ok && 'password' in kept.body).toBe(false);
     const result = validateForm({ ...form, password: 'new', enabled: false }, upper);
     expect(result.ok && result.body).toEqual({
-      ...toggledBody(upper, false, 'new'),
+      ...toggledBody(upper, false),
+      password: 'new',
       domain: 'hunan.example',
     });
     expect(formFromUpper(view()).domainEdited).toBe(false);
   });
 
-  it('the row toggle sends the same configuration with only `enabled` and the password', () => {
-    const body = toggledBody(view(), false, 'pw');
+  it('the row toggle sends the same configuration with only `enabled` changed and no password', () => {
+    const body = toggledBody(view(), false);
     const { id: _id, link: _link, sharedChannels: _n, ...config } = view();
-    expect(body).toEqual({ ...config, enabled: false, password: 'pw' });
+    expect(body).toEqual({ ...config, enabled: false });
   });
 
   it('parses ID lists and toggles areas', () => {

@@ -272,7 +272,8 @@ export interface UpperPlatformBody {
   transport: UpperTransport;
   /** Our ID as the upper knows us; null = the gateway's SIP ID. */
   localId: string | null;
-  password: string;
+  /** Omitted on a replace: the platform keeps the stored password. */
+  password?: string;
   registerExpiresSec: number;
   keepaliveIntervalSec: number;
   keepaliveCount: number;

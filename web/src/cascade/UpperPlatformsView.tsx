@@ -223,7 +223,7 @@ function UpperRows({
   );
 }
 
-/** Enable/disable: a PUT of the whole configuration, so the password (never read back) is typed again. */
+/** Enable/disable: a PUT of the whole configuration with only `enabled` changed (the stored password stays). */
 function TogglePrompt({
   upper,
   onCancel,
@@ -235,24 +235,15 @@ function TogglePrompt({
 }) {
   const { t } = useI18n();
   const { client } = useConsoleData();
-  const [password, setPassword] = useState('');
-  const [noPassword, setNoPassword] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const enable = !upper.enabled;
   const action = enable ? t('cascade.enable') : t('cascade.disable');
 
   const confirm = async () => {
-    if (!noPassword && password === '') {
-      setError(t('cascade.invalid.password'));
-      return;
-    }
     setBusy(true);
     setError(null);
-    const result = await client.updateUpperPlatform(
-      upper.id,
-      toggledBody(upper, enable, noPassword ? '' : password),
-    );
+    const result = await client.updateUpperPlatform(upper.id, toggledBody(upper, enable));
     setBusy(false);
     if (!result.ok) {
       setError(
@@ -273,19 +264,6 @@ function TogglePrompt({
       }}
     >
       <span>{t('cascade.togglePrompt', { action })}</span>
-      <input
-        name="toggle-password"
-        type="password"
-        autoComplete="off"
-        aria-label={t('cascade.form.password')}
-        disabled={noPassword}
-        value={password}
-        onChange={(e) => setPassword(e.target.value)}
-      />
-      <label className="check">
-        <input type="checkbox" checked={noPassword} onChange={(e) => setNoPassword(e.target.checked)} />
-        <span>{t('cascade.form.noPassword')}</span>
-      </label>
       <button type="submit" className="primary" disabled={busy}>
         {enable ? t('cascade.confirmEnable') : t('cascade.confirmDisable')}
       </button>

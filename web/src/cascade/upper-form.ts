@@ -77,8 +77,8 @@ export function effectiveDomain(form: UpperForm): string {
 }
 
 /**
- * An existing upper in the form. The password is never read back from the platform, so it starts empty and
- * must be typed again (or "no password" ticked): a PUT replaces it.
+ * An existing upper in the form. The password is never read back from the platform, so it starts empty; left
+ * empty it is not sent and the platform keeps the stored one.
  */
 export function formFromUpper(upper: UpperPlatform): UpperForm {
   return {
@@ -133,7 +133,8 @@ export function validateForm(form: UpperForm, base: UpperPlatform | null = null)
   const localId = form.localId.trim();
   if (localId !== '' && !GB_ID.test(localId))
     problems.push({ field: 'localId', message: 'cascade.invalid.localId' });
-  if (!form.noPassword && form.password === '')
+  // A new upper needs its password (or an explicit "none"); an edit left blank keeps the stored one.
+  if (base === null && !form.noPassword && form.password === '')
     problems.push({ field: 'password', message: 'cascade.invalid.password' });
   if (form.password.length > 256)
     problems.push({ field: 'password', message: 'cascade.invalid.passwordLong' });
@@ -161,7 +162,7 @@ export function validateForm(form: UpperForm, base: UpperPlatform | null = null)
       port,
       transport: form.transport,
       localId: localId === '' ? null : localId,
-      password: form.noPassword ? '' : form.password,
+      ...(form.noPassword ? { password: '' } : form.password !== '' ? { password: form.password } : {}),
       registerExpiresSec: base?.registerExpiresSec ?? 3600,
       keepaliveIntervalSec: keepalive,
       keepaliveCount: base?.keepaliveCount ?? 3,
@@ -175,8 +176,8 @@ export function validateForm(form: UpperForm, base: UpperPlatform | null = null)
   };
 }
 
-/** The same upper with only `enabled` changed: what the row's enable/disable sends (with the password retyped). */
-export function toggledBody(upper: UpperPlatform, enabled: boolean, password: string): UpperPlatformBody {
+/** The same upper with only `enabled` changed: what the row's enable/disable sends (the password stays stored). */
+export function toggledBody(upper: UpperPlatform, enabled: boolean): UpperPlatformBody {
   return {
     name: upper.name,
     sipId: upper.sipId,
@@ -185,7 +186,6 @@ export function toggledBody(upper: UpperPlatform, enabled: boolean, password: st
     port: upper.port,
     transport: upper.transport,
     localId: upper.localId,
-    password,
     registerExpiresSec: upper.registerExpiresSec,
     keepaliveIntervalSec: upper.keepaliveIntervalSec,
     keepaliveCount: upper.keepaliveCount,
