@@ -6,8 +6,15 @@
  * - recolor latency: 1,000 status changes/s pushed over SSE, platform event time → drawn;
  * for each way status reaches the map (feature-state, updateData, setData).
  *
+ * - who clusters the cameras for the alert overlay (`--clusters view,maplibre`): the console around the view, or
+ *   maplibre's worker (the former way, kept as the reference; the other modes always use it).
+ *
  *   pnpm --filter @tessera/web bench:map [--channels 100000] [--modes feature-state,update-data,set-data]
+ *                                        [--clusters view,maplibre] [--loads 5]
  *                                        [--pan-ms 4000] [--storm-ms 5000] [--skip-build] [--out file.json]
+ *
+ * `--loads N` measures the first render N times per variant (fresh browser contexts, variants interleaved so
+ * that they share the machine's ups and downs) and reports the median.
  */
 import { writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
@@ -32,9 +39,36 @@ import { type Distribution, distribution, type FrameStats, frameStats } from './
 
 const VIEWPORT = { width: 1440, height: 900 };
 
+type Clustering = 'view' | 'maplibre';
+const CLUSTERINGS: readonly Clustering[] = ['view', 'maplibre'];
+
+interface Variant {
+  mode: HealthSyncMode;
+  clustering: Clustering;
+}
+
+/** Only the alert overlay can cluster around the view; the other modes need maplibre's health counts. */
+function variantsOf(modes: HealthSyncMode[], clusterings: Clustering[]): Variant[] {
+  const variants: Variant[] = [];
+  for (const mode of modes) {
+    for (const clustering of mode === 'alert-overlay' ? clusterings : ['maplibre' as const]) {
+      if (!variants.some((v) => v.mode === mode && v.clustering === clustering)) variants.push({ mode, clustering });
+    }
+  }
+  return variants;
+}
+
+function urlOf(server: ConsoleServer, { mode, clustering }: Variant): string {
+  return `${server.url}/?sync=${mode}&clusters=${clustering}#/map`;
+}
+
 interface ModeResult {
   mode: HealthSyncMode;
+  clustering: Clustering;
+  /** Median of `firstRenders`. */
   firstRenderMs: number;
+  /** Navigation → cameras drawn, one per load. */
+  firstRenders: number[];
   /** performance.mark()s of the console on the way there (ms since navigation). */
   firstRenderMarks: Record<string, number>;
   points: number;
@@ -101,12 +135,32 @@ async function pan(page: Page, durationMs: number): Promise<FrameStats & { zoom:
   return { ...frameStats(frames), zoom };
 }
 
+/** One page load in a fresh context: navigation → the cameras drawn (ms). */
+async function firstRender(browser: Browser, server: ConsoleServer, variant: Variant): Promise<number> {
+  const context = await browser.newContext({ viewport: VIEWPORT, locale: 'zh-CN' });
+  await context.addInitScript({ content: pageProbeScript(server.token) });
+  try {
+    const page = await context.newPage();
+    await page.goto(urlOf(server, variant));
+    await page.waitForSelector(`${MAP}[data-map-ready="true"]`, { timeout: 120_000 });
+    return Number(await page.getAttribute(MAP, 'data-map-ready-ms'));
+  } finally {
+    await context.close();
+  }
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)]!;
+}
+
 async function runMode(
   browser: Browser,
   server: ConsoleServer,
-  mode: HealthSyncMode,
-  options: { panMs: number; stormMs: number; rate: number },
+  variant: Variant,
+  options: { panMs: number; stormMs: number; rate: number; earlierLoads: number[] },
 ): Promise<ModeResult> {
+  const { mode, clustering } = variant;
   const context = await browser.newContext({ viewport: VIEWPORT, locale: 'zh-CN' });
   await context.addInitScript({ content: pageProbeScript(server.token) });
   const page = await context.newPage();
@@ -116,9 +170,9 @@ async function runMode(
   });
   page.on('pageerror', (error) => consoleErrors.push(error.message));
   try {
-    await page.goto(`${server.url}/?sync=${mode}#/map`);
+    await page.goto(urlOf(server, variant));
     await page.waitForSelector(`${MAP}[data-map-ready="true"]`, { timeout: 120_000 });
-    const firstRenderMs = Number(await page.getAttribute(MAP, 'data-map-ready-ms'));
+    const firstRenders = [...options.earlierLoads, Number(await page.getAttribute(MAP, 'data-map-ready-ms'))];
     const points = Number(await page.getAttribute(MAP, 'data-map-points'));
     const firstRenderMarks = (await page.evaluate(READ_MARKS)) as Record<string, number>;
 
@@ -135,7 +189,9 @@ async function runMode(
     const recolor = (await page.evaluate(READ_RECOLOR)) as { points: number[]; clusters: number[] };
     return {
       mode,
-      firstRenderMs,
+      clustering,
+      firstRenderMs: median(firstRenders),
+      firstRenders,
       firstRenderMarks,
       points,
       panCity,
@@ -160,7 +216,8 @@ function table(results: ModeResult[]): string {
   const rows = [
     [
       'mode',
-      'first render ms',
+      'clustering',
+      'first render ms (median, all)',
       'pan city p50/p95/max ms',
       'pan street',
       'storm frames',
@@ -169,7 +226,8 @@ function table(results: ModeResult[]): string {
     ],
     ...results.map((r) => [
       r.mode,
-      String(r.firstRenderMs),
+      r.clustering,
+      `${r.firstRenderMs} (${r.firstRenders.join(', ')})`,
       f(r.panCity),
       f(r.panStreet),
       f(r.storm.frames),
@@ -185,6 +243,8 @@ async function main(): Promise<void> {
     options: {
       channels: { type: 'string', default: '100000' },
       modes: { type: 'string', default: HEALTH_SYNC_MODES.join(',') },
+      clusters: { type: 'string', default: 'view,maplibre' },
+      loads: { type: 'string', default: '1' },
       'pan-ms': { type: 'string', default: '4000' },
       'storm-ms': { type: 'string', default: '5000' },
       rate: { type: 'string', default: '1000' },
@@ -197,6 +257,12 @@ async function main(): Promise<void> {
     if (!mode) throw new Error(`unknown mode ${m}; one of ${HEALTH_SYNC_MODES.join(', ')}`);
     return mode;
   });
+  const clusterings = values.clusters.split(',').map((c) => {
+    const clustering = CLUSTERINGS.find((known) => known === c);
+    if (!clustering) throw new Error(`unknown clustering ${c}; one of ${CLUSTERINGS.join(', ')}`);
+    return clustering;
+  });
+  const variants = variantsOf(modes, clusterings);
   if (!values['skip-build']) {
     const started = performance.now();
     await buildConsole();
@@ -212,13 +278,18 @@ async function main(): Promise<void> {
   const browserVersion = browser.version();
   const results: ModeResult[] = [];
   try {
-    for (const mode of modes) {
-      console.error(`[bench] ${mode}…`);
+    const loads = new Map<Variant, number[]>(variants.map((v) => [v, []]));
+    for (let load = 1; load < Number(values.loads); load++) {
+      for (const variant of variants) loads.get(variant)!.push(await firstRender(browser, server, variant));
+    }
+    for (const variant of variants) {
+      console.error(`[bench] ${variant.mode}, clustered by ${variant.clustering}…`);
       results.push(
-        await runMode(browser, server, mode, {
+        await runMode(browser, server, variant, {
           panMs: Number(values['pan-ms']),
           stormMs: Number(values['storm-ms']),
           rate: Number(values.rate),
+          earlierLoads: loads.get(variant)!,
         }),
       );
     }

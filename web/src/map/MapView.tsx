@@ -41,12 +41,15 @@ export function MapView({ store, active, docked = false, focus, onFocused }: Map
       ({ MapController }) => {
         if (cancelled) return;
         const props = latest.current;
+        const search = new URLSearchParams(location.search);
         controller = new MapController({
           container,
           areas,
           base: baseLayerFromEnv(import.meta.env),
           // A diagnostic switch for the benchmark: ?sync=alert-overlay|feature-state|update-data|set-data.
-          mode: healthSyncModeFrom(new URLSearchParams(location.search).get('sync')),
+          mode: healthSyncModeFrom(search.get('sync')),
+          // Another: ?clusters=maplibre hands every camera to maplibre's worker to cluster (the former way).
+          clustering: search.get('clusters') === 'maplibre' ? 'maplibre' : 'view',
           t: props.t,
           locale: props.locale,
         });

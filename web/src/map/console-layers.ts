@@ -21,6 +21,8 @@ export const ALERT_POINT_LAYER = 'alert-points';
 
 /** Clusters split into single cameras above this zoom (street level). */
 export const CLUSTER_MAX_ZOOM = 14;
+/** Radius of a camera cluster, in screen pixels. */
+export const CAMERA_CLUSTER_RADIUS = 60;
 /** Share of a cluster's cameras in a bad state from which the cluster takes that state's colour. */
 export const CLUSTER_ALERT_SHARE = 0.1;
 /** Colour of a cluster that counts cameras whatever their state (the alert overlay tells what is wrong). */
@@ -55,6 +57,13 @@ export function cameraFeatures(store: CameraStore): CameraCollection {
     if (feature) features.push(feature);
   }
   return { type: 'FeatureCollection', features };
+}
+
+/** Cameras with coordinates: those the map shows. */
+export function placedCount(store: CameraStore): number {
+  let count = 0;
+  for (const channel of store.channels) if (channel.longitude !== null && channel.latitude !== null) count++;
+  return count;
 }
 
 /** Is this camera shown on the alert overlay? */
@@ -97,7 +106,7 @@ export function cameraSource(data: CameraCollection, withHealthCounts: boolean):
     type: 'geojson',
     data,
     cluster: true,
-    clusterRadius: 60,
+    clusterRadius: CAMERA_CLUSTER_RADIUS,
     clusterMaxZoom: CLUSTER_MAX_ZOOM,
     ...(withHealthCounts ? { clusterProperties: HEALTH_COUNTS } : {}),
   };

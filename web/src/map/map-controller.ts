@@ -27,8 +27,10 @@ import {
   alertFeatures,
   alertPointLayer,
   alertSource,
+  CAMERA_CLUSTER_RADIUS,
   CAMERA_SOURCE,
   CLUSTER_LAYER,
+  CLUSTER_MAX_ZOOM,
   cameraFeatures,
   cameraSource,
   clusterLayer,
@@ -36,17 +38,25 @@ import {
   districtLayers,
   districtSource,
   POINT_LAYER,
+  placedCount,
   pointLayer,
 } from './console-layers';
 import { boundsOf, changshaDistricts } from './districts';
 import { HealthSync, type HealthSyncMode, usesAlertOverlay } from './health-sync';
 import { emitMapReady } from './probes';
+import { ViewClusters, viewClusterSource } from './view-clusters';
 
 export interface MapControllerOptions {
   container: HTMLElement;
   areas: AreaDirectory;
   base: BaseLayerConfig;
   mode: HealthSyncMode;
+  /**
+   * Who clusters the cameras: `view` (default) clusters those around the view on the main thread
+   * (`ViewClusters`); `maplibre` hands all of them to maplibre's worker, the way to go when the clusters are
+   * coloured by health (every mode but the alert overlay uses it).
+   */
+  clustering: 'view' | 'maplibre';
   t: Translate;
   locale: Locale;
 }
@@ -57,6 +67,8 @@ const FOCUS_ZOOM = 16;
 /** The cameras on the map: one store at a time (a new one when the set of cameras changed). */
 interface CameraBinding {
   store: CameraStore;
+  /** Null when maplibre clusters the cameras. */
+  clusters: ViewClusters | null;
   sync: HealthSync;
   unsubscribe: () => void;
 }
@@ -177,6 +189,7 @@ export class MapController {
     const map = this.#map;
     const overlay = usesAlertOverlay(this.#options.mode);
     if (this.#binding) {
+      this.#binding.clusters?.close();
       this.#binding.sync.close();
       this.#binding.unsubscribe();
       this.#popup.remove();
@@ -185,8 +198,11 @@ export class MapController {
       }
       for (const source of [ALERT_SOURCE, CAMERA_SOURCE]) if (map.getSource(source)) map.removeSource(source);
     }
-    const features = cameraFeatures(store);
-    map.addSource(CAMERA_SOURCE, cameraSource(features, !overlay));
+    const viewClustering = overlay && this.#options.clustering === 'view';
+    map.addSource(
+      CAMERA_SOURCE,
+      viewClustering ? viewClusterSource() : cameraSource(cameraFeatures(store), !overlay),
+    );
     map.addLayer(clusterLayer(!overlay));
     map.addLayer(pointLayer);
     if (overlay) {
@@ -194,9 +210,20 @@ export class MapController {
       map.addLayer(alertClusterLayer);
       map.addLayer(alertPointLayer);
     }
+    const clusters = viewClustering
+      ? new ViewClusters({
+          map,
+          store,
+          sourceId: CAMERA_SOURCE,
+          radius: CAMERA_CLUSTER_RADIUS,
+          maxZoom: CLUSTER_MAX_ZOOM,
+        })
+      : null;
     performance.mark('tessera:source-added');
+    const points = clusters ? clusters.size : placedCount(store);
     this.#binding = {
       store,
+      clusters,
       sync: new HealthSync({ map, store, mode: this.#options.mode }),
       unsubscribe: store.subscribe((change) => {
         if (this.#popupIndex !== null && change.indexes.includes(this.#popupIndex)) this.#renderPopup();
@@ -212,8 +239,8 @@ export class MapController {
       const container = this.#options.container;
       container.dataset.mapReady = 'true';
       container.dataset.mapReadyMs = String(readyMs);
-      container.dataset.mapPoints = String(features.features.length);
-      emitMapReady({ readyMs, points: features.features.length });
+      container.dataset.mapPoints = String(points);
+      emitMapReady({ readyMs, points });
       if (this.#pendingFocus) this.focus(this.#pendingFocus);
     };
     map.on('idle', onIdle);
@@ -223,6 +250,11 @@ export class MapController {
     const feature = event.features?.[0];
     if (feature?.geometry.type !== 'Point') return;
     const center = feature.geometry.coordinates as [number, number];
+    const clusters = this.#binding?.clusters;
+    if (sourceId === CAMERA_SOURCE && clusters) {
+      this.#map.easeTo({ center, zoom: clusters.expansionZoom(this.#map.getZoom()) });
+      return;
+    }
     const source = this.#map.getSource<GeoJSONSource>(sourceId);
     if (!source) return;
     void source.getClusterExpansionZoom(Number(feature.properties.cluster_id)).then(
@@ -301,6 +333,7 @@ export class MapController {
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
+    this.#binding?.clusters?.close();
     this.#binding?.sync.close();
     this.#binding?.unsubscribe();
     this.#labels?.close();
