@@ -13,8 +13,8 @@ const logger = createLogger('e2e-console', process.env.TESSERA_TEST_LOG ?? 'sile
 
 /**
  * The built console served by the platform, driven in Debian Chromium against the real backend and a simulated
- * city: a district operator sees only the district's points, and a camera whose keepalives stop turns up in the
- * outage panel within its offline timeout. (`npm test` builds web/dist before this runs.)
+ * city: a district operator sees only the district's points, and a camera whose keepalives stop turns red on the
+ * map and turns up in the outage panel within its offline timeout. (`npm test` builds web/dist before this runs.)
  */
 describe('the console against the real platform', () => {
   let database: TestDatabase;
@@ -110,17 +110,27 @@ describe('the console against the real platform', () => {
     await operator.close();
   });
 
-  it('a camera that stops keepalives turns up in the outage panel, and leaves it when it comes back', async () => {
+  it('a camera that stops keepalives turns red on the map and enters the outage panel, and leaves both when it comes back', async () => {
     const page = await signIn('admin', 'console-admin-password');
-    await page.getByText('告警与故障').first().click();
+    // The map's container counts the cameras its red/orange overlay draws (`data-map-alerts`, set once drawn).
+    const map = page.getByTestId('map');
+    await page.waitForSelector('[data-testid="map"][data-map-ready="true"]', { timeout: 20_000 });
+    const alertsOnMap = async () => Number(await map.getAttribute('data-map-alerts'));
+    const before = await alertsOnMap();
     const victim = simulator.devices.find((d) => d.channels.length === 1)!;
     const name = victim.channels[0]!.name;
     simulator.pauseKeepalives(victim.deviceId);
+    const mapShows = (count: number) =>
+      page.waitForSelector(`[data-testid="map"][data-map-alerts="${count}"]`, { state: 'attached', timeout: 10_000 });
+    await mapShows(before + 1);
+    await page.getByText('告警与故障').first().click();
     // 1 s × 2 keepalives offline timeout, the sweep, the bus, the SSE stream.
     await page.getByText(name).first().waitFor({ timeout: 10_000 });
     await page.screenshot({ path: join(__dirname, '../../.tessera/outage-live.png') });
     simulator.pauseKeepalives(victim.deviceId, false);
     await page.getByText(name).first().waitFor({ state: 'detached', timeout: 15_000 });
+    await mapShows(before);
+    expect(await alertsOnMap()).toBe(before);
     await page.close();
   });
 });

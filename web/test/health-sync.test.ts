@@ -9,6 +9,7 @@ class FakeMap {
   readonly featureState = new Map<string, unknown>();
   readonly diffs: { source: string; diff: GeoJSONSourceDiff }[] = [];
   readonly setData: string[] = [];
+  readonly container = { dataset: {} as Record<string, string> };
   readonly listeners = new Map<string, Set<() => void>>();
   on(type: string, listener: () => void): void {
     if (!this.listeners.has(type)) this.listeners.set(type, new Set());
@@ -37,6 +38,9 @@ class FakeMap {
     return true;
   }
   triggerRepaint(): void {}
+  getContainer() {
+    return this.container;
+  }
 }
 
 const NVR = '43010200001180000001';
@@ -70,6 +74,7 @@ afterEach(() => {
 
 describe('HealthSync', () => {
   it('alert-overlay: recolours cameras with feature-state and moves them on and off the overlay', async () => {
+    vi.stubGlobal('window', new EventTarget());
     const { store, map, sync } = setup('alert-overlay');
     store.push(channelEvent('43010200001310000001', NVR, 'offline', '2025-06-01T09:00:00.000Z'));
     store.push(channelEvent(IPC, IPC, 'online', '2025-06-01T09:00:00.000Z'));
@@ -81,6 +86,7 @@ describe('HealthSync', () => {
     expect(map.diffs[0]!.source).toBe(ALERT_SOURCE);
     expect(map.diffs[0]!.diff.add?.map((f) => f.id)).toEqual([0]);
     expect(map.diffs[0]!.diff.remove).toEqual([2]);
+    map.fire('render');
 
     store.push(deviceEvent(NVR, 'offline', '2025-06-01T09:01:00.000Z'));
     store.flush();
@@ -88,6 +94,10 @@ describe('HealthSync', () => {
     const last = map.diffs.at(-1)!.diff;
     expect(last.update).toEqual([{ id: 0, addOrUpdateProperties: [{ key: 'h', value: 2 }] }]);
     expect(last.add?.map((f) => f.id)).toEqual([1]);
+    // The map's container tells how many cameras the overlay draws, once they are drawn.
+    expect(map.container.dataset.mapAlerts).toBe('1');
+    map.fire('render');
+    expect(map.container.dataset.mapAlerts).toBe('2');
     sync.close();
   });
 

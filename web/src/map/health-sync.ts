@@ -72,6 +72,7 @@ export class HealthSync {
         if (isAlert(this.#store.health[i]!) && cameraFeatureAt(this.#store, i)) this.#alerts.add(i);
       }
     }
+    this.#publishAlertCount();
     this.#map.on('render', this.#onRender);
     this.#unsubscribe = this.#store.subscribe((change) => this.apply(change));
   }
@@ -168,10 +169,20 @@ export class HealthSync {
     const onRender = () => {
       if (!this.#map.isSourceLoaded(sourceId)) return;
       this.#map.off('render', onRender);
+      this.#publishAlertCount();
       emitRecolor({ path: 'clusters', eventTimes, drawnAt: Date.now() });
     };
     this.#map.on('render', onRender);
     this.#map.triggerRepaint();
+  }
+
+  /**
+   * How many cameras the alert overlay draws, on the map's container (`data-map-alerts`), once drawn: what a
+   * test (or a person with the inspector) reads to see a camera turn red on the map.
+   */
+  #publishAlertCount(): void {
+    if (!usesAlertOverlay(this.#mode)) return;
+    this.#map.getContainer().dataset.mapAlerts = String(this.#alerts.size);
   }
 
   /** Idempotent. */
