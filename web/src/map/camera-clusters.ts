@@ -41,7 +41,7 @@ function mercatorX(lng: number): number {
 function mercatorY(lat: number): number {
   const sin = Math.sin((lat * Math.PI) / 180);
   const y = 0.5 - (0.25 * Math.log((1 + sin) / (1 - sin))) / Math.PI;
-  return y < 0 ? 0 : y > 1 ? 1 : y;
+  return Math.min(1, Math.max(0, y));
 }
 
 function longitudeOf(x: number): number {
