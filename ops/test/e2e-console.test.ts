@@ -121,7 +121,10 @@ describe('the console against the real platform', () => {
     const name = victim.channels[0]!.name;
     simulator.pauseKeepalives(victim.deviceId);
     const mapShows = (count: number) =>
-      page.waitForSelector(`[data-testid="map"][data-map-alerts="${count}"]`, { state: 'attached', timeout: 10_000 });
+      page.waitForSelector(`[data-testid="map"][data-map-alerts="${count}"]`, {
+        state: 'attached',
+        timeout: 10_000,
+      });
     await mapShows(before + 1);
     await page.getByText('告警与故障').first().click();
     // 1 s × 2 keepalives offline timeout, the sweep, the bus, the SSE stream.

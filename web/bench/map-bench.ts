@@ -52,7 +52,8 @@ function variantsOf(modes: HealthSyncMode[], clusterings: Clustering[]): Variant
   const variants: Variant[] = [];
   for (const mode of modes) {
     for (const clustering of mode === 'alert-overlay' ? clusterings : ['maplibre' as const]) {
-      if (!variants.some((v) => v.mode === mode && v.clustering === clustering)) variants.push({ mode, clustering });
+      if (!variants.some((v) => v.mode === mode && v.clustering === clustering))
+        variants.push({ mode, clustering });
     }
   }
   return variants;
