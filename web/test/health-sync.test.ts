@@ -2,25 +2,14 @@ import type { GeoJSONSourceDiff, Map as MaplibreMap } from 'maplibre-gl';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ALERT_SOURCE, CAMERA_SOURCE } from '../src/map/console-layers';
 import { HealthSync, type HealthSyncMode } from '../src/map/health-sync';
-import { channel, channelEvent, device, deviceEvent, manualStore } from './support';
+import { channel, channelEvent, device, deviceEvent, FakeMapEvents, manualStore } from './support';
 
 /** The part of a maplibre map HealthSync uses, recording what it was asked. */
-class FakeMap {
+class FakeMap extends FakeMapEvents {
   readonly featureState = new Map<string, unknown>();
   readonly diffs: { source: string; diff: GeoJSONSourceDiff }[] = [];
   readonly setData: string[] = [];
   readonly container = { dataset: {} as Record<string, string> };
-  readonly listeners = new Map<string, Set<() => void>>();
-  on(type: string, listener: () => void): void {
-    if (!this.listeners.has(type)) this.listeners.set(type, new Set());
-    this.listeners.get(type)!.add(listener);
-  }
-  off(type: string, listener: () => void): void {
-    this.listeners.get(type)?.delete(listener);
-  }
-  fire(type: string): void {
-    for (const listener of [...(this.listeners.get(type) ?? [])]) listener();
-  }
   setFeatureState(feature: { source: string; id: number }, state: unknown): void {
     this.featureState.set(`${feature.source}/${feature.id}`, state);
   }

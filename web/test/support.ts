@@ -61,3 +61,18 @@ export function channelEvent(id: string, dev: string, status: 'online' | 'offlin
 export function deviceEvent(dev: string, status: 'online' | 'offline', at: string): LiveEvent {
   return { type: 'device.status', data: { deviceId: deviceId(dev), status, reason: null, at } };
 }
+
+/** The events of a maplibre map, for the fakes of the map's helpers: `fire` plays the map. */
+export class FakeMapEvents {
+  readonly listeners = new Map<string, Set<() => void>>();
+  on(type: string, listener: () => void): void {
+    if (!this.listeners.has(type)) this.listeners.set(type, new Set());
+    this.listeners.get(type)!.add(listener);
+  }
+  off(type: string, listener: () => void): void {
+    this.listeners.get(type)?.delete(listener);
+  }
+  fire(type: string): void {
+    for (const listener of [...(this.listeners.get(type) ?? [])]) listener();
+  }
+}

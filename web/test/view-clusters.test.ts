@@ -1,24 +1,13 @@
 import type { Map as MaplibreMap } from 'maplibre-gl';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ViewClusters } from '../src/map/view-clusters';
-import { channel, device, manualStore } from './support';
+import { channel, device, FakeMapEvents, manualStore } from './support';
 
 /** The part of a maplibre map ViewClusters uses: a view that tests move, and the data the source got. */
-class FakeMap {
+class FakeMap extends FakeMapEvents {
   zoom = 9.5;
   bounds = { west: 112.8, south: 28.0, east: 113.2, north: 28.4 };
   readonly data: { features: { properties: Record<string, unknown> }[] }[] = [];
-  readonly listeners = new Map<string, Set<() => void>>();
-  on(type: string, listener: () => void): void {
-    if (!this.listeners.has(type)) this.listeners.set(type, new Set());
-    this.listeners.get(type)!.add(listener);
-  }
-  off(type: string, listener: () => void): void {
-    this.listeners.get(type)?.delete(listener);
-  }
-  fire(type: string): void {
-    for (const listener of [...(this.listeners.get(type) ?? [])]) listener();
-  }
   getZoom(): number {
     return this.zoom;
   }
