@@ -44,7 +44,7 @@ export class ViewClusters {
     this.#clusters = clustersOf(options.store.channels);
     this.#map.on('move', this.#onMove);
     this.#map.on('moveend', this.#onMoveEnd);
-    this.update();
+    this.#update();
   }
 
   /** Cameras with coordinates. */
@@ -60,18 +60,18 @@ export class ViewClusters {
   #onMove = (): void => {
     this.#moveTimer ??= setTimeout(() => {
       this.#moveTimer = null;
-      this.update();
+      this.#update();
     }, MOVE_REFRESH_MS);
   };
 
   #onMoveEnd = (): void => {
     if (this.#moveTimer) clearTimeout(this.#moveTimer);
     this.#moveTimer = null;
-    this.update();
+    this.#update();
   };
 
-  /** Fills the source for the current view, unless it already covers it (or `force`). */
-  update(force = false): void {
+  /** Fills the source for the current view, unless it already covers it. */
+  #update(): void {
     if (this.#closed) return;
     const zoom = Math.floor(this.#map.getZoom());
     const bounds = this.#map.getBounds();
@@ -82,7 +82,7 @@ export class ViewClusters {
       bounds.getNorth(),
     ];
     const covered = this.#covered;
-    if (!force && covered && Math.floor(covered.zoom) === zoom && contains(covered.bounds, view)) return;
+    if (covered && covered.zoom === zoom && contains(covered.bounds, view)) return;
     const [west, south, east, north] = view;
     const width = (east - west) * MARGIN;
     const height = (north - south) * MARGIN;
