@@ -1,7 +1,13 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { createLogger } from '@tessera/kit';
-import { createTestDatabase, launchChromium, type TestDatabase, waitFor } from '@tessera/testkit';
+import {
+  createTestDatabase,
+  launchChromium,
+  signInToConsole,
+  type TestDatabase,
+  waitFor,
+} from '@tessera/testkit';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSimulatorEndpoint, planCity, Simulator } from '../src/simulator';
@@ -95,18 +101,14 @@ describe('upper platforms in the console, against a real upper instance', () => 
     for (const database of databases) await database.drop();
   });
 
-  const signIn = async (username: string, password: string, hash = ''): Promise<Page> => {
-    const page = await browser.newPage({ viewport: { width: 1600, height: 1000 }, locale: 'zh-CN' });
-    page.on('pageerror', (error) => {
-      throw error;
+  const signIn = (username: string, password: string, hash = ''): Promise<Page> =>
+    signInToConsole(browser, {
+      url: lower.url,
+      username,
+      password,
+      hash,
+      viewport: { width: 1600, height: 1000 },
     });
-    await page.goto(`${lower.url}/${hash}`);
-    await page.locator('input[name=username]').fill(username);
-    await page.locator('input[type=password]').fill(password);
-    await page.keyboard.press('Enter');
-    await page.locator('.live-indicator.live-open').waitFor();
-    return page;
-  };
 
   /** Waits for text to appear in (or under) a locator. */
   const text = (scope: Locator, content: string | RegExp, timeout = 10_000) =>

@@ -1,7 +1,13 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { createLogger } from '@tessera/kit';
-import { createTestDatabase, launchChromium, type TestDatabase, waitFor } from '@tessera/testkit';
+import {
+  createTestDatabase,
+  launchChromium,
+  signInToConsole,
+  type TestDatabase,
+  waitFor,
+} from '@tessera/testkit';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSimulatorEndpoint, planCity, type SimulatedChannel, Simulator } from '../src/simulator';
@@ -118,18 +124,8 @@ describe('the command center against the real backend', () => {
     return ((await login.json()) as { token: string }).token;
   }
 
-  const signIn = async (username: string, password: string, hash = ''): Promise<Page> => {
-    const page = await browser.newPage({ viewport: { width: 1440, height: 900 }, locale: 'zh-CN' });
-    page.on('pageerror', (error) => {
-      throw error;
-    });
-    await page.goto(`${tessera.url}/${hash}`);
-    await page.locator('input[name=username]').fill(username);
-    await page.locator('input[type=password]').fill(password);
-    await page.keyboard.press('Enter');
-    await page.locator('.live-indicator.live-open').waitFor();
-    return page;
-  };
+  const signIn = (username: string, password: string, hash = ''): Promise<Page> =>
+    signInToConsole(browser, { url: tessera.url, username, password, hash });
 
   const tile = (page: Page, index: number) => page.locator(`.wall-tile[data-tile="${index}"]`);
   /** Waits until the tile shows this camera. */

@@ -1,7 +1,13 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { createLogger } from '@tessera/kit';
-import { createTestDatabase, launchChromium, type TestDatabase, waitFor } from '@tessera/testkit';
+import {
+  createTestDatabase,
+  launchChromium,
+  signInToConsole,
+  type TestDatabase,
+  waitFor,
+} from '@tessera/testkit';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSimulatorEndpoint, planCity, Simulator } from '../src/simulator';
@@ -85,17 +91,8 @@ describe('the console against the real platform', () => {
     await database?.drop();
   });
 
-  const signIn = async (username: string, password: string): Promise<Page> => {
-    const page = await browser.newPage({ viewport: { width: 1440, height: 900 }, locale: 'zh-CN' });
-    page.on('pageerror', (error) => {
-      throw error;
-    });
-    await page.goto(`${tessera.url}/`);
-    await page.locator('input').first().fill(username);
-    await page.locator('input[type=password]').fill(password);
-    await page.keyboard.press('Enter');
-    return page;
-  };
+  const signIn = (username: string, password: string): Promise<Page> =>
+    signInToConsole(browser, { url: tessera.url, username, password });
 
   it('a district operator sees only the district’s points on the map', async () => {
     const channels = simulator.devices.flatMap((d) => d.channels);

@@ -3,3 +3,4 @@ export * from './sipp';
 export * from './wait';
 export * from './postgres';
 export * from './chromium';
+export * from './console';
