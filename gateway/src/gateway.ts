@@ -14,7 +14,7 @@ import { Registrar } from './device/registrar';
 import { CatalogAggregator } from './manscdp';
 import { GatewayMetrics } from './metrics';
 import { CallManager } from './play';
-import { HmacNonceIssuer, SipEndpoint, TcpTransport, UdpTransport } from './sip';
+import { HmacNonceIssuer, listenOnOnePort, SipEndpoint, TcpTransport, UdpTransport } from './sip';
 
 export interface GatewayOptions {
   config: GatewayConfig;
@@ -220,10 +220,8 @@ export class Gateway {
 
   async #listen(): Promise<void> {
     const { config, bus, logger } = this.#opts;
-    // UDP first: with port 0 the OS picks, and TCP then takes the same number.
-    const udp = await this.#udp.listen({ host: config.host, port: config.port });
-    this.#port = udp.port;
-    await this.#tcp.listen({ host: config.host, port: udp.port });
+    const bound = await listenOnOnePort(this.#udp, this.#tcp, { host: config.host, port: config.port });
+    this.#port = bound.port;
     await this.presence.start();
     this.#unsubscribe.push(
       await bus.handle('gateway.catalog-query', ({ deviceId }) => this.queries.catalog(deviceId)),

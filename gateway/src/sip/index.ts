@@ -100,6 +100,8 @@ export { SipStreamFramer, type SipStreamFramerOptions } from './transport/stream
 export { UdpTransport, type UdpTransportOptions } from './transport/udp-transport';
 /** SIP over TCP, server and client, one reused connection per remote. */
 export { TcpTransport, type TcpTransportOptions } from './transport/tcp-transport';
+/** UDP and TCP on one port, another one when the OS's choice is taken for TCP. */
+export { listenOnOnePort } from './transport/one-port';
 
 // --- transactions (RFC 3261 §17) ---
 /** T1/T2/T4 and their defaults (500 ms / 4 s / 5 s). */

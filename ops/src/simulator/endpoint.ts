@@ -1,4 +1,4 @@
-import { SipEndpoint, TcpTransport, UdpTransport } from '@tessera/gateway/sip';
+import { listenOnOnePort, SipEndpoint, TcpTransport, UdpTransport } from '@tessera/gateway/sip';
 
 /** One SIP endpoint for a whole simulated city, bound to a port of its own on `host`. */
 export async function createSimulatorEndpoint(options: {
@@ -9,8 +9,7 @@ export async function createSimulatorEndpoint(options: {
   const host = options.host ?? '127.0.0.1';
   const udp = new UdpTransport({});
   const tcp = new TcpTransport({});
-  const bound = await udp.listen({ host, port: options.port ?? 0 });
-  await tcp.listen({ host, port: bound.port });
+  const bound = await listenOnOnePort(udp, tcp, { host, port: options.port ?? 0 });
   const endpoint = new SipEndpoint({
     transports: [udp, tcp],
     viaHost: host,

@@ -85,6 +85,18 @@ export class UdpTransport extends EventEmitter<SipTransportEvents> implements Si
     return this.#local;
   }
 
+  /**
+   * Gives the port back before the transport is used, so that `listen` may be called again (see
+   * `listenOnOnePort`: the port the OS chose for UDP may be taken for TCP).
+   */
+  async unlisten(): Promise<void> {
+    const socket = this.#socket;
+    if (!socket || this.#closing) return;
+    this.#socket = undefined;
+    this.#local = undefined;
+    await new Promise<void>((resolve) => socket.close(() => resolve()));
+  }
+
   /** One promise per datagram, settled from the socket's callback (this runs for every response sent). */
   send(message: Buffer, remote: RemoteAddress): Promise<void> {
     const socket = this.#socket;
