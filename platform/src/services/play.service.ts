@@ -147,9 +147,11 @@ export class PlayService implements OnModuleInit, OnModuleDestroy {
     return { sessionId: session.sessionId, ingestId: session.ingestId, stream };
   }
 
+  /** The live sessions of channels within the caller's jurisdiction; others are not shown (not even counted). */
   list(auth: AuthContext): LiveSessionView[] {
     requireRole(auth, 'admin', 'operator');
-    return [...this.#byId.values()].map((s) => ({
+    const visible = [...this.#byId.values()].filter((s) => coversCivilCode(auth.jurisdiction, s.civilCode));
+    return visible.map((s) => ({
       sessionId: s.sessionId,
       channelId: s.channelId,
       deviceId: s.deviceId,
@@ -165,6 +167,10 @@ export class PlayService implements OnModuleInit, OnModuleDestroy {
     requireRole(auth, 'admin', 'operator');
     const session = this.#byId.get(sessionId);
     if (!session) throw new NotFoundError('session', sessionId);
+    // Ending a session cuts every viewer of that camera: only someone whose jurisdiction covers the camera may.
+    if (!coversCivilCode(auth.jurisdiction, session.civilCode)) {
+      throw new ForbiddenError(`session ${sessionId} is outside ${auth.username}'s jurisdiction`);
+    }
     await this.#end(session, `stopped by ${auth.username}`);
   }
 

@@ -113,3 +113,81 @@ describe('/api/v1/channels/:channelId/ptz', () => {
     expect(r.status).toBe(409);
   });
 });
+
+/**
+ * GET/DELETE /api/v1/play-sessions within jurisdiction. The media server and the gateway answer on the bus the
+ * way they do for a healthy camera (a keyframe at once); the real media path is proven in ops/test.
+ */
+describe('/api/v1/play-sessions', () => {
+  let t: TestPlatform;
+  let admin: string;
+  const nvrFurong = deviceIdIn('43010200', 11);
+  const cameraFurong = channelIdIn('43010201', 11);
+  const nvrYuelu = deviceIdIn('43010400', 11);
+  const cameraYuelu = channelIdIn('43010401', 11);
+  const byes: string[] = [];
+
+  beforeAll(async () => {
+    t = await TestPlatform.start({ TESSERA_PLAY_GRACE_MS: '600000' });
+    admin = await t.adminToken();
+    await t.deviceWithCameras(nvrFurong, [{ id: cameraFurong, civilCode: '43010201' }]);
+    await t.deviceWithCameras(nvrYuelu, [{ id: cameraYuelu, civilCode: '43010401' }]);
+    await t.bus.handle('media.open-ingest', async ({ sessionId }) => ({
+      ingestId: `ingest-${sessionId}`,
+      host: '127.0.0.1',
+      port: 30_000,
+      ssrc: '0430100001',
+    }));
+    await t.bus.handle('gateway.invite', async ({ sessionId }) => ({
+      ok: true,
+      callId: `call-${sessionId}`,
+      deviceHost: '127.0.0.1',
+      devicePort: 40_000,
+      ssrc: null,
+      setup: null,
+    }));
+    await t.bus.handle('media.connect-ingest', async () => ({ ok: true }));
+    await t.bus.handle('media.await-keyframe', async () => ({ codec: 'h264', width: 1920, height: 1080 }));
+    await t.bus.handle('media.close-ingest', async () => ({ ok: true }));
+    await t.bus.handle('gateway.bye', async ({ callId }) => {
+      byes.push(callId);
+      return { ok: true };
+    });
+  });
+  afterAll(() => t?.close());
+
+  const startSession = async (channelId: string): Promise<string> => {
+    const r = await t.request<{ sessionId: string }>('POST', `/api/v1/channels/${channelId}/play`, {
+      token: admin,
+    });
+    expect(r.status).toBe(200);
+    return r.body.sessionId;
+  };
+
+  it('requires authentication', async () => {
+    expect((await t.get('/api/v1/play-sessions')).status).toBe(401);
+    expect((await t.request('DELETE', `/api/v1/play-sessions/${crypto.randomUUID()}`)).status).toBe(401);
+  });
+
+  it("a district operator cannot list or stop another district's live session", async () => {
+    const furongSession = await startSession(cameraFurong);
+    const yueluSession = await startSession(cameraYuelu);
+    const yuelu = await t.userToken('op-yuelu-sessions', 'operator', '430104');
+
+    const listed = await t.get<{ sessionId: string; channelId: string }[]>('/api/v1/play-sessions', yuelu);
+    expect(listed.status).toBe(200);
+    expect(listed.body.map((s) => s.channelId)).toEqual([cameraYuelu]);
+    const all = await t.get<{ sessionId: string }[]>('/api/v1/play-sessions', admin);
+    expect(all.body.map((s) => s.sessionId).sort()).toEqual([furongSession, yueluSession].sort());
+
+    const stopped = await t.request('DELETE', `/api/v1/play-sessions/${furongSession}`, { token: yuelu });
+    expect(stopped.status).toBe(403);
+    expect(byes).not.toContain(`call-${furongSession}`);
+    expect((await t.get<{ sessionId: string }[]>('/api/v1/play-sessions', admin)).body).toHaveLength(2);
+
+    expect(
+      (await t.request('DELETE', `/api/v1/play-sessions/${yueluSession}`, { token: yuelu })).status,
+    ).toBe(204);
+    expect(byes).toContain(`call-${yueluSession}`);
+  });
+});
