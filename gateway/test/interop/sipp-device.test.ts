@@ -1,9 +1,11 @@
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { describeSippFailure, freePort, runSipp, waitFor } from '@tessera/testkit';
 import { afterEach, describe, expect, it } from 'vitest';
+import { sipFixtureDir } from '../fixtures/sip/fixtures';
 import { DOMAIN, type GatewayHarness, PLATFORM_ID, startGateway } from './support';
 
-const shared = resolve(__dirname, '../../../../shared/gb28181/sipp');
+/** The third-party SIPp scenarios kept in the repository (checksummed by test/sip/vectors.test.ts). */
+const thirdParty = join(sipFixtureDir, 'sipp');
 const local = resolve(__dirname, '../fixtures/sipp');
 const DEVICE = '34020000001320000001';
 
@@ -20,10 +22,10 @@ describe('gateway with SIPp as an independent GB/T 28181 device', () => {
   });
 
   for (const transport of ['udp', 'tcp'] as const) {
-    it(`registers a device with digest over ${transport.toUpperCase()} (shared SIPp scenario)`, async () => {
+    it(`registers a device with digest over ${transport.toUpperCase()} (third-party SIPp scenario)`, async () => {
       h = await startGateway();
       const run = await runSipp({
-        scenario: `${shared}/device_register_digest.xml`,
+        scenario: `${thirdParty}/device_register_digest.xml`,
         remote: `127.0.0.1:${h.gateway.port}`,
         localPort: await freePort(),
         transport,
@@ -63,9 +65,9 @@ describe('gateway with SIPp as an independent GB/T 28181 device', () => {
       expect(run.exitCode, describeSippFailure(run)).toBe(0);
     }
     expect(await metric(h, 'tessera_gateway_auth_failures_total', 'reason="wrong-response"')).toBe(3);
-    // Locked out now: even the right password is refused (the shared scenario expects 200, so it fails).
+    // Locked out now: even the right password is refused (the third-party scenario expects 200, so it fails).
     const locked = await runSipp({
-      scenario: `${shared}/device_register_digest.xml`,
+      scenario: `${thirdParty}/device_register_digest.xml`,
       remote: `127.0.0.1:${h.gateway.port}`,
       localPort: await freePort(),
       calls: 1,
@@ -129,7 +131,7 @@ describe('gateway with SIPp as an independent GB/T 28181 device', () => {
     const channels = ['34020000001310000001', '34020000001310000002', '34020000001310000003'];
     const port = await freePort();
     const register = await runSipp({
-      scenario: `${shared}/device_register_digest.xml`,
+      scenario: `${thirdParty}/device_register_digest.xml`,
       remote: `127.0.0.1:${h.gateway.port}`,
       localPort: port,
       calls: 1,

@@ -1,9 +1,11 @@
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { describeSippFailure, freePort, runSipp, waitFor } from '@tessera/testkit';
 import { afterEach, describe, expect, it } from 'vitest';
+import { sipFixtureDir } from '../fixtures/sip/fixtures';
 import { type GatewayHarness, startGateway } from './support';
 
-const shared = resolve(__dirname, '../../../../shared/gb28181/sipp');
+/** The third-party SIPp scenarios kept in the repository (checksummed by test/sip/vectors.test.ts). */
+const thirdParty = join(sipFixtureDir, 'sipp');
 const local = resolve(__dirname, '../fixtures/sipp');
 /** A police-station platform: type 200 in its 20-digit ID. */
 const LOWER = '34020000002000000099';
@@ -22,7 +24,7 @@ describe('a lower platform (SIPp) registering to us', () => {
     h = await startGateway();
     const port = await freePort();
     const register = await runSipp({
-      scenario: `${shared}/device_register_digest.xml`,
+      scenario: `${thirdParty}/device_register_digest.xml`,
       remote: `127.0.0.1:${h.gateway.port}`,
       localPort: port,
       calls: 1,

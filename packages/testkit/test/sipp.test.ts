@@ -1,11 +1,28 @@
-import { resolve } from 'node:path';
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { freePort, percentile, runSipp } from '../src';
 
-const sippDir = resolve(__dirname, '../../../../shared/gb28181/sipp');
+/** Third-party scenarios kept in the repository; see test/fixtures/README.md for where they come from. */
+const sippDir = resolve(__dirname, 'fixtures/sipp');
 
 describe('SIPp harness', () => {
-  it('runs the shared device and platform scenarios against each other', async () => {
+  it('its third-party scenarios match their recorded SHA-256', () => {
+    const sums = readFileSync(join(sippDir, 'SHA256SUMS'), 'latin1').trim().split('\n');
+    expect(sums).toHaveLength(2);
+    for (const line of sums) {
+      const [sum, name] = line.split(/\s+/);
+      expect(
+        createHash('sha256')
+          .update(readFileSync(join(sippDir, name!)))
+          .digest('hex'),
+        name,
+      ).toBe(sum);
+    }
+  });
+
+  it('runs the third-party device and platform scenarios against each other', async () => {
     const port = await freePort();
     const uas = runSipp({ scenario: `${sippDir}/platform_401_then_200.xml`, localPort: port, calls: 1 });
     // SIPp's UAS binds synchronously at start; the UAC retransmits (retrans=500) if it races ahead.
