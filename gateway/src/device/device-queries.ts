@@ -21,11 +21,12 @@ import {
   type RecordInfoQuery,
   type RecordInfoResponse,
   type RecordItem,
+  type TypedManscdpMessage,
 } from '../manscdp';
 import type { GatewayMetrics } from '../metrics';
 import type { SipResponse } from '../sip';
 import { DeviceNotOnlineError, type DeviceRequests } from './device-requests';
-import { PendingReplies } from './pending-replies';
+import { PendingReplies, unwrapReply } from './pending-replies';
 import type { PresenceRecord, PresenceTracker } from './presence';
 
 export class DeviceRejectedError extends TesseraError {
@@ -123,6 +124,38 @@ export class DeviceQueries {
     }
   }
 
+  /**
+   * Sends a query whose answer comes back as a MESSAGE of its own (DeviceInfo, DeviceStatus) and settles on that
+   * answer, its timeout, or the query's failure, whichever is first. The MESSAGE transaction is not awaited ahead
+   * of the answer: a device that went silent keeps it retransmitting until Timer F (64·T1, 32 s; RFC 3261
+   * §17.1.2.2), past the answer's own deadline, so the query would have taken 32 s to fail instead of
+   * replyTimeoutMs. Its outcome is handled here in both directions (it cancels the wait) and never left floating.
+   */
+  async #ask<T>(
+    pending: PendingReplies<T>,
+    record: PresenceRecord,
+    what: 'device-info' | 'device-status',
+    label: string,
+    body: Extract<TypedManscdpMessage, { kind: 'device-info-query' | 'device-status-query' }>,
+  ): Promise<T> {
+    const { deviceId, sn } = body;
+    const reply = pending.wait(deviceId, sn, this.#o.replyTimeoutMs, label);
+    this.#o.requests.message(record, body).then(
+      (response) => {
+        if (response.status < 300) return;
+        this.#o.metrics.deviceQueries.inc({ query: what, result: `sip-${response.status}` });
+        pending.cancel(deviceId, sn, new DeviceRejectedError(deviceId, response.status, what));
+      },
+      (error: unknown) => pending.cancel(deviceId, sn, asError(error)),
+    );
+    const outcome = await reply;
+    // Either timer: the answer's, or Timer F when T1 is short enough for it to fire first.
+    if (!outcome.ok && outcome.error instanceof TimeoutError) {
+      this.#o.metrics.deviceQueries.inc({ query: what, result: 'timeout' });
+    }
+    return unwrapReply(outcome);
+  }
+
   async catalog(deviceId: string): Promise<CatalogQueryResult> {
     const record = this.#online(deviceId);
     const sn = this.#o.requests.nextSn();
@@ -160,17 +193,11 @@ export class DeviceQueries {
   async deviceInfo(deviceId: string): Promise<DeviceInfoResult> {
     const record = this.#online(deviceId);
     const sn = this.#o.requests.nextSn();
-    const reply = this.#infos.wait(deviceId, sn, this.#o.replyTimeoutMs, `DeviceInfo from ${deviceId}`);
-    try {
-      this.#check(
-        deviceId,
-        await this.#o.requests.message(record, { kind: 'device-info-query', sn, deviceId }),
-        'device-info',
-      );
-    } catch (error) {
-      this.#infos.cancel(deviceId, sn, error as Error);
-    }
-    const info = await reply;
+    const info = await this.#ask(this.#infos, record, 'device-info', `DeviceInfo from ${deviceId}`, {
+      kind: 'device-info-query',
+      sn,
+      deviceId,
+    });
     const result: DeviceInfoResult = {
       deviceId,
       name: info.deviceName,
@@ -187,17 +214,11 @@ export class DeviceQueries {
   async deviceStatus(deviceId: string): Promise<DeviceStatusResult> {
     const record = this.#online(deviceId);
     const sn = this.#o.requests.nextSn();
-    const reply = this.#statuses.wait(deviceId, sn, this.#o.replyTimeoutMs, `DeviceStatus from ${deviceId}`);
-    try {
-      this.#check(
-        deviceId,
-        await this.#o.requests.message(record, { kind: 'device-status-query', sn, deviceId }),
-        'device-status',
-      );
-    } catch (error) {
-      this.#statuses.cancel(deviceId, sn, error as Error);
-    }
-    const status = await reply;
+    const status = await this.#ask(this.#statuses, record, 'device-status', `DeviceStatus from ${deviceId}`, {
+      kind: 'device-status-query',
+      sn,
+      deviceId,
+    });
     const raw: Record<string, string> = {};
     for (const [key, value] of Object.entries({
       result: status.result,
@@ -230,29 +251,33 @@ export class DeviceQueries {
     const record = this.#online(deviceId);
     const sn = this.#o.requests.nextSn();
     const ptzCmd = encodePtz(command);
+    // Never rejects (PendingReplies): the transaction below may outlast resultWaitMs by far (Timer F, 32 s).
     const reply = this.#controls.wait(channelId, sn, resultWaitMs, `DeviceControl answer from ${channelId}`);
-    const response = await this.#o.requests.message(record, {
-      kind: 'device-control',
-      sn,
-      deviceId: channelId,
-      ptzCmd,
-      controlPriority: 5,
-      guardCmd: null,
-      recordCmd: null,
-      teleBoot: null,
-      alarmCmd: null,
-      iFrameCmd: null,
-    });
+    let response: SipResponse;
+    try {
+      response = await this.#o.requests.message(record, {
+        kind: 'device-control',
+        sn,
+        deviceId: channelId,
+        ptzCmd,
+        controlPriority: 5,
+        guardCmd: null,
+        recordCmd: null,
+        teleBoot: null,
+        alarmCmd: null,
+        iFrameCmd: null,
+      });
+    } catch (error) {
+      this.#controls.cancel(channelId, sn, asError(error));
+      throw error;
+    }
     if (response.status >= 300) {
       this.#controls.cancel(channelId, sn, new DeviceRejectedError(deviceId, response.status, 'ptz'));
-      await reply.catch(() => undefined);
       this.#o.metrics.deviceQueries.inc({ query: 'ptz', result: `sip-${response.status}` });
       return { ptzCmd, status: response.status, result: null };
     }
-    const result = await reply.then(
-      (answer) => answer.result,
-      () => null,
-    );
+    const answer = await reply;
+    const result = answer.ok ? answer.value.result : null;
     this.#o.metrics.deviceQueries.inc({ query: 'ptz', result: 'ok' });
     return { ptzCmd, status: response.status, result };
   }
@@ -295,6 +320,7 @@ export class DeviceQueries {
   ): Promise<{ status: number; result: string | null }> {
     const record = this.#online(deviceId);
     const sn = this.#o.requests.nextSn();
+    // Never rejects (PendingReplies): the transaction below may outlast resultWaitMs by far (Timer F, 32 s).
     const reply = this.#controls.wait(channelId, sn, resultWaitMs, `DeviceControl answer from ${channelId}`);
     let response: SipResponse;
     try {
@@ -306,20 +332,16 @@ export class DeviceQueries {
         ...control,
       });
     } catch (error) {
-      this.#controls.cancel(channelId, sn, error as Error);
-      await reply.catch(() => undefined);
+      this.#controls.cancel(channelId, sn, asError(error));
       throw error;
     }
     if (response.status >= 300) {
       this.#controls.cancel(channelId, sn, new DeviceRejectedError(deviceId, response.status, 'control'));
-      await reply.catch(() => undefined);
       this.#o.metrics.deviceQueries.inc({ query: 'forwarded-control', result: `sip-${response.status}` });
       return { status: response.status, result: null };
     }
-    const result = await reply.then(
-      (answer) => answer.result,
-      () => null,
-    );
+    const answer = await reply;
+    const result = answer.ok ? answer.value.result : null;
     this.#o.metrics.deviceQueries.inc({ query: 'forwarded-control', result: 'ok' });
     return { status: response.status, result };
   }
@@ -408,4 +430,8 @@ export class DeviceQueries {
     this.#controls.close(closed);
     this.#records.close();
   }
+}
+
+function asError(error: unknown): Error {
+  return error instanceof Error ? error : new Error(String(error));
 }
