@@ -24,12 +24,14 @@ export class WallLayoutController {
   }
 
   @Put(':name')
-  @ApiOperation({ summary: 'Save (create or replace) one of my layouts' })
+  @ApiOperation({
+    summary: 'Save (create or replace) one of my layouts; every camera must be within my jurisdiction (403)',
+  })
   @ApiAuth()
   @ApiPathParam('name', WallLayoutName)
   @ApiJsonBody(WallLayoutBody)
   @ApiOk(WallLayout)
-  @ApiErrors(400)
+  @ApiErrors(400, 403)
   save(
     @Auth() auth: AuthContext,
     @Param('name', namePipe) name: string,

@@ -131,6 +131,17 @@ export class ChannelRepository {
     return this.cameras().where('c.channel_id', '=', channelId).orderBy('c.device_id').executeTakeFirst();
   }
 
+  /** Civil code of each of the given channels that exists (a channel reported by two devices: any one of them). */
+  async civilCodes(channelIds: readonly string[]): Promise<Map<string, string | null>> {
+    if (channelIds.length === 0) return new Map();
+    const rows = await this.db
+      .selectFrom('channel')
+      .select(['channel_id', 'civil_code'])
+      .where('channel_id', 'in', [...new Set(channelIds)])
+      .execute();
+    return new Map(rows.map((r) => [r.channel_id, r.civil_code]));
+  }
+
   async states(deviceId: string, executor: Kysely<DB> = this.db): Promise<Map<string, ChannelState>> {
     const rows = await executor
       .selectFrom('channel')
