@@ -3,13 +3,10 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /**
- * The shared GB/T 28181 test vectors live beside the repository (`/work/shared` next to `/work/main`), not in
- * it; tests read them by path. See test/fixtures/README.md for what each file is and where it comes from.
+ * The GB/T 28181 media test vectors, kept in the repository (`test/fixtures/gb28181/`, with their SHA256SUMS) so a
+ * fresh clone tests on its own. See test/fixtures/README.md for what each file is and where it comes from.
  */
-export const VECTORS_DIR = path.resolve(
-  path.dirname(fileURLToPath(import.meta.url)),
-  '../../../../shared/gb28181/vectors',
-);
+export const VECTORS_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../fixtures/gb28181');
 
 export const Vector = {
   cameraFirstRtp: 'srs_utest_camera_first_rtp.bin',
