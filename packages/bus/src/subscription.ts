@@ -32,25 +32,27 @@ export interface DeliveryContext {
 /**
  * Validates and hands one entry to the handler. Invalid payloads are dropped and counted; a handler
  * error is logged and counted, and the entry is still acknowledged by the caller — a bad event must not
- * be redelivered forever (no poison loop). Never rejects.
+ * be redelivered forever (no poison loop). Never rejects; resolves false when the handler threw.
  */
-export async function deliverEvent(ctx: DeliveryContext, entry: StreamEntry): Promise<void> {
-  if (entry.deleted) return;
+export async function deliverEvent(ctx: DeliveryContext, entry: StreamEntry): Promise<boolean> {
+  if (entry.deleted) return true;
   const decoded = decodeEvent(ctx.topic, entry.raw);
   if (!decoded.ok) {
     ctx.metrics.invalidPayloads++;
     ctx.logger.warn({ topic: ctx.topic, entryId: entry.id, reason: decoded.reason }, 'dropped invalid event');
-    return;
+    return true;
   }
   ctx.metrics.delivered++;
   try {
     await ctx.handler(decoded.value);
+    return true;
   } catch (err) {
     ctx.metrics.handlerErrors++;
     ctx.logger.error(
       { err, topic: ctx.topic, entryId: entry.id },
       'event handler failed; the event is acknowledged and not redelivered',
     );
+    return false;
   }
 }
 
@@ -88,7 +90,10 @@ export class SubscriptionLoop {
         for (const entry of entries) {
           // Entries of a batch not yet handled stay pending (Redis) and are claimed by the group later.
           if (signal.aborted) break;
-          await deliverEvent(this.ctx, entry);
+          const handled = await deliverEvent(this.ctx, entry);
+          // A handler that gave up because we are stopping (e.g. a write still waiting for its database)
+          // leaves its event pending, for the group's next consumer (Redis: claimed after claimIdleMs).
+          if (!handled && signal.aborted) break;
           this.source.ack(entry);
         }
       }

@@ -77,6 +77,37 @@ describe('RedisBus on Redis', () => {
     expect(bus.metrics.invalidPayloads).toBe(1);
   });
 
+  it('an event whose handler gives up because the subscription is stopping stays pending for the group', async () => {
+    const stopping = backend.redisBus();
+    let release: (() => void) | undefined;
+    const started = new Collector<string>();
+    const unsubscribe = await stopping.subscribe(
+      'device.online',
+      (p) =>
+        new Promise<void>((_, reject) => {
+          started.push(p.deviceId);
+          // The handler waits (as a write waits for its database) and fails once it is told to stop.
+          release = () => reject(new Error('stopping'));
+        }),
+      { group: 'platform' },
+    );
+    await stopping.publish('device.online', online('d1'));
+    await started.waitFor(1);
+    const stopped = unsubscribe();
+    release?.();
+    await stopped;
+    expect(await pendingCount('device.online', 'platform')).toBe(1);
+
+    const next = backend.redisBus({ claimIdleMs: 100 });
+    const received = new Collector<string>();
+    await next.subscribe('device.online', (p) => received.push(p.deviceId), { group: 'platform' });
+    expect(await received.waitFor(1)).toEqual(['d1']);
+    await until(
+      'the event to be acknowledged',
+      async () => (await pendingCount('device.online', 'platform')) === 0,
+    );
+  });
+
   it('claims events a crashed consumer of the same group read but never acknowledged (XAUTOCLAIM)', async () => {
     const stream = keys.stream('device.online');
     await backend.admin.call('XGROUP', 'CREATE', stream, 'platform', '$', 'MKSTREAM');

@@ -273,6 +273,26 @@ export class RedisBus implements MeteredBus {
   }
 
   /**
+   * Whether Redis answers a PING on the command connection within `timeoutMs` (readiness checks). Never
+   * rejects: a connection that is down or reconnecting is `false`, not an error.
+   */
+  async ping(timeoutMs: number): Promise<boolean> {
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<false>((resolve) => {
+      timer = setTimeout(() => resolve(false), timeoutMs);
+    });
+    const answer = this.#commands.ping().then(
+      (reply) => reply === 'PONG',
+      () => false,
+    );
+    try {
+      return await Promise.race([answer, late]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /**
    * Idempotent. Rejects pending requests with `BusClosedError`, stops taking events and requests, lets
    * handlers in progress finish (their acknowledgements and replies are sent), removes private groups,
    * then closes every connection.
