@@ -8,6 +8,7 @@ import {
   type SippOptions,
   type SippRun,
   waitFor,
+  waitForListening,
 } from '@tessera/testkit';
 import { afterEach, describe, expect, it } from 'vitest';
 import { decodeManscdp, encodeCatalogResponses } from '../../src/manscdp';
@@ -60,6 +61,8 @@ describe('cascade, lower side, with SIPp as the upper platform', () => {
       timeoutMs: 20_000,
       replace: { LOCAL_ID, UPPER_PASSWORD },
     });
+    // SIPp must be up before our REGISTER leaves (see the TCP case below); over UDP a late start costs retransmits.
+    await waitForListening(port, 'udp');
     h = await startCascadeGateway([upperConfig(port, { localId: LOCAL_ID, keepaliveIntervalSec: 1 })]);
     const link = await waitFor(() => h!.gateway.cascade.links.get('upper-1'), { what: 'link loaded' });
     await waitFor(() => link.state === 'registered', { what: 'registered' });
@@ -91,6 +94,9 @@ describe('cascade, lower side, with SIPp as the upper platform', () => {
         'variables="kcmd,kid,ruri,from,unreg"': 'variables="kcmd,kid,ruri,from,unreg,via,contact"',
       },
     });
+    // A connection to a port nobody listens on yet is refused at once and the link backs off (1–2 s, then 2–4 s,
+    // 4–8 s, see cascade/backoff.ts): on a loaded machine SIPp's start-up outlasted the wait for 'registered'.
+    await waitForListening(port, 'tcp');
     h = await startCascadeGateway([
       upperConfig(port, { localId: LOCAL_ID, transport: 'tcp', keepaliveIntervalSec: 1 }),
     ]);
@@ -139,6 +145,7 @@ describe('cascade, lower side, with SIPp as the upper platform', () => {
       timeoutMs: 20_000,
       replace: { LOCAL_ID, SUM_NUM: String(entries.length) },
     });
+    await waitForListening(regPort, 'udp');
     h = await startCascadeGateway(
       [upperConfig(regPort, { localId: LOCAL_ID })],
       new Map([['upper-1', entries]]),
@@ -199,6 +206,7 @@ describe('cascade, lower side, with SIPp as the upper platform', () => {
         timeoutMs: 20_000,
         replace: { LOCAL_ID, SUM_NUM: '0' },
       });
+      await waitForListening(regPort, 'udp');
       h = await startCascadeGateway(
         [upperConfig(regPort, { localId: LOCAL_ID })],
         new Map([['upper-1', entries]]),
@@ -256,6 +264,7 @@ describe('cascade, lower side, with SIPp as the upper platform', () => {
       timeoutMs: 20_000,
       replace: { LOCAL_ID, SUM_NUM: '0' },
     });
+    await waitForListening(regPort, 'udp');
     h = await startCascadeGateway(
       [upperConfig(regPort, { localId: LOCAL_ID })],
       new Map([

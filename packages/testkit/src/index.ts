@@ -1,3 +1,4 @@
+export * from './listening';
 export * from './ports';
 export * from './sipp';
 export * from './wait';
