@@ -9,6 +9,7 @@ import type { AuthSettings } from './auth/token';
 import { ErrorFilter } from './common/error.filter';
 import type { PlatformConfig } from './config';
 import { AuthController } from './controllers/auth.controller';
+import { BasemapController } from './controllers/basemap.controller';
 import { ChannelController } from './controllers/channel.controller';
 import { CivilAreaController } from './controllers/civil-area.controller';
 import { DeviceController } from './controllers/device.controller';
@@ -31,6 +32,7 @@ import { UpperPlatformRepository } from './repositories/upper-platform.repositor
 import { UserRepository } from './repositories/user.repository';
 import type { DB } from './schema/tables';
 import { AuthService } from './services/auth.service';
+import { BasemapService } from './services/basemap.service';
 import { ChannelService } from './services/channel.service';
 import { CivilAreaService } from './services/civil-area.service';
 import { DevicePolicyService } from './services/device-policy.service';
@@ -88,6 +90,7 @@ export class AppModule {
         OutageController,
         WallLayoutController,
         UpperPlatformController,
+        BasemapController,
       ],
       providers: [
         { provide: PLATFORM_CONFIG, useValue: deps.config },
@@ -121,6 +124,7 @@ export class AppModule {
         UpperPlatformService,
         CascadeRelayService,
         CascadeBusService,
+        BasemapService,
         { provide: MEDIA_TOKEN_SECRET, useValue: deps.mediaTokenSecret },
         { provide: APP_GUARD, useClass: AuthGuard },
         { provide: APP_FILTER, useClass: ErrorFilter },

@@ -1,5 +1,6 @@
 import { parseConfig } from '@tessera/kit';
 import { z } from 'zod';
+import { basemapSetting } from './services/basemap-setting';
 
 /** Environment values arrive as strings; an empty string means "not set". */
 const unsetIfEmpty = (value: unknown): unknown => (value === '' ? undefined : value);
@@ -104,6 +105,8 @@ export const platformConfigSchema = z
     TESSERA_MEDIA_TOKEN_SECRET: text(
       z.string().min(32, { message: 'must be at least 32 characters' }).optional(),
     ),
+    /** The console's street base map: a local .pmtiles file or an XYZ tile URL (`services/basemap-setting.ts`). */
+    TESSERA_BASEMAP: text(basemapSetting.optional()),
   })
   .transform((c) => ({
     httpPort: c.TESSERA_HTTP_PORT,
@@ -127,6 +130,7 @@ export const platformConfigSchema = z
     mediaTokenSecret: c.TESSERA_MEDIA_TOKEN_SECRET ?? null,
     webDir: c.TESSERA_WEB_DIR ?? null,
     lowerCatalogRefreshSec: c.TESSERA_LOWER_CATALOG_REFRESH_SEC,
+    basemap: c.TESSERA_BASEMAP ?? ({ kind: 'none' } as const),
   }));
 
 export type PlatformConfig = z.infer<typeof platformConfigSchema>;

@@ -36,6 +36,7 @@ describe('platform configuration', () => {
       mediaPublicUrl: null,
       mediaTokenSecret: null,
       webDir: null,
+      basemap: { kind: 'none' },
     });
   });
 
