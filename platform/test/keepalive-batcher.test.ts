@@ -1,9 +1,14 @@
 import { ManualClock } from '@tessera/kit';
 import { describe, expect, it } from 'vitest';
 import type { KeepaliveEntry } from '../src/repositories/device.repository';
+import { isTransientDatabaseError } from '../src/database/database-errors';
 import { KeepaliveBatcher } from '../src/services/keepalive-batcher';
 
-function setup() {
+/** What node-postgres raises when the server refuses the connection. */
+const refused = () =>
+  Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' });
+
+function setup(failure: () => Error = () => new Error('db down')) {
   const clock = new ManualClock(0);
   const writes: KeepaliveEntry[][] = [];
   const errors: unknown[] = [];
@@ -12,10 +17,11 @@ function setup() {
     intervalMs: 1000,
     clock,
     write: async (entries) => {
-      if (fail) throw new Error('db down');
+      if (fail) throw failure();
       writes.push(entries);
       return entries.length;
     },
+    retryable: isTransientDatabaseError,
     onError: (err) => errors.push(err),
   });
   return { clock, writes, errors, batcher, setFail: (v: boolean) => (fail = v) };
@@ -65,6 +71,27 @@ describe('KeepaliveBatcher', () => {
     clock.advance(1000);
     await settle();
     expect(writes.map((w) => w.map((e) => e.deviceId))).toEqual([['b']]);
+  });
+
+  it('a batch that failed on an unreachable database is written after it, newer keepalives winning', async () => {
+    const { clock, writes, errors, batcher, setFail } = setup(refused);
+    setFail(true);
+    batcher.add(entry('a', '2025-01-01T00:00:00.000Z'));
+    batcher.add(entry('b', '2025-01-01T00:00:00.000Z'));
+    clock.advance(1000);
+    await settle();
+    expect(errors).toHaveLength(1);
+    batcher.add(entry('b', '2025-01-01T00:00:02.000Z'));
+    clock.advance(1000);
+    await settle();
+    expect(errors).toHaveLength(2);
+    setFail(false);
+    clock.advance(1000);
+    await settle();
+    expect(writes).toEqual([
+      [entry('a', '2025-01-01T00:00:00.000Z'), entry('b', '2025-01-01T00:00:02.000Z')],
+    ]);
+    expect(clock.pendingTimers()).toBe(0);
   });
 
   it('flushes what is pending on close and then ignores new keepalives', async () => {

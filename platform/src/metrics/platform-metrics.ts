@@ -23,8 +23,13 @@ function gauge(registry: Registry, name: string, help: string): Gauge {
  */
 export class PlatformMetrics {
   readonly loginFailures: Counter<'reason'>;
+  readonly loginRefused: Counter<'reason'>;
+  readonly loginLockouts: Counter<'scope'>;
+  readonly httpRefused: Counter<'reason'>;
   readonly ingestEvents: Counter<'topic'>;
   readonly ingestFailures: Counter<'topic'>;
+  readonly ingestRetries: Counter;
+  readonly presenceReconciled: Counter;
   readonly keepaliveFlushes: Counter;
   readonly keepaliveRows: Counter;
   readonly sseClients: Gauge;
@@ -38,6 +43,24 @@ export class PlatformMetrics {
       'Failed logins by reason (unknown-user, bad-password)',
       ['reason'],
     );
+    this.loginRefused = counter(
+      registry,
+      'tessera_platform_login_refused_total',
+      'Logins refused before the password was checked (source-rate, source-locked, user-locked, busy)',
+      ['reason'],
+    );
+    this.loginLockouts = counter(
+      registry,
+      'tessera_platform_login_lockouts_total',
+      'Lockouts started by failed logins (source: one address on one username; user: all addresses)',
+      ['scope'],
+    );
+    this.httpRefused = counter(
+      registry,
+      'tessera_platform_http_refused_total',
+      'Requests refused at the HTTP edge (body-too-large, operations-endpoint)',
+      ['reason'],
+    );
     this.ingestEvents = counter(
       registry,
       'tessera_platform_ingest_events_total',
@@ -49,6 +72,16 @@ export class PlatformMetrics {
       'tessera_platform_ingest_failures_total',
       'Bus events whose database write failed, by topic',
       ['topic'],
+    );
+    this.ingestRetries = counter(
+      registry,
+      'tessera_platform_ingest_retries_total',
+      'Inventory writes (events, keepalive batches) that failed on an unreachable database and were retried',
+    );
+    this.presenceReconciled = counter(
+      registry,
+      'tessera_platform_presence_reconciled_total',
+      'Devices stored online without a keepalive for interval × count, marked offline (restart-reconcile)',
     );
     this.playRequests = counter(
       registry,

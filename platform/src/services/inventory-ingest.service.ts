@@ -14,12 +14,14 @@ import type {
 } from '@tessera/contracts';
 import type { Logger } from '@tessera/kit';
 import type { PlatformConfig } from '../config';
+import { isTransientDatabaseError } from '../database/database-errors';
 import type { DomainEvents } from '../events/domain-events';
 import { PlatformMetrics } from '../metrics/platform-metrics';
 import { ChannelRepository, type CatalogWrite, type ChannelState } from '../repositories/channel.repository';
 import { DeviceRepository } from '../repositories/device.repository';
 import type { Device, OnlineStatus } from '../schema/tables';
 import { BUS, DOMAIN_EVENTS, LOGGER, PLATFORM_CONFIG } from '../tokens';
+import { IngestRetry, IngestStoppedError } from './ingest-retry';
 import { KeepaliveBatcher } from './keepalive-batcher';
 
 /** Consumer group of the inventory: replicas of the platform share the work, each event is written once. */
@@ -29,13 +31,16 @@ const effective = (deviceOnline: boolean, reported: OnlineStatus): OnlineStatus 
   deviceOnline && reported === 'online' ? 'online' : 'offline';
 
 /**
- * Writes what the gateway reports (bus events) into the inventory, then emits domain events. Handlers log
- * and count their own failures and do not rethrow: the bus acknowledges a failed event either way.
+ * Writes what the gateway reports (bus events) into the inventory, then emits domain events. A write that
+ * fails because the database is unreachable is retried with back-off until it succeeds (`IngestRetry`), so a
+ * database outage delays events and loses none; a write that fails for its content is logged, counted and
+ * dropped (the bus acknowledges it). Keepalives are batched and a failed batch is kept for the next flush.
  */
 @Injectable()
 export class InventoryIngestService implements OnApplicationBootstrap, OnApplicationShutdown {
   readonly #unsubscribes: Unsubscribe[] = [];
   readonly #keepalives: KeepaliveBatcher;
+  readonly #retry: IngestRetry;
 
   constructor(
     @Inject(BUS) private readonly bus: Bus,
@@ -46,6 +51,14 @@ export class InventoryIngestService implements OnApplicationBootstrap, OnApplica
     @Inject(LOGGER) private readonly logger: Logger,
     @Inject(PLATFORM_CONFIG) config: PlatformConfig,
   ) {
+    this.#retry = new IngestRetry({
+      onRetry: (err, attempt, delayMs) => {
+        this.metrics.ingestRetries.inc();
+        const log = { err, attempt, retryInMs: delayMs };
+        if (attempt === 1) this.logger.warn(log, 'inventory write failed (database unreachable); retrying');
+        else this.logger.debug(log, 'inventory write failed again; retrying');
+      },
+    });
     this.#keepalives = new KeepaliveBatcher({
       intervalMs: config.keepaliveFlushMs,
       write: (entries) => this.devices.recordKeepalives(entries),
@@ -54,7 +67,16 @@ export class InventoryIngestService implements OnApplicationBootstrap, OnApplica
         this.metrics.keepaliveRows.inc(rows);
         this.logger.debug({ entries, rows }, 'keepalives flushed');
       },
-      onError: (err, entries) => {
+      retryable: isTransientDatabaseError,
+      onError: (err, entries, kept) => {
+        if (kept) {
+          this.metrics.ingestRetries.inc();
+          this.logger.warn(
+            { err, entries },
+            'keepalive flush failed (database unreachable); kept for the next flush',
+          );
+          return;
+        }
         this.metrics.ingestFailures.inc({ topic: 'device.keepalive' }, entries);
         this.logger.error({ err, entries }, 'keepalive flush failed');
       },
@@ -72,8 +94,11 @@ export class InventoryIngestService implements OnApplicationBootstrap, OnApplica
   }
 
   async onApplicationShutdown(): Promise<void> {
-    const unsubscribes = this.#unsubscribes.splice(0);
-    await Promise.all(unsubscribes.map((u) => u()));
+    // Stop the subscriptions first, then wake writes waiting for the database: they give up and their events
+    // stay unacknowledged (pending on Redis) instead of being lost.
+    const stopped = this.#unsubscribes.splice(0).map((u) => u());
+    this.#retry.close();
+    await Promise.all(stopped);
     await this.#keepalives.close();
   }
 
@@ -83,33 +108,37 @@ export class InventoryIngestService implements OnApplicationBootstrap, OnApplica
   }
 
   async onRegistered(p: DeviceRegistered): Promise<void> {
-    const write = await this.devices.applyOnline({
-      deviceId: p.deviceId,
-      at: p.at,
-      transport: p.transport,
-      remoteAddress: p.remoteAddress,
-      registration: { gbVersion: p.gbVersion, userAgent: p.userAgent },
-    });
-    if (write.changed) await this.emitDeviceStatus(write.device, p.at);
+    const write = await this.#durable(() =>
+      this.devices.applyOnline({
+        deviceId: p.deviceId,
+        at: p.at,
+        transport: p.transport,
+        remoteAddress: p.remoteAddress,
+        registration: { gbVersion: p.gbVersion, userAgent: p.userAgent },
+      }),
+    );
+    if (write.changed) await this.#durable(() => this.emitDeviceStatus(write.device, p.at));
   }
 
   async onOnline(p: DeviceOnline): Promise<void> {
-    const write = await this.devices.applyOnline({
-      deviceId: p.deviceId,
-      at: p.at,
-      transport: p.transport,
-      remoteAddress: p.remoteAddress,
-    });
-    if (write.changed) await this.emitDeviceStatus(write.device, p.at);
+    const write = await this.#durable(() =>
+      this.devices.applyOnline({
+        deviceId: p.deviceId,
+        at: p.at,
+        transport: p.transport,
+        remoteAddress: p.remoteAddress,
+      }),
+    );
+    if (write.changed) await this.#durable(() => this.emitDeviceStatus(write.device, p.at));
   }
 
   async onOffline(p: DeviceOffline): Promise<void> {
-    const write = await this.devices.applyOffline(p);
+    const write = await this.#durable(() => this.devices.applyOffline(p));
     if (!write) {
       this.logger.warn({ deviceId: p.deviceId }, 'offline event for a device not in the inventory');
       return;
     }
-    if (write.changed) await this.emitDeviceStatus(write.device, p.at);
+    if (write.changed) await this.#durable(() => this.emitDeviceStatus(write.device, p.at));
   }
 
   onKeepalive(p: DeviceKeepalive): void {
@@ -117,17 +146,22 @@ export class InventoryIngestService implements OnApplicationBootstrap, OnApplica
   }
 
   async onInfo(p: DeviceInfoReported): Promise<void> {
-    await this.devices.applyInfo(p);
+    await this.#durable(() => this.devices.applyInfo(p));
   }
 
   async onCatalogReceived(p: CatalogReceived): Promise<void> {
-    const write = await this.channels.applyCatalog(p.deviceId, p.items, p.complete);
+    const write = await this.#durable(() => this.channels.applyCatalog(p.deviceId, p.items, p.complete));
     this.emitCatalogEffects(p.deviceId, write, p.at, p.complete);
   }
 
   async onCatalogChanged(p: CatalogChanged): Promise<void> {
-    const write = await this.channels.applyChanges(p.deviceId, p.changes);
+    const write = await this.#durable(() => this.channels.applyChanges(p.deviceId, p.changes));
     this.emitCatalogEffects(p.deviceId, write, p.at, false);
+  }
+
+  /** One database step of a handler, retried while the database is unreachable (each step once it succeeded). */
+  #durable<T>(work: () => Promise<T>): Promise<T> {
+    return this.#retry.run(work);
   }
 
   private async subscribe<T extends EventTopic>(
@@ -140,6 +174,8 @@ export class InventoryIngestService implements OnApplicationBootstrap, OnApplica
         try {
           await handler(payload);
         } catch (err) {
+          // Stopping mid-retry: rethrown so the bus leaves the event unacknowledged for the next consumer.
+          if (err instanceof IngestStoppedError) throw err;
           this.metrics.ingestFailures.inc({ topic });
           this.logger.error({ err, topic }, 'inventory ingest failed');
         } finally {
