@@ -5,3 +5,4 @@ export * from './wait';
 export * from './postgres';
 export * from './chromium';
 export * from './console';
+export * from './tcp-proxy';
