@@ -1,6 +1,6 @@
 import { createBus, createKeyValueStore } from '@tessera/bus';
-import { ConfigError, createLogger } from '@tessera/kit';
-import { collectDefaultMetrics, Registry } from 'prom-client';
+import { ConfigError, createLogger, installProcessGuards } from '@tessera/kit';
+import { Counter, collectDefaultMetrics, Registry } from 'prom-client';
 import { createServer } from 'node:http';
 import { loadGatewayConfig } from './config';
 import { Gateway } from './gateway';
@@ -11,6 +11,13 @@ import { Gateway } from './gateway';
  */
 async function main(): Promise<void> {
   const logger = createLogger('gateway');
+  const metricsRegistry = new Registry();
+  const unhandledRejections = new Counter({
+    name: 'tessera_unhandled_rejections_total',
+    help: 'Promise rejections nobody handled (logged; the process kept serving)',
+    registers: [metricsRegistry],
+  });
+  installProcessGuards({ logger, onUnhandled: () => unhandledRejections.inc() });
   let config: ReturnType<typeof loadGatewayConfig>;
   try {
     config = loadGatewayConfig(process.env);
@@ -29,7 +36,6 @@ async function main(): Promise<void> {
   const namespace = process.env.TESSERA_BUS_NAMESPACE || 'tessera';
   const bus = createBus({ redisUrl, namespace, logger });
   const store = createKeyValueStore({ redisUrl, namespace, logger });
-  const metricsRegistry = new Registry();
   collectDefaultMetrics({ register: metricsRegistry });
   const gateway = await Gateway.start({
     config,

@@ -1,6 +1,6 @@
 import { createBus } from '@tessera/bus';
-import { ConfigError, createLogger } from '@tessera/kit';
-import { collectDefaultMetrics, Registry } from 'prom-client';
+import { ConfigError, createLogger, installProcessGuards } from '@tessera/kit';
+import { Counter, collectDefaultMetrics, Registry } from 'prom-client';
 import { loadPlatformConfig } from './config';
 import { createPlatform } from './platform';
 
@@ -10,6 +10,13 @@ import { createPlatform } from './platform';
  */
 async function main(): Promise<void> {
   const logger = createLogger('platform');
+  const metricsRegistry = new Registry();
+  const unhandledRejections = new Counter({
+    name: 'tessera_unhandled_rejections_total',
+    help: 'Promise rejections nobody handled (logged; the process kept serving)',
+    registers: [metricsRegistry],
+  });
+  installProcessGuards({ logger, onUnhandled: () => unhandledRejections.inc() });
   let config: ReturnType<typeof loadPlatformConfig>;
   try {
     config = loadPlatformConfig(process.env);
@@ -24,7 +31,6 @@ async function main(): Promise<void> {
   if (!redisUrl)
     logger.warn('REDIS_URL is not set: using an in-process bus, no gateway can reach this platform');
   const bus = createBus({ redisUrl, namespace: process.env.TESSERA_BUS_NAMESPACE || 'tessera', logger });
-  const metricsRegistry = new Registry();
   collectDefaultMetrics({ register: metricsRegistry });
   const platform = await createPlatform({ config, bus, metricsRegistry, logger });
   if (platform.adminPassword) {

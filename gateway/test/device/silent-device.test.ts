@@ -132,7 +132,19 @@ describe('a device that registers and then never answers', () => {
       (error: unknown) => error,
     );
     const control = gateway.queries
-      .forwardControl(DEVICE, CHANNEL, { ptzCmd: 'A50F0100000000B5' }, 1_500)
+      .forwardControl(
+        DEVICE,
+        CHANNEL,
+        {
+          ptzCmd: 'A50F0100000000B5',
+          controlPriority: null,
+          guardCmd: null,
+          recordCmd: null,
+          alarmCmd: null,
+          iFrameCmd: null,
+        },
+        1_500,
+      )
       .then(
         () => 'resolved',
         (error: unknown) => error,

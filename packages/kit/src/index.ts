@@ -3,3 +3,4 @@ export * from './config';
 export * from './clock';
 export * from './errors';
 export * from './viewer-token';
+export * from './process-guard';
