@@ -8,13 +8,22 @@ import { AuthLockout } from './device/auth-lockout';
 import { DevicePolicySource } from './device/device-policy';
 import { DeviceQueries } from './device/device-queries';
 import { DeviceRequests } from './device/device-requests';
+import { fromRegisteredAddress } from './device/device-source';
 import { ManscdpInbox } from './device/manscdp-inbox';
 import { PresenceTracker } from './device/presence';
 import { Registrar } from './device/registrar';
 import { CatalogAggregator } from './manscdp';
 import { GatewayMetrics } from './metrics';
 import { CallManager } from './play';
-import { HmacNonceIssuer, listenOnOnePort, SipEndpoint, TcpTransport, UdpTransport } from './sip';
+import {
+  HmacNonceIssuer,
+  listenOnOnePort,
+  type RequestContext,
+  SipEndpoint,
+  type SipRequest,
+  TcpTransport,
+  UdpTransport,
+} from './sip';
 
 export interface GatewayOptions {
   config: GatewayConfig;
@@ -182,8 +191,10 @@ export class Gateway {
         case 'NOTIFY':
           return inbox.handle(request, context);
         case 'BYE':
+          if (!this.#fromCallDevice(request, context)) return;
           return this.calls.handleBye(request, context);
         case 'INFO':
+          if (!this.#fromCallDevice(request, context)) return;
           return this.calls.handleInDialog(request, context);
         case 'OPTIONS':
           context.respond(200, 'OK', { headers: [['Allow', ALLOW]] });
@@ -244,6 +255,21 @@ export class Gateway {
       { port: this.#port, host: config.host, sipId: config.sipId, realm: config.realm },
       'gateway listening',
     );
+  }
+
+  /**
+   * An in-dialog request (BYE, INFO) of a call is the device's only when it comes from where the device registered
+   * (`fromRegisteredAddress`); from elsewhere it is answered 403 and counted, and the call goes on. Requests that
+   * match no call are the call manager's to answer (481).
+   */
+  #fromCallDevice(request: SipRequest, context: RequestContext): boolean {
+    const deviceId = this.calls.deviceOf(request);
+    if (deviceId === undefined) return true;
+    const record = this.presence.get(deviceId);
+    if (record && fromRegisteredAddress(record.remote, context.remote)) return true;
+    this.metrics.sourceMismatches.inc({ method: request.method, peer: 'device' });
+    context.respond(403, 'Forbidden');
+    return false;
   }
 
   /** After a device comes online: its catalog, its identity, then a catalog subscription, one after the other. */

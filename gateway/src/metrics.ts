@@ -21,6 +21,8 @@ export class GatewayMetrics {
   readonly manscdpMessages: Counter<'kind'>;
   readonly manscdpErrors: Counter<'reason'>;
   readonly deviceQueries: Counter<'query' | 'result'>;
+  /** Requests naming a registered device (or an upper) that came from another address: refused 403. */
+  readonly sourceMismatches: Counter<'method' | 'peer'>;
   /** Cascade (lower side): catalog items sent to uppers, NOTIFYs, alarms, relays, link state changes. */
   readonly cascadeCatalogItems: Counter;
   readonly cascadeNotifies: Counter<'result'>;
@@ -52,7 +54,7 @@ export class GatewayMetrics {
     });
     this.keepalives = new Counter({
       name: 'tessera_gateway_keepalives_total',
-      help: 'Keepalive notifications by outcome (ok, unregistered)',
+      help: 'Keepalive notifications by outcome (ok, unregistered, wrong-source)',
       labelNames: ['result'],
       registers,
     });
@@ -72,6 +74,12 @@ export class GatewayMetrics {
       name: 'tessera_gateway_device_queries_total',
       help: 'Queries sent to devices (catalog, device-info, device-status, subscribe) by result',
       labelNames: ['query', 'result'],
+      registers,
+    });
+    this.sourceMismatches = new Counter({
+      name: 'tessera_gateway_source_mismatch_total',
+      help: 'Requests for a registered device or an upper from another address than its own, refused 403 (method, peer: device|upper)',
+      labelNames: ['method', 'peer'],
       registers,
     });
     this.cascadeCatalogItems = new Counter({

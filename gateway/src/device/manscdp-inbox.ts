@@ -4,7 +4,8 @@ import type { GatewayMetrics } from '../metrics';
 import { getFrom, type RequestContext, type SipRequest } from '../sip';
 import type { DeviceQueries } from './device-queries';
 import type { DeviceRequests } from './device-requests';
-import type { PresenceTracker } from './presence';
+import { fromRegisteredAddress } from './device-source';
+import type { PresenceRecord, PresenceTracker } from './presence';
 
 export interface ManscdpInboxOptions {
   presence: PresenceTracker;
@@ -43,6 +44,11 @@ function isKeepaliveBody(body: Buffer): boolean {
  * MESSAGE and NOTIFY bodies from devices. Dispatch sniffs the XML root and CmdType, never Content-Type (srs-bench
  * sends keepalives without one). Every message is answered: some platforms judge a device offline when a keepalive
  * goes unanswered, and a device whose message got no answer retransmits it.
+ *
+ * Only the address a device registered from speaks for it (`fromRegisteredAddress`): anything else is answered
+ * 403 (after a decode that changes nothing: a bad body is 400 for anyone) and has no effect. An unregistered ID and a registered ID from the wrong address get the same
+ * `403 Forbidden`, so the answer does not tell a prober which IDs are registered; a real device reads either as
+ * "register again" (GB/T 28181-2016 §9.6: a device whose keepalives fail registers again).
  */
 export class ManscdpInbox {
   readonly #o: ManscdpInboxOptions;
@@ -54,16 +60,39 @@ export class ManscdpInbox {
   /** A keepalive is answered synchronously (no promise per keepalive); anything else returns a promise. */
   handle(request: SipRequest, context: RequestContext): void | Promise<void> {
     const fromDevice = getFrom(request).uri.user ?? '';
+    const record = this.#speaker(request, fromDevice, context);
     if (isKeepaliveBody(request.body)) {
-      this.#keepalive(fromDevice, context);
+      this.#keepalive(fromDevice, record, context);
       return;
     }
-    return this.#handleOther(request, context, fromDevice);
+    return this.#handleOther(request, context, fromDevice, record);
   }
 
-  async #handleOther(request: SipRequest, context: RequestContext, fromDevice: string): Promise<void> {
+  /**
+   * The device's record when the request really comes from where it registered, else undefined; a registered ID
+   * from another address is counted (a hijack attempt, or a NAT that rebound the device's port).
+   */
+  #speaker(request: SipRequest, fromDevice: string, context: RequestContext): PresenceRecord | undefined {
+    const record = this.#o.presence.get(fromDevice);
+    if (!record) return undefined;
+    if (fromRegisteredAddress(record.remote, context.remote)) return record;
+    this.#o.metrics.sourceMismatches.inc({ method: request.method, peer: 'device' });
+    this.#o.logger.debug(
+      { fromDevice, source: context.remote, registered: record.remote },
+      'request for a registered device from another address refused',
+    );
+    return undefined;
+  }
+
+  async #handleOther(
+    request: SipRequest,
+    context: RequestContext,
+    fromDevice: string,
+    record: PresenceRecord | undefined,
+  ): Promise<void> {
     const o = this.#o;
-    const record = o.presence.get(fromDevice);
+    // Decoded whoever sent it (a bad body is 400 and counted for anyone, so the answer does not depend on whether
+    // the ID is registered); acted on only for the device itself.
     const decoded = tryDecodeManscdp(request.body, { charset: record?.charset ?? undefined });
     if (!decoded.ok) {
       o.metrics.manscdpErrors.inc({ reason: decoded.error.reason });
@@ -75,16 +104,23 @@ export class ManscdpInbox {
     o.metrics.manscdpMessages.inc({ kind: message.kind });
 
     if (message.kind === 'keepalive') {
-      this.#keepalive(fromDevice, context);
+      this.#keepalive(fromDevice, record, context);
       return;
     }
     if (!record) {
-      context.respond(403, 'Not Registered');
+      context.respond(403, 'Forbidden');
       return;
     }
 
     switch (message.kind) {
       case 'catalog-response':
+        // A catalog is the catalog of the device that sends it (a lower platform answers under its own ID): a
+        // registered device must not fill another device's catalog by naming it in the body.
+        if (message.deviceId !== fromDevice) {
+          o.metrics.manscdpErrors.inc({ reason: 'foreign-device-id' });
+          context.respond(403, 'Forbidden');
+          return;
+        }
         context.respond(200, 'OK');
         o.queries.acceptCatalog(message);
         return;
@@ -133,18 +169,16 @@ export class ManscdpInbox {
     }
   }
 
-  #keepalive(fromDevice: string, context: RequestContext): void {
+  #keepalive(fromDevice: string, record: PresenceRecord | undefined, context: RequestContext): void {
     const o = this.#o;
     o.metrics.manscdpMessages.inc({ kind: 'keepalive' });
-    const remote = context.remote;
-    const known = o.presence.keepalive(fromDevice, {
-      transport: remote.transport,
-      address: remote.address,
-      port: remote.port,
-      connectionId: remote.connectionId ?? null,
-    });
-    o.metrics.keepalives.inc({ result: known ? 'ok' : 'unregistered' });
-    // 403 to an unknown device makes real devices register again.
-    context.respond(known ? 200 : 403, known ? 'OK' : 'Forbidden');
+    const known = record !== undefined && o.presence.keepalive(fromDevice);
+    if (!known) {
+      const result = o.presence.get(fromDevice) ? 'wrong-source' : 'unregistered';
+      o.metrics.keepalives.inc({ result });
+    } else o.metrics.keepalives.inc({ result: 'ok' });
+    // The same 403 for an unknown device and for a known one from elsewhere: real devices register again on it.
+    if (known) context.respond(200, 'OK');
+    else context.respond(403, 'Forbidden');
   }
 }

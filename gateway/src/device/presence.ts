@@ -1,7 +1,7 @@
 import type { Bus, GbVersion, KeyValueStore, OfflineReason, SipTransport } from '@tessera/contracts';
 import type { Clock, Logger, TimerHandle } from '@tessera/kit';
 
-/** Where a device was last heard from; follows the packet source, so a NAT rebinding is tracked. */
+/** Where a device registered from (the packet source of its REGISTER, not its Contact). */
 export interface DeviceAddress {
   transport: SipTransport;
   address: string;
@@ -139,28 +139,45 @@ export class PresenceTracker {
   }
 
   /**
-   * A keepalive from the device. Returns false when the device is not registered here (the caller
-   * answers so that the device registers again).
+   * A keepalive from the device, whose source the caller has checked against the registered address
+   * (`fromRegisteredAddress`). It never moves the device: only an authenticated REGISTER does (`registered`).
+   * Returns false when the device is not registered here (the caller answers so that the device registers again).
    */
-  keepalive(deviceId: string, remote: DeviceAddress): boolean {
+  keepalive(deviceId: string): boolean {
     const record = this.#online.get(deviceId);
     if (!record) return false;
     const now = this.#opts.clock.now();
     record.lastKeepaliveAt = now;
-    const moved = !sameAddress(record.remote, remote);
-    if (moved) record.remote = remote;
-    if (moved || now - record.lastReportedAt >= this.#opts.reportEveryMs) {
+    if (now - record.lastReportedAt >= this.#opts.reportEveryMs) {
       record.lastReportedAt = now;
       this.#background(this.#persist(record), 'persist keepalive');
       this.#background(
         this.#opts.bus.publish('device.keepalive', {
           deviceId,
-          remoteAddress: formatAddress(remote),
+          remoteAddress: formatAddress(record.remote),
           at: new Date(now).toISOString(),
         }),
         'publish keepalive',
       );
     }
+    return true;
+  }
+
+  /**
+   * The inventory changed a device's keepalive interval or count: the live record follows at once (a device
+   * registers for hours; waiting for its next REGISTER would leave the old timeout in force that long). The next
+   * sweep judges the device by the new interval × count from its last keepalive. Returns false when the device is
+   * not online here.
+   */
+  async keepalivePolicy(
+    deviceId: string,
+    policy: { keepaliveIntervalSec: number; keepaliveCount: number },
+  ): Promise<boolean> {
+    const record = this.#online.get(deviceId);
+    if (!record) return false;
+    record.keepaliveIntervalSec = policy.keepaliveIntervalSec;
+    record.keepaliveCount = policy.keepaliveCount;
+    await this.#persist(record);
     return true;
   }
 
@@ -227,15 +244,6 @@ export class PresenceTracker {
   #background(work: Promise<void>, what: string): void {
     work.catch((error: unknown) => this.#opts.logger.error({ err: error }, `presence: ${what} failed`));
   }
-}
-
-function sameAddress(a: DeviceAddress, b: DeviceAddress): boolean {
-  return (
-    a.transport === b.transport &&
-    a.address === b.address &&
-    a.port === b.port &&
-    a.connectionId === b.connectionId
-  );
 }
 
 function parseRecord(raw: string): PresenceRecord | null {

@@ -156,6 +156,11 @@ export class CallManager {
    * Another in-dialog request from a device (INFO, e.g. a vendor's status). Nothing reads them yet: 200 keeps the
    * device from tearing the call down, 481 outside a dialog.
    */
+  /** The device whose call an in-dialog request belongs to (its source is checked against that device's address). */
+  deviceOf(request: SipRequest): string | undefined {
+    return this.#owner(request)?.deviceId;
+  }
+
   handleInDialog(request: SipRequest, context: RequestContext): void {
     if (this.#owner(request)) context.respond(200, 'OK');
     else context.respond(481, 'Call/Transaction Does Not Exist');

@@ -61,7 +61,7 @@ describe('PresenceTracker', () => {
     clock.advance(179_000);
     await settle();
     expect(offline).toHaveLength(0);
-    expect(tracker.keepalive(DEVICE, udp(5060))).toBe(true);
+    expect(tracker.keepalive(DEVICE)).toBe(true);
     clock.advance(179_000);
     await settle();
     expect(offline).toHaveLength(0);
@@ -69,7 +69,7 @@ describe('PresenceTracker', () => {
     await settle();
     expect(online.map((e) => e.deviceId)).toEqual([DEVICE]);
     expect(offline).toEqual([expect.objectContaining({ deviceId: DEVICE, reason: 'keepalive-timeout' })]);
-    expect(tracker.keepalive(DEVICE, udp(5060))).toBe(false);
+    expect(tracker.keepalive(DEVICE)).toBe(false);
   });
 
   it('goes offline when the registration expires even if keepalives continue', async () => {
@@ -83,13 +83,13 @@ describe('PresenceTracker', () => {
     await tracker.registered(facts(udp(5060), 100));
     for (let t = 0; t < 4; t++) {
       clock.advance(30_000);
-      tracker.keepalive(DEVICE, udp(5060));
+      tracker.keepalive(DEVICE);
     }
     await settle();
     expect(offline).toEqual([expect.objectContaining({ reason: 'registration-expired' })]);
   });
 
-  it('follows the source address (NAT) and reports it at once; throttles unchanged keepalives', async () => {
+  it('a keepalive never moves the device and throttles its reports', async () => {
     const { clock, bus, tracker } = setup();
     closers.push(
       () => tracker.close(),
@@ -100,18 +100,36 @@ describe('PresenceTracker', () => {
     await tracker.registered(facts(udp(5060)));
     for (let i = 0; i < 10; i++) {
       clock.advance(1_000);
-      tracker.keepalive(DEVICE, udp(5060));
+      tracker.keepalive(DEVICE);
     }
     await settle();
     expect(keepalives).toHaveLength(0);
-    tracker.keepalive(DEVICE, udp(40000));
-    await settle();
-    expect(keepalives.map((k) => k.remoteAddress)).toEqual(['127.0.0.1:40000']);
-    expect(tracker.get(DEVICE)?.remote.port).toBe(40000);
     clock.advance(30_000);
-    tracker.keepalive(DEVICE, udp(40000));
+    tracker.keepalive(DEVICE);
     await settle();
-    expect(keepalives).toHaveLength(2);
+    expect(keepalives.map((k) => k.remoteAddress)).toEqual(['127.0.0.1:5060']);
+    expect(tracker.get(DEVICE)?.remote.port).toBe(5060);
+  });
+
+  it('a keepalive override applies to the live record: the new interval × count decides', async () => {
+    const { clock, bus, tracker } = setup();
+    closers.push(
+      () => tracker.close(),
+      () => bus.close(),
+    );
+    const offline = await record(bus, 'device.offline');
+    await tracker.start();
+    await tracker.registered(facts(udp(5060)));
+    expect(await tracker.keepalivePolicy(DEVICE, { keepaliveIntervalSec: 10, keepaliveCount: 2 })).toBe(true);
+    expect(
+      await tracker.keepalivePolicy('34020000001329999999', { keepaliveIntervalSec: 10, keepaliveCount: 2 }),
+    ).toBe(false);
+    clock.advance(19_000);
+    await settle();
+    expect(offline).toHaveLength(0);
+    clock.advance(2_000);
+    await settle();
+    expect(offline).toEqual([expect.objectContaining({ deviceId: DEVICE, reason: 'keepalive-timeout' })]);
   });
 
   it('unregister and a closed TCP connection take the device offline with the reason', async () => {
@@ -151,7 +169,7 @@ describe('PresenceTracker', () => {
     const offline = await record(second.bus, 'device.offline');
     await second.tracker.start();
     expect(second.tracker.get(DEVICE)?.remote.port).toBe(5060);
-    expect(second.tracker.keepalive(DEVICE, udp(5060))).toBe(true);
+    expect(second.tracker.keepalive(DEVICE)).toBe(true);
     clock.advance(100_000);
     await settle();
     expect(offline).toHaveLength(0);
