@@ -169,6 +169,16 @@ export class Cascade {
       context.respond(403, 'Forbidden');
       return;
     }
+    if (!(await link.sentBy(context.remote))) {
+      // An upper's ID is no secret (it is in every catalog we send): only the upper's own address speaks for it.
+      this.#o.metrics?.sourceMismatches.inc({ method: request.method, peer: 'upper' });
+      this.#o.logger.debug(
+        { upper: link.id, source: context.remote },
+        'request for an upper from another address',
+      );
+      context.respond(403, 'Forbidden');
+      return;
+    }
     switch (request.method) {
       case 'MESSAGE':
         this.#inbox.handle(link, request, context);

@@ -1,3 +1,5 @@
+import { lookup } from 'node:dns/promises';
+import { isIP } from 'node:net';
 import type { UpperLinkChanged, UpperLinkState, UpperPlatformLink } from '@tessera/contracts';
 import type { Clock, Logger, TimerHandle } from '@tessera/kit';
 import { encodeManscdp } from '../manscdp';
@@ -25,6 +27,9 @@ export interface UpperLinkOptions {
   /** How long `close()` waits for the answer to the unregister (default 2 s). */
   closeWaitMs?: number;
 }
+
+/** How long the IPs of an upper configured by name are trusted before it is looked up again. */
+const RESOLVE_TTL_MS = 60_000;
 
 /** Consecutive 3xx we follow before counting the registration as failed (a redirect loop). */
 const MAX_REDIRECTS = 3;
@@ -73,6 +78,7 @@ export class UpperLink {
   #sn = 0;
   #expiresSec: number;
   #closing: Promise<void> | undefined;
+  #resolved: { host: string; addresses: Set<string>; at: number } | undefined;
 
   constructor(options: UpperLinkOptions) {
     this.#o = options;
@@ -82,8 +88,8 @@ export class UpperLink {
     this.#target = this.#configuredTarget;
     this.#uriUser = options.config.sipId;
     this.#expiresSec = options.config.registerExpiresSec;
-    this.#registerLeg = this.#newLeg();
-    this.#keepaliveLeg = this.#newLeg();
+    this.#registerLeg = this.#newLeg('register');
+    this.#keepaliveLeg = this.#newLeg('message');
   }
 
   get id(): string {
@@ -106,6 +112,39 @@ export class UpperLink {
   /** Where requests to the upper go now (the configured address, or where a 302 sent us). */
   get remote(): RemoteAddress {
     return this.#target;
+  }
+
+  /**
+   * Whether a request claiming to be this upper's comes from it: from the IP of the address we register to (the
+   * configured one, or where a 302 sent us). The port is not compared (an upper may ask from another port than the
+   * one it registers us on, and over TCP it may open its own connection); the IP is what an attacker elsewhere
+   * cannot borrow. A host configured by name is looked up (and the answer kept for a minute).
+   */
+  async sentBy(source: RemoteAddress): Promise<boolean> {
+    const from = plainIp(source.address);
+    for (const host of new Set([this.#target.address, this.#configuredTarget.address])) {
+      if (isIP(host) !== 0) {
+        if (plainIp(host) === from) return true;
+        continue;
+      }
+      if ((await this.#addressesOf(host)).has(from)) return true;
+    }
+    return false;
+  }
+
+  async #addressesOf(host: string): Promise<Set<string>> {
+    const now = this.#o.clock.now();
+    const cached = this.#resolved;
+    if (cached && cached.host === host && now - cached.at < RESOLVE_TTL_MS) return cached.addresses;
+    try {
+      const found = await lookup(host, { all: true });
+      const addresses = new Set(found.map((entry) => plainIp(entry.address)));
+      this.#resolved = { host, addresses, at: now };
+      return addresses;
+    } catch (error) {
+      this.#o.logger.warn({ upper: this.id, host, err: error }, 'cannot resolve the upper');
+      return new Set();
+    }
   }
 
   /** Begins registering, or reports `disabled`. Call once. */
@@ -164,8 +203,8 @@ export class UpperLink {
         this.#target = outcome.target;
         if (outcome.uriUser !== null) this.#uriUser = outcome.uriUser;
         // Another registrar: a new registration, so a new Call-ID (RFC 3261 §10.2.4 keeps it only per registrar).
-        this.#registerLeg = this.#newLeg();
-        this.#keepaliveLeg = this.#newLeg();
+        this.#registerLeg = this.#newLeg('register');
+        this.#keepaliveLeg = this.#newLeg('message');
         void this.#register('initial', outcome.detail);
         return;
       case 'failed':
@@ -229,8 +268,8 @@ export class UpperLink {
     if (this.#target !== this.#configuredTarget) {
       this.#target = this.#configuredTarget;
       this.#uriUser = this.config.sipId;
-      this.#registerLeg = this.#newLeg();
-      this.#keepaliveLeg = this.#newLeg();
+      this.#registerLeg = this.#newLeg('register');
+      this.#keepaliveLeg = this.#newLeg('message');
     }
     const delay = this.#backoff.next();
     this.#set('failed', detail, new Date(this.#o.clock.now() + delay).toISOString());
@@ -307,15 +346,27 @@ export class UpperLink {
     this.#keepaliveTimer = undefined;
   }
 
-  #newLeg(): RequestBuilder {
+  /**
+   * A REGISTER's To is the address of record being registered, ours (RFC 3261 §10.2); any other request's To is its
+   * addressee, the upper, under the same user as the Request-URI (§8.1.1.2). SRS drops a MESSAGE whose Request-URI
+   * user is not in To ("User of Request-URI not in To"), so keepalives with To = us made every link fail.
+   */
+  #newLeg(kind: 'register' | 'message'): RequestBuilder {
     const { localId, domain, transport } = this.config;
     const self = `sip:${localId}@${domain}`;
     return new RequestBuilder({
       from: self,
-      to: self,
+      to: kind === 'register' ? self : `sip:${this.#uriUser}@${domain}`,
       contact: `sip:${localId}@${this.#o.contactHost()}${transport === 'tcp' ? ';transport=tcp' : ''}`,
     });
   }
+}
+
+/** `::ffff:10.0.0.1` (an IPv4 peer on a dual-stack socket) is `10.0.0.1`. */
+function plainIp(address: string): string {
+  return address.toLowerCase().startsWith('::ffff:') && isIP(address.slice(7)) === 4
+    ? address.slice(7)
+    : address;
 }
 
 function configuredTarget(config: UpperPlatformLink): RemoteAddress {

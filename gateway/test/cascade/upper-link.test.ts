@@ -3,7 +3,7 @@ import { waitFor } from '@tessera/testkit';
 import { afterEach, describe, expect, it } from 'vitest';
 import { UpperLink } from '../../src/cascade';
 import { decodeManscdp } from '../../src/manscdp';
-import { getCallId, getCSeq, parseCredentials } from '../../src/sip';
+import { getCallId, getCSeq, getTo, parseCredentials, parseUri } from '../../src/sip';
 import {
   FakeUpper,
   LOCAL_ID,
@@ -99,6 +99,32 @@ describe('UpperLink: registering to an upper platform', () => {
     const unregister = upper.requests('REGISTER').at(-1)!;
     expect(unregister.headers.get('Expires')).toBe('0');
     expect(unregister.headers.get('Authorization')).toBeDefined();
+  });
+
+  it("keepalives to an upper carry the upper's ID in To", async () => {
+    // SRS 7 as the upper: a MESSAGE whose Request-URI user is not the To user is dropped, unanswered.
+    const { clock, upper, link, changes } = await setup(
+      (u) => {
+        u.answer = (request, context) => {
+          if (request.method === 'REGISTER') return context.respond(200, 'OK');
+          const uriUser = parseUri(request.uri).user;
+          if (getTo(request).uri.user === uriUser) context.respond(200, 'OK');
+        };
+      },
+      { keepaliveIntervalSec: 30, keepaliveCount: 2 },
+    );
+    link.start();
+    await waitFor(() => link.state === 'registered', { what: 'registered' });
+    for (let answered = 1; answered <= 4; answered++) {
+      await advance(clock, 30_000);
+      await waitFor(() => link.keepalivesAnswered >= answered, { what: `keepalive ${answered} answered` });
+    }
+    const keepalive = upper.requests('MESSAGE')[0]!;
+    expect(keepalive.uri).toBe(`sip:${UPPER_ID}@${UPPER_DOMAIN}`);
+    expect(keepalive.headers.get('To')).toBe(`<sip:${UPPER_ID}@${UPPER_DOMAIN}>`);
+    expect(keepalive.headers.get('From')).toMatch(new RegExp(`^<sip:${LOCAL_ID}@${UPPER_DOMAIN}>;tag=`));
+    expect(link.state).toBe('registered');
+    expect(changes.map((c) => c.state)).toEqual(['registering', 'registered']);
   });
 
   it('answers a challenge without qop (RFC 2069 form, as SIPp and many platforms send)', async () => {
