@@ -20,6 +20,14 @@ const TIMEOUT_CODES = new Set(['timeout', 'media_timeout']);
 const CONTROL_TIMEOUT_MS = 5_000;
 
 /**
+ * The least time a play answer holds a session nobody watches yet. The viewer handed the WHEP URL still has to
+ * gather its ICE candidates (the console's player is non-trickle and waits up to 2 s) and POST; a grace period
+ * shorter than that (TESSERA_PLAY_GRACE_MS may be 0; the end-to-end tests use 1 s) ended the session under the
+ * viewer it had just been given to, whose WHEP POST then found no session (404).
+ */
+const VIEWER_JOIN_WINDOW_MS = 15_000;
+
+/**
  * Live play orchestration (GB/T 28181 §9.2): open an ingest on the media server, INVITE the channel through the
  * gateway, wait for the first keyframe, hand the browser a WHEP URL with a short-lived viewer token. One upstream
  * per channel: later viewers join the live session without a second INVITE. The last viewer leaving starts a grace
@@ -105,8 +113,8 @@ export class PlayService implements OnModuleInit, OnModuleDestroy {
       { sessionId: session.sessionId, viewer: auth.username, exp },
       this.tokenSecret,
     );
-    // A session nobody connects to must not stay up: the grace period starts now and a viewer joining stops it.
-    if (session.viewers === 0) this.#armGrace(session);
+    // A session nobody connects to must not stay up: its hold starts now and a viewer joining stops it.
+    if (session.viewers === 0) this.#holdForJoin(session);
     const base = this.config.mediaPublicUrl ?? `http://${hostOnly(requestHost) ?? '127.0.0.1'}:8081`;
     return {
       sessionId: session.sessionId,
@@ -143,7 +151,7 @@ export class PlayService implements OnModuleInit, OnModuleDestroy {
     const stream = await session.ready;
     if (!session.ingestId) throw new UpstreamError(`live session of ${channelId} has no ingest`);
     this.metrics.playRequests.inc({ result: shared ? 'joined' : 'started' });
-    if (session.viewers === 0) this.#armGrace(session);
+    if (session.viewers === 0) this.#holdForJoin(session);
     return { sessionId: session.sessionId, ingestId: session.ingestId, stream };
   }
 
@@ -305,13 +313,23 @@ export class PlayService implements OnModuleInit, OnModuleDestroy {
     }
   }
 
-  #armGrace(session: LiveSession): void {
+  #armGrace(session: LiveSession, ms = this.config.playGraceMs): void {
     if (session.graceTimer || session.state === 'ending') return;
     session.graceTimer = setTimeout(() => {
       session.graceTimer = null;
       if (session.viewers === 0) void this.#end(session, 'no viewers');
-    }, this.config.playGraceMs);
+    }, ms);
     session.graceTimer.unref();
+  }
+
+  /**
+   * A viewer (or a relay) was just handed this session: it is held for the grace period, and never less than the
+   * join window, whatever grace a viewer leaving may have armed meanwhile. The viewer's arrival stops it.
+   */
+  #holdForJoin(session: LiveSession): void {
+    if (session.graceTimer) clearTimeout(session.graceTimer);
+    session.graceTimer = null;
+    this.#armGrace(session, Math.max(this.config.playGraceMs, VIEWER_JOIN_WINDOW_MS));
   }
 
   async #end(

@@ -191,3 +191,73 @@ describe('/api/v1/play-sessions', () => {
     expect(byes).toContain(`call-${yueluSession}`);
   });
 });
+
+/**
+ * A viewer handed a WHEP URL must be able to use it: its browser gathers ICE candidates and POSTs afterwards. With
+ * a grace period shorter than that (here 0) the session used to end right after the answer, and the WHEP POST found
+ * no session (404; ops/test/e2e-play.test.ts under load, grace 1 s).
+ */
+describe('a play answer holds its session for the viewer it was handed to', () => {
+  let t: TestPlatform;
+  let admin: string;
+  const nvr = deviceIdIn('43010200', 21);
+  const camera = channelIdIn('43010201', 21);
+  const closed: string[] = [];
+  const byes: string[] = [];
+
+  beforeAll(async () => {
+    t = await TestPlatform.start({ TESSERA_PLAY_GRACE_MS: '0' });
+    admin = await t.adminToken();
+    await t.deviceWithCameras(nvr, [{ id: camera, civilCode: '43010201' }]);
+    await t.bus.handle('media.open-ingest', async ({ sessionId }) => ({
+      ingestId: `ingest-${sessionId}`,
+      host: '127.0.0.1',
+      port: 30_000,
+      ssrc: '0430100021',
+    }));
+    await t.bus.handle('gateway.invite', async ({ sessionId }) => ({
+      ok: true,
+      callId: `call-${sessionId}`,
+      deviceHost: '127.0.0.1',
+      devicePort: 40_000,
+      ssrc: null,
+      setup: null,
+    }));
+    await t.bus.handle('media.connect-ingest', async () => ({ ok: true }));
+    await t.bus.handle('media.await-keyframe', async () => ({ codec: 'h264', width: 1920, height: 1080 }));
+    await t.bus.handle('media.close-ingest', async ({ ingestId }) => {
+      closed.push(ingestId);
+      return { ok: true };
+    });
+    await t.bus.handle('gateway.bye', async ({ callId }) => {
+      byes.push(callId);
+      return { ok: true };
+    });
+  });
+  afterAll(() => t?.close());
+
+  it('a viewer connecting after a grace period of 0 still finds the session; leaving then ends it', async () => {
+    const r = await t.request<{ sessionId: string }>('POST', `/api/v1/channels/${camera}/play`, {
+      token: admin,
+    });
+    expect(r.status).toBe(200);
+    const { sessionId } = r.body;
+    // A whole API round trip later (a 0 ms grace timer has long fired by then), the session is still there.
+    const listed = await t.get<{ sessionId: string }[]>('/api/v1/play-sessions', admin);
+    expect(listed.body.map((s) => s.sessionId)).toEqual([sessionId]);
+    expect(closed).toEqual([]);
+    expect(byes).toEqual([]);
+
+    // The viewer's WHEP POST reached the media server, which counts it; when it leaves, the grace (0) applies.
+    await t.bus.publish('media.viewers', { sessionId, viewers: 1, at: now() });
+    await waitFor('the viewer counted', async () => {
+      const s = await t.get<{ viewers: number }[]>('/api/v1/play-sessions', admin);
+      return s.body[0]?.viewers === 1 ? true : undefined;
+    });
+    await t.bus.publish('media.viewers', { sessionId, viewers: 0, at: now() });
+    await waitFor('BYE after the viewer left', async () =>
+      byes.includes(`call-${sessionId}`) ? true : undefined,
+    );
+    expect(closed).toEqual([`ingest-${sessionId}`]);
+  });
+});
