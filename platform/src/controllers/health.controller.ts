@@ -3,7 +3,7 @@ import { ApiOperation, ApiProduces, ApiResponse, ApiTags } from '@nestjs/swagger
 import type { Response } from 'express';
 import { Public } from '../auth/auth.guard';
 import { ApiOk } from '../common/openapi';
-import { HealthResponse } from '../dtos/health.dto';
+import { HealthResponse, LivenessResponse } from '../dtos/health.dto';
 import { PlatformMetrics } from '../metrics/platform-metrics';
 import { HealthService } from '../services/health.service';
 
@@ -17,13 +17,23 @@ export class HealthController {
 
   @Get('health')
   @Public()
-  @ApiOperation({ summary: 'Liveness and database reachability (503 when the database is down)' })
+  @ApiOperation({
+    summary: 'Readiness: PostgreSQL and Redis each up or down (503 when either is down)',
+  })
   @ApiOk(HealthResponse)
-  @ApiOk(HealthResponse, 503, 'database unreachable')
+  @ApiOk(HealthResponse, 503, 'PostgreSQL or Redis unreachable')
   async check(@Res({ passthrough: true }) res: Response): Promise<HealthResponse> {
     const result = await this.health.check();
     res.status(result.status === 'ok' ? 200 : 503);
     return result;
+  }
+
+  @Get('health/live')
+  @Public()
+  @ApiOperation({ summary: 'Liveness: 200 while the process serves HTTP, whatever its dependencies' })
+  @ApiOk(LivenessResponse)
+  live(): LivenessResponse {
+    return { status: 'ok' };
   }
 
   @Get('metrics')

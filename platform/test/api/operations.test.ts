@@ -11,13 +11,20 @@ describe('operations endpoints', () => {
   });
   afterAll(() => t?.close());
 
-  it('GET /health reports the database without a token', async () => {
+  it('GET /health reports PostgreSQL and Redis separately without a token', async () => {
     const r = await t.get('/health');
     expect(r.status).toBe(200);
     expect(r.body).toEqual({
       status: 'ok',
+      // This platform runs on the in-process bus: no Redis to ask.
+      checks: { postgres: 'up', redis: 'not-configured' },
       database: { ok: true, engine: 'postgres', timescaledbAvailable: false },
     });
+  });
+
+  it('GET /health/live answers 200 while the process serves', async () => {
+    const r = await t.get('/health/live');
+    expect(r).toEqual({ status: 200, body: { status: 'ok' } });
   });
 
   it('GET /metrics exposes the platform counters and those others register in the shared registry', async () => {
@@ -63,6 +70,7 @@ describe('operations endpoints', () => {
         '/api/v1/civil-areas',
         '/api/v1/events',
         '/health',
+        '/health/live',
         '/metrics',
       ]),
     );
