@@ -5,9 +5,14 @@ export interface IngestStats {
   bytes: number;
   /** Not RTP. */
   malformedPackets: number;
-  /** RTP of another stream than the one taken (notes §1.6), dropped. */
+  /** RTP of another SSRC than the stream taken, from its address (notes §1.6), dropped. */
   foreignPackets: number;
+  /** RTP from another address than the stream taken (`RtpSourceLatch`), dropped. */
+  foreignSourcePackets: number;
+  /** Times the device's announced host took over from a NAT latch. */
   ssrcSwitches: number;
+  /** RTP that arrived before the device's answer beyond what is held for it, dropped. */
+  overflowPackets: number;
   /** Packets declared lost by the reorder buffer (UDP) or missing from the TCP sequence. */
   lost: number;
   reordered: number;
@@ -24,6 +29,8 @@ export interface IngestStats {
   /** TCP bytes that could not start an RFC 4571 frame. */
   tcpGarbageBytes: number;
   tcpConnectAttempts: number;
+  /** TCP passive: connections refused (another host than the device's, or too many at once). */
+  tcpRefusedConnections: number;
 }
 
 /** Bits per second over rolling one-second windows. */

@@ -6,12 +6,12 @@ import type { VideoAccessUnit } from '../protocols/access-unit';
 import type { VideoCodec } from '../protocols/media-codec';
 import type { PsDemuxerEvent } from '../protocols/ps/ps-demuxer';
 import { PsRtpDepacketizer } from '../protocols/ps/ps-rtp-depacketizer';
-import { parseRtpPacket } from '../protocols/rtp/rtp-packet';
+import { parseRtpPacket, type RtpPacket } from '../protocols/rtp/rtp-packet';
 import type { DeviceEndpoint, RemoteAddress, RtpSource } from '../servers/rtp/rtp-source';
 import type { GbSsrc } from './gb-ssrc';
 import { BitrateMeter, type IngestStats } from './ingest-stats';
 import { LiveStream, type LiveStreamOptions } from './live-stream';
-import { SsrcLock } from './ssrc-lock';
+import { RtpSourceLatch, type RtpStreamKey } from './rtp-source-latch';
 import type { TranscoderFactory, VideoTranscoder } from './transcoder';
 
 export type IngestEndReason = 'media-timeout' | 'connection-closed' | 'closed';
@@ -69,6 +69,21 @@ export interface H264FeedLease {
   release(): void;
 }
 
+/**
+ * RTP that arrives before a stream is latched — before the device's answer (it may start sending on its 200 OK,
+ * before the platform passes the answer on), or during the stream's probation — is held so that the first
+ * keyframe is not lost, then the latched stream's packets are replayed. A 1080p keyframe is ~100–300 datagrams;
+ * beyond these bounds packets are dropped and counted (the picture then starts at the next keyframe).
+ */
+const HOLD_MAX_PACKETS = 2048;
+const HOLD_MAX_BYTES = 4 * 1024 * 1024;
+
+interface HeldPacket {
+  readonly packet: RtpPacket;
+  readonly from: RemoteAddress;
+  readonly at: number;
+}
+
 interface KeyframeWaiter {
   resolve(info: StreamInfo): void;
   reject(error: Error): void;
@@ -96,7 +111,9 @@ export class Ingest extends EventEmitter<IngestEvents> {
   readonly #logger: Logger;
   readonly #mediaTimeoutMs: number;
   readonly #depacketizer: PsRtpDepacketizer;
-  readonly #ssrcLock: SsrcLock;
+  readonly #latch: RtpSourceLatch;
+  readonly #held: HeldPacket[] = [];
+  #heldBytes = 0;
   readonly #bitrate: BitrateMeter;
   readonly #viewers = new Map<string, IngestViewer>();
   readonly #egresses = new Map<string, IngestEgress>();
@@ -116,6 +133,7 @@ export class Ingest extends EventEmitter<IngestEvents> {
     packets: 0,
     bytes: 0,
     malformedPackets: 0,
+    overflowPackets: 0,
     frames: 0,
     keyframes: 0,
     audioFrames: 0,
@@ -135,7 +153,7 @@ export class Ingest extends EventEmitter<IngestEvents> {
     this.#transcoderFactory = options.transcoder;
     this.openedAt = this.#clock.now();
     this.#bitrate = new BitrateMeter(this.openedAt);
-    this.#ssrcLock = new SsrcLock({ offered: options.ssrc.value });
+    this.#latch = new RtpSourceLatch({ offered: options.ssrc.value });
     // TCP is in order: a sequence hole is data the device never sent, resynchronise at once.
     this.#depacketizer = new PsRtpDepacketizer({
       reorder: this.source.ordered ? { size: 1, clock: this.#clock } : { clock: this.#clock },
@@ -146,8 +164,10 @@ export class Ingest extends EventEmitter<IngestEvents> {
 
     this.source.on('packet', (packet, from) => this.#onPacket(packet, from));
     this.source.on('connected', (remote) => {
-      this.#logger.info({ remote }, 'device connected');
-      this.#touch();
+      this.#logger.info({ remote }, 'TCP connection');
+      // Only the device's own host earns more time; anyone else connecting must not keep a dead session alive.
+      if (this.#answer && (this.transport === 'tcp-active' || this.#latch.trusted(remote.address)))
+        this.#touch();
     });
     this.source.on('ended', (reason) => this.close(reason));
 
@@ -198,8 +218,9 @@ export class Ingest extends EventEmitter<IngestEvents> {
     const demuxer = this.#depacketizer.demuxer.stats;
     return {
       ...this.#counts,
-      foreignPackets: this.#ssrcLock.foreignPackets,
-      ssrcSwitches: this.#ssrcLock.switches,
+      foreignPackets: this.#latch.foreignSsrcPackets,
+      foreignSourcePackets: this.#latch.foreignSourcePackets,
+      ssrcSwitches: this.#latch.switches,
       lost: reorder.lost,
       reordered: reorder.reordered,
       duplicates: reorder.duplicates,
@@ -208,20 +229,23 @@ export class Ingest extends EventEmitter<IngestEvents> {
       bitrate: this.#bitrate.read(now),
       tcpGarbageBytes: this.source.stats.garbageBytes,
       tcpConnectAttempts: this.source.stats.connectAttempts,
+      tcpRefusedConnections: this.source.stats.refusedConnections,
     };
   }
 
   /**
-   * The device's SDP answer. Its SSRC is expected from now on (it may differ from ours); TCP active connects
-   * to its address. The media timeout starts now.
+   * The device's SDP answer. Its host is trusted and its SSRC expected from now on (it may differ from ours); TCP
+   * active connects to its address. Packets held meanwhile are replayed from the stream the latch takes. The media
+   * timeout starts now.
    */
   connect(endpoint: DeviceEndpoint, ssrc: GbSsrc | null): void {
     if (this.closed) throw new IngestClosedError(this.id, this.#closeReason!);
     this.#answer = { endpoint, ssrc };
-    if (ssrc) this.#ssrcLock.expect(ssrc.value);
+    this.#latch.answer(endpoint, ssrc?.value);
     this.source.setRemote(endpoint, ssrc?.value);
     this.#timeoutMs = this.#mediaTimeoutMs;
     this.#touch();
+    this.#latchHeld();
   }
 
   /** Resolves with the codec and size once the first keyframe (with SPS) was demuxed. */
@@ -325,6 +349,8 @@ export class Ingest extends EventEmitter<IngestEvents> {
       waiter.reject(new IngestClosedError(this.id, reason));
     }
     this.#waiters.clear();
+    this.#held.length = 0;
+    this.#heldBytes = 0;
     this.#logger.info({ reason, stats: this.stats }, 'ingest closed');
     this.emit('close', reason);
     this.removeAllListeners();
@@ -336,12 +362,33 @@ export class Ingest extends EventEmitter<IngestEvents> {
     this.#counts.packets++;
     this.#counts.bytes += data.length;
     this.#bitrate.add(data.length, now);
+    let packet: RtpPacket;
+    try {
+      packet = parseRtpPacket(data);
+    } catch (error) {
+      if (!(error instanceof RtpParseError)) this.#logger.error({ err: error }, 'packet parsing failed');
+      this.#counts.malformedPackets++;
+      return;
+    }
+    if (this.#latch.current) {
+      this.#take(packet, from, now);
+      return;
+    }
+    const key = { address: from.address, port: from.port, ssrc: packet.ssrc };
+    if (this.#latch.observe(key, packet.sequenceNumber) !== 'hold') return;
+    this.#hold({ packet, from, at: now }, data.length);
+    if (this.#answer) this.#latchHeld();
+  }
+
+  /** After the answer: the packet feeds the session only if it belongs to the latched stream. */
+  #take(packet: RtpPacket, from: RemoteAddress, now: number): void {
+    const verdict = this.#latch.accept(from, packet.ssrc);
+    if (verdict === 'foreign-source' || verdict === 'foreign-ssrc') return;
+    if (verdict === 'latch') this.#onLatched({ address: from.address, port: from.port, ssrc: packet.ssrc });
+    this.#lastActivity = Math.max(this.#lastActivity, now);
+    this.#remote = from;
     let events: PsDemuxerEvent[];
     try {
-      const packet = parseRtpPacket(data);
-      if (!this.#ssrcLock.accept(packet.ssrc, now)) return;
-      this.#lastActivity = now;
-      this.#remote = from;
       events = this.#depacketizer.push(packet);
     } catch (error) {
       // Parsers report bad input by RtpParseError; anything else is our bug, which must not take the
@@ -352,6 +399,36 @@ export class Ingest extends EventEmitter<IngestEvents> {
     }
     this.#handle(events);
     if (!this.source.ordered) this.#armPoll();
+  }
+
+  #onLatched(stream: RtpStreamKey): void {
+    this.#logger.info(
+      { remote: { address: stream.address, port: stream.port }, ssrc: stream.ssrc },
+      'stream latched',
+    );
+    this.source.latched({ address: stream.address, port: stream.port }, stream.ssrc);
+  }
+
+  #hold(held: HeldPacket, size: number): void {
+    if (this.#held.length >= HOLD_MAX_PACKETS || this.#heldBytes + size > HOLD_MAX_BYTES) {
+      this.#counts.overflowPackets++;
+      return;
+    }
+    this.#held.push(held);
+    this.#heldBytes += size;
+  }
+
+  /** After the answer: latch the best valid stream, if any yet, then feed its held packets (others are counted). */
+  #latchHeld(): void {
+    const best = this.#latch.latchBest();
+    if (!best) return;
+    this.#onLatched(best);
+    const held = this.#held.splice(0);
+    this.#heldBytes = 0;
+    for (const { packet, from, at } of held) {
+      this.#take(packet, from, at);
+      if (this.closed) return;
+    }
   }
 
   #handle(events: PsDemuxerEvent[]): void {
@@ -372,7 +449,7 @@ export class Ingest extends EventEmitter<IngestEvents> {
         height: au.track.height ?? null,
       };
       this.#streamInfo = info;
-      this.#logger.info({ ...info, ssrc: this.#ssrcLock.current }, 'first keyframe');
+      this.#logger.info({ ...info, stream: this.#latch.current }, 'first keyframe');
       for (const waiter of this.#waiters) {
         this.#clock.clearTimeout(waiter.timer);
         waiter.resolve(info);

@@ -2,7 +2,6 @@ import { describe, expect, it } from 'vitest';
 import { PortsExhaustedError } from '../../src/errors';
 import { PortPool } from '../../src/servers/rtp/port-pool';
 import { GbSsrcAllocator, gbSsrcFromText } from '../../src/sessions/gb-ssrc';
-import { SsrcLock } from '../../src/sessions/ssrc-lock';
 import { preferH264 } from '../../src/webrtc/h264-offer';
 import { RtpTimeline } from '../../src/webrtc/rtp-timeline';
 
@@ -33,19 +32,6 @@ describe('PortPool', () => {
     first.release();
     first.release();
     expect((await pool.acquire(bind)).port).toBe(100);
-  });
-});
-
-describe('SsrcLock', () => {
-  it('takes the first stream, prefers an expected one, and follows a restart after silence', () => {
-    const lock = new SsrcLock({ offered: 1, staleMs: 2000 });
-    expect(lock.accept(7, 0)).toBe(true); // matches neither: first stream on the port
-    expect(lock.accept(8, 10)).toBe(false);
-    lock.expect(2);
-    expect(lock.accept(2, 20)).toBe(true); // the answered SSRC takes over
-    expect(lock.accept(7, 30)).toBe(false);
-    expect(lock.accept(9, 3000)).toBe(true); // 2 s of silence: a restarted encoder
-    expect(lock).toMatchObject({ foreignPackets: 2, switches: 2, current: 9 });
   });
 });
 

@@ -174,13 +174,17 @@ export class GbDevice {
   }
 }
 
-/** A UDP socket sending to the media server, like a camera's RTP sender. */
+/**
+ * A UDP socket sending to the media server, like a camera's RTP sender; `from` is its local address (any of
+ * 127.0.0.0/8 on Linux: another "host" on the loopback).
+ */
 export async function udpSender(
   host: string,
   port: number,
+  from = '127.0.0.1',
 ): Promise<{ send(p: Buffer): void; close(): void; socket: UdpSocket }> {
   const socket = createSocket('udp4');
-  await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve) => socket.bind(0, from, resolve));
   return {
     socket,
     send: (packet) => socket.send(packet, port, host),
@@ -192,8 +196,9 @@ export async function udpSender(
 export async function tcpConnect(
   host: string,
   port: number,
+  from?: string,
 ): Promise<{ send(p: Buffer): void; socket: Socket }> {
-  const socket = connect({ host, port });
+  const socket = connect({ host, port, localAddress: from });
   await new Promise<void>((resolve, reject) => {
     socket.once('connect', resolve);
     socket.once('error', reject);

@@ -28,6 +28,8 @@ export interface RtpSourceStats {
   connectAttempts: number;
   /** TCP: bytes that could not start an RFC 4571 frame. */
   garbageBytes: number;
+  /** TCP passive: connections closed at once (from a host other than the device's, or over the cap). */
+  refusedConnections: number;
 }
 
 /**
@@ -44,9 +46,14 @@ export interface RtpSource extends EventEmitter<RtpSourceEvents> {
   readonly stats: RtpSourceStats;
   /** The device's answer (`media.connect-ingest`). TCP active connects there; others note it. */
   setRemote(remote: DeviceEndpoint, ssrc: number | undefined): void;
+  /**
+   * The ingest takes the stream from `from` with this SSRC from now on (`RtpSourceLatch`): TCP keeps only that
+   * connection (its end ends the source); the single UDP port routes that SSRC to this ingest.
+   */
+  latched(from: RemoteAddress, ssrc: number): void;
   close(): void;
 }
 
 export function createRtpSourceStats(): RtpSourceStats {
-  return { connections: 0, connectAttempts: 0, garbageBytes: 0 };
+  return { connections: 0, connectAttempts: 0, garbageBytes: 0, refusedConnections: 0 };
 }

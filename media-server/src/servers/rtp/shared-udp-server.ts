@@ -16,7 +16,7 @@ export interface SharedUdpServerStats {
   malformedPackets: number;
   /** SSRC of no ingest, and no ingest waiting for its first stream could take it. */
   unroutedPackets: number;
-  /** Streams with an unexpected SSRC given to the one ingest that could take them. */
+  /** Streams with an unexpected SSRC that the one ingest that could take them latched onto. */
   adoptedStreams: number;
 }
 
@@ -25,7 +25,9 @@ export interface SharedUdpServerStats {
  * SSRC — the offered one, or the one the device answered. Devices may send yet another SSRC (notes §1.6): a
  * stream with an unknown SSRC goes to the ingest still waiting for its first packet from that source address
  * (the host the device answered), or to the only waiting ingest; when that is ambiguous it is dropped and
- * counted, since guessing would show one camera in another's session.
+ * counted, since guessing would show one camera in another's session. The ingest then decides (`RtpSourceLatch`):
+ * an unknown SSRC is routed to it for good only once it latched onto that stream, so a stranger's packets neither
+ * fill the routing table nor stop the real device's stream from being adopted.
  */
 export class SharedUdpServer {
   readonly stats: SharedUdpServerStats = {
@@ -61,6 +63,13 @@ export class SharedUdpServer {
   channel(ssrc: number): SharedUdpChannel {
     const channel = new SharedUdpChannel(this.port, {
       expect: (value) => this.#bySsrc.set(value, channel),
+      latched: (value) => {
+        if (this.#bySsrc.get(value) === channel) return;
+        // Another ingest's SSRC stays theirs; the latch only ever follows an SSRC routed here.
+        if (this.#bySsrc.has(value)) return;
+        this.#bySsrc.set(value, channel);
+        this.stats.adoptedStreams++;
+      },
       remove: () => {
         this.#channels.delete(channel);
         for (const [value, owner] of this.#bySsrc) if (owner === channel) this.#bySsrc.delete(value);
@@ -89,15 +98,10 @@ export class SharedUdpServer {
       return;
     }
     const ssrc = msg.readUInt32BE(8);
-    let channel = this.#bySsrc.get(ssrc);
+    const channel = this.#bySsrc.get(ssrc) ?? this.#adopt(rinfo.address);
     if (!channel) {
-      channel = this.#adopt(rinfo.address);
-      if (!channel) {
-        this.stats.unroutedPackets++;
-        return;
-      }
-      this.stats.adoptedStreams++;
-      this.#bySsrc.set(ssrc, channel);
+      this.stats.unroutedPackets++;
+      return;
     }
     channel.deliver(msg, rinfo);
   }
@@ -111,6 +115,12 @@ export class SharedUdpServer {
   }
 }
 
+interface SharedUdpRouting {
+  expect(ssrc: number): void;
+  latched(ssrc: number): void;
+  remove(): void;
+}
+
 /** An ingest's share of the single UDP port. */
 export class SharedUdpChannel extends EventEmitter<RtpSourceEvents> implements RtpSource {
   readonly transport = 'udp' as const;
@@ -118,12 +128,12 @@ export class SharedUdpChannel extends EventEmitter<RtpSourceEvents> implements R
   readonly stats: RtpSourceStats = createRtpSourceStats();
   readonly port: number;
   deviceHost: string | undefined;
-  /** A packet was routed here: unknown SSRCs are no longer given to this ingest. */
+  /** The ingest latched onto a stream: unknown SSRCs are no longer given to it. */
   receiving = false;
-  readonly #server: { expect(ssrc: number): void; remove(): void };
+  readonly #server: SharedUdpRouting;
   #closed = false;
 
-  constructor(port: number, server: { expect(ssrc: number): void; remove(): void }) {
+  constructor(port: number, server: SharedUdpRouting) {
     super();
     this.port = port;
     this.#server = server;
@@ -136,8 +146,13 @@ export class SharedUdpChannel extends EventEmitter<RtpSourceEvents> implements R
   }
 
   deliver(packet: Buffer, from: RemoteAddress): void {
-    this.receiving = true;
     this.emit('packet', packet, from);
+  }
+
+  latched(_from: RemoteAddress, ssrc: number): void {
+    if (this.#closed) return;
+    this.receiving = true;
+    this.#server.latched(ssrc);
   }
 
   close(): void {

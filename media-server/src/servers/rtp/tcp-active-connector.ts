@@ -4,12 +4,13 @@ import type { PortLease, PortPool } from './port-pool';
 import {
   createRtpSourceStats,
   type DeviceEndpoint,
+  type RemoteAddress,
   type RtpSource,
   type RtpSourceEvents,
   type RtpSourceStats,
 } from './rtp-source';
 import { dialTcp } from './tcp-dialer';
-import { CurrentTcpRtpConnection } from './tcp-rtp-connection';
+import { TcpRtpConnections } from './tcp-rtp-connection';
 
 export interface TcpActiveConnectorOptions {
   readonly pool: PortPool;
@@ -41,7 +42,7 @@ export class TcpActiveConnector extends EventEmitter<RtpSourceEvents> implements
   readonly #attempts: number;
   readonly #retryDelayMs: number;
   readonly #connectTimeoutMs: number;
-  readonly #connection = new CurrentTcpRtpConnection(this);
+  readonly #connections = new TcpRtpConnections(this);
   #remote: DeviceEndpoint | undefined;
   #cancelDial: (() => void) | undefined;
   #closed = false;
@@ -70,16 +71,22 @@ export class TcpActiveConnector extends EventEmitter<RtpSourceEvents> implements
     if (this.#closed) return;
     if (this.#remote && this.#remote.host === remote.host && this.#remote.port === remote.port) return;
     this.#remote = remote;
+    this.#connections.deviceHost = remote.host;
     this.#cancel();
-    this.#connection.drop();
+    this.#connections.drop();
     this.#dial(remote);
+  }
+
+  /** The one connection is ours, to the device's answered address. */
+  latched(from: RemoteAddress): void {
+    if (!this.#closed) this.#connections.latch(from);
   }
 
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
     this.#cancel();
-    this.#connection.drop();
+    this.#connections.drop();
     this.#lease.release();
     this.removeAllListeners();
   }
@@ -99,7 +106,7 @@ export class TcpActiveConnector extends EventEmitter<RtpSourceEvents> implements
         failed: () => {
           if (!this.#closed) this.emit('ended', 'connection-closed');
         },
-        connected: (socket) => this.#connection.take(socket),
+        connected: (socket) => this.#connections.take(socket),
       },
     );
   }

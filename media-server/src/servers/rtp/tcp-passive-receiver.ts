@@ -4,11 +4,12 @@ import type { PortLease, PortPool } from './port-pool';
 import {
   createRtpSourceStats,
   type DeviceEndpoint,
+  type RemoteAddress,
   type RtpSource,
   type RtpSourceEvents,
   type RtpSourceStats,
 } from './rtp-source';
-import { CurrentTcpRtpConnection } from './tcp-rtp-connection';
+import { TcpRtpConnections } from './tcp-rtp-connection';
 
 export interface TcpPassiveReceiverOptions {
   readonly pool: PortPool;
@@ -17,8 +18,9 @@ export interface TcpPassiveReceiverOptions {
 
 /**
  * TCP/RTP/AVP with `a=setup:passive` in our offer: we listen on a port of the range and the device connects
- * (2022 Annex D makes the front-end the TCP client). One connection carries the stream; a newer connection
- * replaces the current one (a device retrying after a half-open connection), and the end of the current one
+ * (2022 Annex D makes the front-end the TCP client). One connection carries the stream — the one the ingest
+ * latches onto (`TcpRtpConnections`): afterwards only the device's host may connect, and a newer connection of the
+ * same stream replaces it (a device retrying after a half-open connection). The end of the latched connection
  * ends the source (`ended: connection-closed`).
  */
 export class TcpPassiveReceiver extends EventEmitter<RtpSourceEvents> implements RtpSource {
@@ -26,7 +28,7 @@ export class TcpPassiveReceiver extends EventEmitter<RtpSourceEvents> implements
   readonly ordered = true;
   readonly stats: RtpSourceStats = createRtpSourceStats();
   readonly #lease: PortLease<Server>;
-  readonly #connection = new CurrentTcpRtpConnection(this);
+  readonly #connections = new TcpRtpConnections(this);
   #closed = false;
 
   private constructor(lease: PortLease<Server>) {
@@ -37,7 +39,7 @@ export class TcpPassiveReceiver extends EventEmitter<RtpSourceEvents> implements
         socket.destroy();
         return;
       }
-      this.#connection.take(socket);
+      this.#connections.take(socket);
     });
     lease.value.on('error', () => {});
   }
@@ -51,14 +53,19 @@ export class TcpPassiveReceiver extends EventEmitter<RtpSourceEvents> implements
     return this.#lease.port;
   }
 
-  setRemote(_remote: DeviceEndpoint): void {
-    // The device connects to us; its announced address is informational (NAT may rewrite it).
+  /** The device connects to us: its announced host may connect even when another one is latched (NAT). */
+  setRemote(remote: DeviceEndpoint): void {
+    this.#connections.deviceHost = remote.host === '' ? undefined : remote.host;
+  }
+
+  latched(from: RemoteAddress): void {
+    if (!this.#closed) this.#connections.latch(from);
   }
 
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
-    this.#connection.drop();
+    this.#connections.drop();
     this.#lease.value.close();
     this.#lease.release();
     this.removeAllListeners();

@@ -45,41 +45,93 @@ export class TcpRtpConnection {
   }
 }
 
+/** Connections a TCP source keeps open at once before one is latched (a device retrying, a NAT, a scanner). */
+const MAX_CANDIDATES = 4;
+
 /**
- * The one connection a TCP source reads from, whoever opened it (the device connecting to us, or we to it): a
- * connection taken in replaces the current one, each is counted, its packets and `connected` are the source's, and
- * the close of the current one (not of one replaced or dropped) is the source's `ended: connection-closed`.
+ * The connections a TCP source reads from, whoever opened them (the device connecting to us, or we to it). Until
+ * the ingest latches a stream (`RtpSourceLatch`) every connection is a candidate whose packets the ingest sees
+ * (at most `MAX_CANDIDATES` at once; more are refused unless from the device's host, which evicts the oldest
+ * other one). Once latched, the latched connection is *the* connection: the others are closed, and only the
+ * latched host or the device's announced host may connect again (a device retrying after a half-open connection;
+ * the ingest decides whether its packets take over). The close of the latched connection is the source's
+ * `ended: connection-closed`; the close of a candidate ends nothing (the media timeout does).
  */
-export class CurrentTcpRtpConnection {
+export class TcpRtpConnections {
   readonly #source: EventEmitter<RtpSourceEvents> & { readonly stats: RtpSourceStats };
-  #connection: TcpRtpConnection | undefined;
+  readonly #candidates = new Set<TcpRtpConnection>();
+  #current: TcpRtpConnection | undefined;
+  /** The device's host from its SDP answer (`setRemote`); undefined before it or when it named none. */
+  deviceHost: string | undefined;
 
   constructor(source: EventEmitter<RtpSourceEvents> & { readonly stats: RtpSourceStats }) {
     this.#source = source;
   }
 
-  /** Reads RTP from this socket from now on; the current connection, if any, is destroyed. */
+  /** A new connection: read from it, or close it at once (refused, counted). */
   take(socket: Socket): void {
-    this.#connection?.destroy();
     const source = this.#source;
+    const address = socket.remoteAddress ?? '';
+    const fromDevice = this.deviceHost !== undefined && address === this.deviceHost;
+    const refuse = this.#current
+      ? !fromDevice && address !== this.#current.remote.address
+      : this.#candidates.size >= MAX_CANDIDATES && !(fromDevice && this.#evictOne());
+    if (refuse) {
+      source.stats.refusedConnections++;
+      socket.on('error', () => {});
+      socket.destroy();
+      return;
+    }
     source.stats.connections++;
     const connection = new TcpRtpConnection({
       socket,
       stats: source.stats,
       onPacket: (packet, from) => source.emit('packet', packet, from),
       onClose: () => {
-        if (this.#connection !== connection) return;
-        this.#connection = undefined;
+        this.#candidates.delete(connection);
+        if (this.#current !== connection) return;
+        this.#current = undefined;
         source.emit('ended', 'connection-closed');
       },
     });
-    this.#connection = connection;
+    this.#candidates.add(connection);
     source.emit('connected', connection.remote);
   }
 
-  /** Destroys the current connection, if any; its close ends nothing. */
+  /** The ingest takes the stream of this connection: the others are closed; if it is gone, the source ended. */
+  latch(from: RemoteAddress): void {
+    let latched: TcpRtpConnection | undefined;
+    for (const c of this.#candidates) {
+      if (c.remote.address === from.address && c.remote.port === from.port) latched = c;
+    }
+    if (!latched) {
+      if (this.#current) return;
+      this.#source.emit('ended', 'connection-closed');
+      return;
+    }
+    this.#current = latched;
+    for (const c of [...this.#candidates]) {
+      if (c === latched) continue;
+      this.#candidates.delete(c);
+      c.destroy();
+    }
+  }
+
+  /** Destroys every connection; their close ends nothing. */
   drop(): void {
-    this.#connection?.destroy();
-    this.#connection = undefined;
+    for (const c of this.#candidates) c.destroy();
+    this.#candidates.clear();
+    this.#current = undefined;
+  }
+
+  /** Makes room for the device's host: closes the oldest candidate from elsewhere, if any. */
+  #evictOne(): boolean {
+    for (const c of this.#candidates) {
+      if (c.remote.address === this.deviceHost) continue;
+      this.#candidates.delete(c);
+      c.destroy();
+      return true;
+    }
+    return false;
   }
 }

@@ -46,7 +46,12 @@ export class UdpRtpReceiver extends EventEmitter<RtpSourceEvents> implements Rtp
   }
 
   setRemote(_remote: DeviceEndpoint): void {
-    // UDP takes packets from wherever they come: NAT may change the source port the device announced.
+    // Which source is the device is the ingest's decision (`RtpSourceLatch`): it must count what it drops, and a
+    // NAT may show the device from another address than it announced.
+  }
+
+  latched(): void {
+    // Nothing to narrow: the ingest drops other sources' datagrams itself.
   }
 
   close(): void {
