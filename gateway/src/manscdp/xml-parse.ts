@@ -21,6 +21,9 @@ const parser = new XMLParser({
   htmlEntities: true,
 });
 
+/** Belt and braces to the sanitiser's report: a DTD keyword after `<!` anywhere in the text. */
+const DTD_DECLARATION = /<!\s*(?:DOCTYPE|ENTITY|ELEMENT|ATTLIST|NOTATION)/i;
+
 const ATTRIBUTES_KEY = ':@';
 const TEXT_KEY = '#text';
 
@@ -29,8 +32,12 @@ const TEXT_KEY = '#text';
  * validate and parse strictly with everything kept as strings. Throws only ManscdpParseError.
  */
 export function parseXml(input: string): XmlElement {
-  if (/<!DOCTYPE/i.test(input)) throw new ManscdpParseError('forbidden-doctype', 'DOCTYPE is not allowed');
-  const { text, depth } = sanitizeXml(input);
+  // Judged on the sanitised text, the one the parser reads: control characters are dropped there, so a DOCTYPE
+  // split by one (`<!DOC\x01TYPE`) is whole again only after it. No DTD means no entity expansion (billion laughs).
+  const { text, depth, declaration } = sanitizeXml(input);
+  if (declaration || DTD_DECLARATION.test(text)) {
+    throw new ManscdpParseError('forbidden-doctype', 'DOCTYPE and other DTD declarations are not allowed');
+  }
   if (text.trim() === '') throw new ManscdpParseError('empty', 'no XML element');
   if (depth > MAX_XML_DEPTH) throw new ManscdpParseError('too-deep', `nesting ${depth} > ${MAX_XML_DEPTH}`);
   let nodes: unknown;
