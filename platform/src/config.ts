@@ -55,6 +55,16 @@ export const platformConfigSchema = z
     /** HMAC key of the bearer tokens; generated per process when unset (tokens then die with the process). */
     TESSERA_TOKEN_SECRET: text(z.string().min(32, { message: 'must be at least 32 characters' }).optional()),
     TESSERA_TOKEN_TTL_SEC: integer('expected a whole number of seconds 60–2592000', 60, 2_592_000, 43_200),
+    /**
+     * Keepalive timing of devices, the same variables as the gateway's: a device stored online with no sign of
+     * life for interval × count (and at least one gateway report period) is marked offline (restart-reconcile).
+     */
+    TESSERA_KEEPALIVE_INTERVAL_SEC: integer('expected a whole number of seconds 1–3600', 1, 3_600, 60),
+    TESSERA_KEEPALIVE_COUNT: integer('expected a whole number 1–100', 1, 100, 3),
+    /** How often the gateway reports a device's keepalives (TESSERA_KEEPALIVE_REPORT_SEC of the gateway). */
+    TESSERA_KEEPALIVE_REPORT_SEC: integer('expected a whole number of seconds 1–3600', 1, 3_600, 30),
+    /** Presence reconcile: at start and then this often (0 = at start only). */
+    TESSERA_PRESENCE_RECONCILE_SEC: integer('expected a whole number of seconds 0–86400', 0, 86_400, 60),
     TESSERA_KEEPALIVE_FLUSH_MS: integer(
       'expected a whole number of milliseconds 50–600000',
       50,
@@ -119,6 +129,12 @@ export const platformConfigSchema = z
     tokenSecret: c.TESSERA_TOKEN_SECRET ?? null,
     tokenTtlSec: c.TESSERA_TOKEN_TTL_SEC,
     keepaliveFlushMs: c.TESSERA_KEEPALIVE_FLUSH_MS,
+    presence: {
+      keepaliveIntervalSec: c.TESSERA_KEEPALIVE_INTERVAL_SEC,
+      keepaliveCount: c.TESSERA_KEEPALIVE_COUNT,
+      keepaliveReportSec: c.TESSERA_KEEPALIVE_REPORT_SEC,
+      reconcileEverySec: c.TESSERA_PRESENCE_RECONCILE_SEC,
+    },
     catalogQueryTimeoutMs: c.TESSERA_CATALOG_QUERY_TIMEOUT_MS,
     sseHeartbeatMs: c.TESSERA_SSE_HEARTBEAT_MS,
     sipId: c.TESSERA_SIP_ID,

@@ -25,6 +25,7 @@ describe('platform configuration', () => {
       tokenSecret: null,
       tokenTtlSec: 43_200,
       keepaliveFlushMs: 5_000,
+      presence: { keepaliveIntervalSec: 60, keepaliveCount: 3, keepaliveReportSec: 30, reconcileEverySec: 60 },
       lowerCatalogRefreshSec: 600,
       catalogQueryTimeoutMs: 15_000,
       sseHeartbeatMs: 15_000,

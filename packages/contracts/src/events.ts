@@ -37,6 +37,11 @@ export const OfflineReason = z.enum([
   'registration-expired',
   'unregistered',
   'connection-closed',
+  /**
+   * Not reported by the gateway: the platform found the device stored online with no sign of life for longer
+   * than interval × count (it died while the platform or the gateway was down) and marked it offline itself.
+   */
+  'restart-reconcile',
 ]);
 export type OfflineReason = z.infer<typeof OfflineReason>;
 

@@ -183,6 +183,64 @@ export class DeviceRepository {
     return Number(result.numAffectedRows ?? 0n);
   }
 
+  /**
+   * Marks offline ('restart-reconcile') every device stored online whose last sign of life (keepalive,
+   * registration or status change) is older than its keepalive window — interval × count, its own settings or
+   * the defaults — widened to what the gateway's report period and the keepalive batching can delay a stored
+   * keepalive by. Such a device died while nobody was watching (platform or gateway down, presence lost).
+   *
+   * The status change is ordered at the device's last sign of life, not now: it is an inference, so any later
+   * report from the gateway (registration, keepalive, offline with its real reason) supersedes it. `offline_at`
+   * is when its keepalives ran out. The conditions are on the row itself, so a registration written meanwhile
+   * (row lock, READ COMMITTED re-check) keeps its device online.
+   */
+  async reconcileStale(input: {
+    at: string;
+    keepaliveIntervalSec: number;
+    keepaliveCount: number;
+    /** Extra seconds a stored keepalive may lag (gateway report period + batching); added to the window. */
+    lagSec: number;
+  }): Promise<Device[]> {
+    const interval = sql`coalesce(d.keepalive_interval_sec, ${input.keepaliveIntervalSec}::int)`;
+    const windowSec = sql`(${interval} * coalesce(d.keepalive_count, ${input.keepaliveCount}::int))`;
+    const lastSeen = sql`greatest(d.last_keepalive_at, d.registered_at, d.status_changed_at)`;
+    const result = await sql<Device>`
+      update device as d
+      set status = 'offline',
+          offline_reason = 'restart-reconcile',
+          status_changed_at = coalesce(${lastSeen}, ${input.at}::timestamptz),
+          offline_at = least(${lastSeen} + make_interval(secs => ${windowSec}), ${input.at}::timestamptz),
+          updated_at = now()
+      where d.status = 'online'
+        and (${lastSeen} is null
+          or ${lastSeen} + make_interval(secs => greatest(${windowSec}, ${interval} + ${input.lagSec}::int))
+            < ${input.at}::timestamptz)
+      returning d.*
+    `.execute(this.db);
+    return result.rows;
+  }
+
+  /**
+   * A keepalive the gateway reported after a device was marked offline by `reconcileStale` proves the gateway
+   * has it online (it reports keepalives only of registered devices): the device is online again.
+   */
+  async reviveReconciled(entries: readonly KeepaliveEntry[]): Promise<Device[]> {
+    if (entries.length === 0) return [];
+    const ids = entries.map((e) => e.deviceId);
+    const ats = entries.map((e) => e.at);
+    const addresses = entries.map((e) => e.remoteAddress);
+    const result = await sql<Device>`
+      update device as d
+      set status = 'online', status_changed_at = k.at, offline_reason = null, offline_at = null,
+          remote_address = k.remote_address, updated_at = now()
+      from unnest(${ids}::text[], ${ats}::timestamptz[], ${addresses}::text[]) as k(device_id, at, remote_address)
+      where d.device_id = k.device_id and d.status = 'offline' and d.offline_reason = 'restart-reconcile'
+        and d.status_changed_at < k.at
+      returning d.*
+    `.execute(this.db);
+    return result.rows;
+  }
+
   /** Device-reported identity; a name set by an operator wins over the reported one. */
   async applyInfo(input: {
     deviceId: string;

@@ -18,11 +18,12 @@ import { isTransientDatabaseError } from '../database/database-errors';
 import type { DomainEvents } from '../events/domain-events';
 import { PlatformMetrics } from '../metrics/platform-metrics';
 import { ChannelRepository, type CatalogWrite, type ChannelState } from '../repositories/channel.repository';
-import { DeviceRepository } from '../repositories/device.repository';
+import { DeviceRepository, type KeepaliveEntry } from '../repositories/device.repository';
 import type { Device, OnlineStatus } from '../schema/tables';
 import { BUS, DOMAIN_EVENTS, LOGGER, PLATFORM_CONFIG } from '../tokens';
 import { IngestRetry, IngestStoppedError } from './ingest-retry';
 import { KeepaliveBatcher } from './keepalive-batcher';
+import { PresenceReconciler } from './presence-reconciler';
 
 /** Consumer group of the inventory: replicas of the platform share the work, each event is written once. */
 export const INVENTORY_GROUP = 'platform-inventory';
@@ -41,6 +42,9 @@ export class InventoryIngestService implements OnApplicationBootstrap, OnApplica
   readonly #unsubscribes: Unsubscribe[] = [];
   readonly #keepalives: KeepaliveBatcher;
   readonly #retry: IngestRetry;
+  readonly #reconciler: PresenceReconciler;
+  readonly #presence: PlatformConfig['presence'];
+  readonly #keepaliveFlushMs: number;
 
   constructor(
     @Inject(BUS) private readonly bus: Bus,
@@ -51,6 +55,8 @@ export class InventoryIngestService implements OnApplicationBootstrap, OnApplica
     @Inject(LOGGER) private readonly logger: Logger,
     @Inject(PLATFORM_CONFIG) config: PlatformConfig,
   ) {
+    this.#presence = config.presence;
+    this.#keepaliveFlushMs = config.keepaliveFlushMs;
     this.#retry = new IngestRetry({
       onRetry: (err, attempt, delayMs) => {
         this.metrics.ingestRetries.inc();
@@ -61,7 +67,7 @@ export class InventoryIngestService implements OnApplicationBootstrap, OnApplica
     });
     this.#keepalives = new KeepaliveBatcher({
       intervalMs: config.keepaliveFlushMs,
-      write: (entries) => this.devices.recordKeepalives(entries),
+      write: (entries) => this.writeKeepalives(entries),
       onFlushed: (entries, rows) => {
         this.metrics.keepaliveFlushes.inc();
         this.metrics.keepaliveRows.inc(rows);
@@ -81,9 +87,16 @@ export class InventoryIngestService implements OnApplicationBootstrap, OnApplica
         this.logger.error({ err, entries }, 'keepalive flush failed');
       },
     });
+    this.#reconciler = new PresenceReconciler({
+      firstAfterMs: 2 * config.keepaliveFlushMs,
+      everyMs: config.presence.reconcileEverySec * 1000,
+      reconcile: () => this.reconcilePresence(),
+      onError: (err) => this.logger.warn({ err }, 'presence reconcile failed; trying again at the next pass'),
+    });
   }
 
   async onApplicationBootstrap(): Promise<void> {
+    this.#reconciler.start();
     await this.subscribe('device.registered', (p) => this.onRegistered(p));
     await this.subscribe('device.online', (p) => this.onOnline(p));
     await this.subscribe('device.offline', (p) => this.onOffline(p));
@@ -99,6 +112,7 @@ export class InventoryIngestService implements OnApplicationBootstrap, OnApplica
     const stopped = this.#unsubscribes.splice(0).map((u) => u());
     this.#retry.close();
     await Promise.all(stopped);
+    await this.#reconciler.close();
     await this.#keepalives.close();
   }
 
@@ -139,6 +153,48 @@ export class InventoryIngestService implements OnApplicationBootstrap, OnApplica
       return;
     }
     if (write.changed) await this.#durable(() => this.emitDeviceStatus(write.device, p.at));
+  }
+
+  /**
+   * Devices stored online without a sign of life for longer than their keepalive window go offline with
+   * reason 'restart-reconcile' (see `DeviceRepository.reconcileStale`), announced like any status change so
+   * the console, the outage list and the online rate follow. Resolves to how many were marked.
+   */
+  async reconcilePresence(): Promise<number> {
+    const at = new Date().toISOString();
+    const p = this.#presence;
+    const devices = await this.devices.reconcileStale({
+      at,
+      keepaliveIntervalSec: p.keepaliveIntervalSec,
+      keepaliveCount: p.keepaliveCount,
+      lagSec: p.keepaliveReportSec + Math.ceil(this.#keepaliveFlushMs / 1000) + 1,
+    });
+    for (const device of devices) {
+      this.metrics.presenceReconciled.inc();
+      this.logger.warn(
+        { deviceId: device.device_id, lastSeen: device.status_changed_at },
+        'device stored online without a sign of life: marked offline (restart-reconcile)',
+      );
+      await this.#durable(() => this.emitDeviceStatus(device, at));
+    }
+    return devices.length;
+  }
+
+  /** One batch of keepalives; a device marked offline by the reconcile and still keeping alive is online again. */
+  private async writeKeepalives(entries: KeepaliveEntry[]): Promise<number> {
+    const revived = await this.devices.reviveReconciled(entries);
+    const rows = await this.devices.recordKeepalives(entries);
+    for (const device of revived) {
+      this.logger.info(
+        { deviceId: device.device_id },
+        'device marked offline by the reconcile keeps alive: online',
+      );
+      await this.emitDeviceStatus(
+        device,
+        device.status_changed_at?.toISOString() ?? new Date().toISOString(),
+      );
+    }
+    return rows;
   }
 
   onKeepalive(p: DeviceKeepalive): void {
