@@ -1,52 +1,116 @@
-import { randomBytes } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { mkdirSync } from 'node:fs';
+import { networkInterfaces } from 'node:os';
+import { join, relative, resolve } from 'node:path';
 import { createBus, createKeyValueStore } from '@tessera/bus';
 import { Gateway, loadGatewayConfig } from '@tessera/gateway';
-import { ConfigError, createLogger, parseConfig } from '@tessera/kit';
+import { ConfigError, createLogger, installProcessGuards, parseConfig } from '@tessera/kit';
 import { loadMediaServerConfig, MediaServer } from '@tessera/media-server';
 import { createPlatform, loadPlatformConfig } from '@tessera/platform';
-import { collectDefaultMetrics, Registry } from 'prom-client';
+import { Counter, collectDefaultMetrics, Registry } from 'prom-client';
 import { z } from 'zod';
+import {
+  generateDevicePassword,
+  generateKey,
+  generateUserPassword,
+  type StartSecret,
+  startSecret,
+} from './data-dir-secrets';
 import { createSimulatorEndpoint, planCity, Simulator } from './simulator';
+import { StartLog } from './start-log';
 
 const SimulationConfig = z.object({
   TESSERA_SIM_DEVICES: z.coerce.number().int().min(0).max(100_000).default(80),
   TESSERA_SIM_TRANSPORT: z.enum(['udp', 'tcp']).default('udp'),
   TESSERA_SIM_SEED: z.coerce.number().int().default(28181),
   TESSERA_DATA_DIR: z.string().default('.tessera'),
+  /** JSON logs of `npm start`; default `<data dir>/tessera.log`, `-` = stdout (as the services alone log). */
+  TESSERA_LOG_FILE: z.string().min(1).optional(),
+  /** Set by ops/src/supervisor.ts: how many times it restarted this process after a crash. */
+  TESSERA_RESTARTS: z.coerce.number().int().min(0).default(0),
 });
 
 /**
  * `npm start`: platform, gateway and a simulated 长沙 in one process, on the embedded default (PGlite, in-memory
- * bus) unless DATABASE_URL / REDIS_URL point at real services.
+ * bus) unless DATABASE_URL / REDIS_URL point at real services. Run by ops/src/supervisor.ts, which restarts it
+ * after a crash; its logs go to a file so the terminal shows the start banner alone.
  */
 async function main(): Promise<void> {
-  const logger = createLogger('tessera');
   const sim = parseConfig(SimulationConfig, process.env);
   const dataDir = resolve(sim.TESSERA_DATA_DIR);
-  mkdirSync(dataDir, { recursive: true });
-  const adminPassword = process.env.TESSERA_ADMIN_PASSWORD || rememberedAdminPassword(dataDir);
-  // One process: platform and media server share the viewer-token secret (generated per run unless set).
-  const mediaTokenSecret = process.env.TESSERA_MEDIA_TOKEN_SECRET || randomBytes(32).toString('base64url');
-  const mediaConfig = loadMediaServerConfig({ ...process.env, TESSERA_MEDIA_TOKEN_SECRET: mediaTokenSecret });
-  const gatewayConfig = loadGatewayConfig(process.env);
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  const log =
+    sim.TESSERA_LOG_FILE === '-' ? null : new StartLog(sim.TESSERA_LOG_FILE ?? join(dataDir, 'tessera.log'));
+  const logger = createLogger('tessera', undefined, log ?? undefined);
+  const metricsRegistry = new Registry();
+  const unhandledRejections = new Counter({
+    name: 'tessera_unhandled_rejections_total',
+    help: 'Promise rejections nobody handled (logged; the process kept serving)',
+    registers: [metricsRegistry],
+  });
+  installProcessGuards({ logger, onUnhandled: () => unhandledRejections.inc() });
+  const startedAt = Date.now();
+  process.stdout.write(
+    sim.TESSERA_RESTARTS > 0
+      ? `\n  Tessera restarting after a crash (restart #${sim.TESSERA_RESTARTS}); why: ${shown(log?.file ?? 'the log above')}\n`
+      : `\n  Tessera starting…${log ? ` (logs: ${shown(log.file)})` : ''}\n`,
+  );
+
+  // Kept in the data directory (0600) when not set: a restart must not sign everyone out, drop every viewer
+  // token, or change the password the cameras were given. Printed only on the run that generated them.
+  const adminPassword = startSecret(
+    process.env,
+    'TESSERA_ADMIN_PASSWORD',
+    dataDir,
+    'admin-password',
+    generateUserPassword,
+  );
+  const sipPassword = startSecret(
+    process.env,
+    'TESSERA_SIP_PASSWORD',
+    dataDir,
+    'sip-password',
+    generateDevicePassword,
+  );
+  const tokenSecret = startSecret(process.env, 'TESSERA_TOKEN_SECRET', dataDir, 'token-secret', generateKey);
+  const mediaTokenSecret = startSecret(
+    process.env,
+    'TESSERA_MEDIA_TOKEN_SECRET',
+    dataDir,
+    'media-token-secret',
+    generateKey,
+  );
+
+  // One address for everything a camera or a browser elsewhere must reach (SIP Via/Contact, SDP, WHEP, console),
+  // unless set apart: before, the console showed 127.0.0.1 and video and SIP the first LAN address.
+  const host =
+    process.env.TESSERA_SIP_PUBLIC_HOST ||
+    process.env.TESSERA_MEDIA_PUBLIC_HOST ||
+    firstExternalIPv4() ||
+    '127.0.0.1';
+  const env = {
+    ...process.env,
+    TESSERA_SIP_PUBLIC_HOST: process.env.TESSERA_SIP_PUBLIC_HOST || host,
+    TESSERA_MEDIA_PUBLIC_HOST: process.env.TESSERA_MEDIA_PUBLIC_HOST || host,
+    TESSERA_SIP_PASSWORD: sipPassword.value,
+    TESSERA_ADMIN_PASSWORD: adminPassword.value,
+    TESSERA_TOKEN_SECRET: tokenSecret.value,
+    TESSERA_MEDIA_TOKEN_SECRET: mediaTokenSecret.value,
+  };
+  const mediaConfig = loadMediaServerConfig(env);
+  const gatewayConfig = loadGatewayConfig(env);
 
   const redisUrl = process.env.REDIS_URL || undefined;
   const bus = createBus({ redisUrl, namespace: 'tessera', logger });
   const store = createKeyValueStore({ redisUrl, namespace: 'tessera', logger });
-  const metricsRegistry = new Registry();
   collectDefaultMetrics({ register: metricsRegistry });
 
   const media = new MediaServer({ config: mediaConfig, bus, logger: logger.child({ component: 'media' }) });
   await media.start();
   const platformConfig = loadPlatformConfig({
-    ...process.env,
-    TESSERA_ADMIN_PASSWORD: adminPassword,
-    TESSERA_MEDIA_TOKEN_SECRET: mediaTokenSecret,
+    ...env,
     TESSERA_SIP_ID: gatewayConfig.sipId,
     TESSERA_MEDIA_PUBLIC_URL:
-      process.env.TESSERA_MEDIA_PUBLIC_URL || `http://${mediaConfig.publicHost}:${media.httpPort}`,
+      process.env.TESSERA_MEDIA_PUBLIC_URL || `http://${hostPort(mediaConfig.publicHost, media.httpPort)}`,
   });
   const platform = await createPlatform({ config: platformConfig, bus, metricsRegistry, logger });
   const gateway = await Gateway.start({ config: gatewayConfig, bus, store, logger, metricsRegistry });
@@ -75,31 +139,12 @@ async function main(): Promise<void> {
     };
   }
 
-  const channels = simulator?.devices.reduce((n, d) => n + d.channels.length, 0) ?? 0;
-  process.stdout.write(
-    [
-      '',
-      '  Tessera 视频图像信息联网平台 is running',
-      `  Console / API : ${platform.url}/`,
-      `  API docs      : ${platform.url}/api/docs`,
-      `  Media (WHEP)  : ${platformConfig.mediaPublicUrl}  RTP ${mediaConfig.rtpPorts.min}-${mediaConfig.rtpPorts.max}`,
-      `  Metrics       : ${platform.url}/metrics`,
-      `  Admin         : user "admin", password "${adminPassword}"`,
-      `  SIP (GB/T 28181): ${gatewayConfig.sipId} @ ${gateway.publicHost()}:${gateway.port} (UDP+TCP), realm ${gatewayConfig.realm}`,
-      `  Storage       : ${platform.database.engine === 'pglite' ? `embedded PostgreSQL (PGlite) in ${dataDir}` : 'PostgreSQL (DATABASE_URL)'}`,
-      `  Bus           : ${redisUrl ? 'Redis (REDIS_URL)' : 'in memory'}`,
-      `  Simulated city: ${simulator ? `${simulator.devices.length} devices, ${channels} channels in 长沙` : 'off'}`,
-      '',
-    ].join('\n'),
-  );
-  await simulator?.start();
-  logger.info({ registered: simulator?.registeredCount() ?? 0 }, 'simulated devices registered');
-
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, 'stopping');
+    process.stdout.write('  Tessera stopping…\n');
     // The platform first: it hangs up its live sessions through the gateway and the media server.
     await platform.close();
     await closeSimulator();
@@ -107,23 +152,108 @@ async function main(): Promise<void> {
     await media.close();
     await store.close();
     await bus.close();
+    log?.close();
     process.exit(0);
   };
   process.on('SIGINT', () => void stop('SIGINT'));
   process.on('SIGTERM', () => void stop('SIGTERM'));
+
+  // The banner once start-up has settled (the simulated devices had their first try), so it is not buried.
+  await simulator?.start();
+  const registered = simulator?.registeredCount() ?? 0;
+  logger.info({ registered }, 'simulated devices registered');
+  if (stopping) return;
+
+  const channels = simulator?.devices.reduce((n, d) => n + d.channels.length, 0) ?? 0;
+  const consoleAddress = serviceUrl(platformConfig.httpHost, host, platform.url);
+  const local = (variable: string) =>
+    (process.env[variable] ?? 'loopback') === 'loopback' ? '  (this machine only)' : '';
+  const rows: [string, string][] = [
+    ['Console / API', `${consoleAddress.url}/${consoleAddress.note}`],
+    ['API docs', `${platform.url}/api/docs${local('TESSERA_API_DOCS')}`],
+    ['Metrics', `${platform.url}/metrics${local('TESSERA_METRICS_ACCESS')}`],
+    [
+      'Video (WHEP)',
+      `${platformConfig.mediaPublicUrl}   RTP ${mediaConfig.rtpPorts.min}-${mediaConfig.rtpPorts.max}/udp+tcp`,
+    ],
+    [
+      'SIP (GB/T 28181)',
+      `${hostPort(gateway.publicHost(), gateway.port)} UDP+TCP   ID ${gatewayConfig.sipId}, realm ${gatewayConfig.realm}${isLoopback(gatewayConfig.host) ? '  (this machine only)' : ''}`,
+    ],
+    ['Admin', `user "admin", password ${secretText(adminPassword, 'TESSERA_ADMIN_PASSWORD')}`],
+    [
+      'Device password',
+      `${secretText(sipPassword, 'TESSERA_SIP_PASSWORD')}   admission ${gatewayConfig.admission}`,
+    ],
+    [
+      'Storage',
+      platform.database.engine === 'pglite'
+        ? `embedded PostgreSQL (PGlite) in ${shown(dataDir)}`
+        : 'PostgreSQL (DATABASE_URL)',
+    ],
+    ['Bus', redisUrl ? 'Redis (REDIS_URL)' : 'in memory'],
+    [
+      'Simulated city',
+      simulator
+        ? `${registered} of ${simulator.devices.length} devices registered, ${channels} channels in 长沙 (on 127.0.0.1)`
+        : 'off',
+    ],
+    ['Logs', log ? `${shown(log.file)}   (warnings and errors also below)` : 'stdout (JSON)'],
+  ];
+  const width = Math.max(...rows.map(([label]) => label.length));
+  process.stdout.write(
+    [
+      '',
+      `  Tessera 视频图像信息联网平台 is running (started in ${((Date.now() - startedAt) / 1000).toFixed(1)} s; Ctrl-C stops it)`,
+      '',
+      ...rows.map(([label, value]) => `  ${label.padEnd(width)}  ${value}`),
+      '',
+      '',
+    ].join('\n'),
+  );
+}
+
+/** How a secret shows in the banner: its value only on the run that generated it, otherwise where it is. */
+function secretText(secret: StartSecret, variable: string): string {
+  if (secret.source === 'env') return `from ${variable}`;
+  const file = shown(secret.file ?? '');
+  if (secret.source === 'generated') return `"${secret.value}"  (new: shown this once, kept in ${file})`;
+  return `in ${file}`;
 }
 
 /**
- * The embedded default keeps its generated admin password next to its data (mode 0600), so every `npm start`
- * can print it; with TESSERA_ADMIN_PASSWORD set nothing is written.
+ * The console's address as others reach it: a service on every interface is shown at the shared host, with the
+ * loopback address beside it for this machine; one bound to loopback only says so.
  */
-function rememberedAdminPassword(dataDir: string): string {
-  const file = join(dataDir, 'admin-password');
-  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
-  const password = randomBytes(12).toString('base64url');
-  writeFileSync(file, `${password}\n`, { mode: 0o600 });
-  chmodSync(file, 0o600);
-  return password;
+function serviceUrl(bindHost: string, host: string, localUrl: string): { url: string; note: string } {
+  if (isLoopback(bindHost)) return { url: localUrl, note: '  (this machine only)' };
+  if (bindHost !== '0.0.0.0' && bindHost !== '::') return { url: localUrl, note: '' };
+  const port = new URL(localUrl).port;
+  const url = `http://${hostPort(host, Number(port))}`;
+  return url === localUrl ? { url, note: '' } : { url, note: `   (on this machine also ${localUrl}/)` };
+}
+
+function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || host.startsWith('127.');
+}
+
+function hostPort(host: string, port: number): string {
+  return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
+}
+
+/** A path relative to where `npm start` ran when that is shorter. */
+function shown(path: string): string {
+  const rel = relative(process.cwd(), path);
+  return rel && !rel.startsWith('..') && rel.length < path.length ? rel : path;
+}
+
+function firstExternalIPv4(): string | undefined {
+  for (const addresses of Object.values(networkInterfaces())) {
+    for (const address of addresses ?? []) {
+      if (address.family === 'IPv4' && !address.internal) return address.address;
+    }
+  }
+  return undefined;
 }
 
 main().catch((error: unknown) => {
