@@ -19,6 +19,7 @@ export function ChannelLeaf({ channel, store, path }: ChannelLeafProps) {
   const health =
     index === undefined ? (channel.status === 'online' ? 'online' : 'offline') : store.healthAt(index);
   const located = channel.longitude !== null && channel.latitude !== null;
+  const meta = [path, channel.channelId, channel.address].filter(Boolean).join(' · ');
   return (
     <li className="tree-node level-channel">
       {/* biome-ignore lint/a11y/noStaticElementInteractions: dragging onto the wall is a pointer shortcut; the 播放 button is the keyboard way. */}
@@ -29,18 +30,26 @@ export function ChannelLeaf({ channel, store, path }: ChannelLeafProps) {
         onDragStart={(event) => startCameraDrag(event.dataTransfer, channel.channelId)}
       >
         <HealthBadge health={health} />
-        {path && <span className="search-path">{path}</span>}
-        <span className="tree-name">{channel.name}</span>
-        <span className="tree-code">{channel.channelId}</span>
-        <span className="tree-address">{channel.address ?? ''}</span>
-        <button type="button" className="link-button" onClick={() => playOnWall(channel.channelId)}>
-          {t('org.play')}
-        </button>
-        {located && (
-          <button type="button" className="link-button" onClick={() => navigate('map', channel.channelId)}>
-            {t('org.locate')}
+        {/* Name, then where and which: side by side when wide, the details on a second line when narrow
+            (the wall's side pane), each cut with an ellipsis rather than wrapped. */}
+        <span className="tree-leaf-text">
+          <span className="tree-name" title={channel.name}>
+            {channel.name}
+          </span>
+          <span className="tree-leaf-meta" title={meta}>
+            {meta}
+          </span>
+        </span>
+        <span className="tree-actions">
+          <button type="button" className="link-button" onClick={() => playOnWall(channel.channelId)}>
+            {t('org.play')}
           </button>
-        )}
+          {located && (
+            <button type="button" className="link-button" onClick={() => navigate('map', channel.channelId)}>
+              {t('org.locate')}
+            </button>
+          )}
+        </span>
       </div>
     </li>
   );
