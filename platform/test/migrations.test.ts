@@ -74,6 +74,7 @@ describe('migrations on PostgreSQL', () => {
       'upper_platform_link_state_check',
       'upper_platform_local_id_check',
       'upper_platform_pkey',
+      'upper_platform_platform_channel_id_check',
       'upper_platform_port_check',
       'upper_platform_register_expires_sec_check',
       'upper_platform_sip_id_check',

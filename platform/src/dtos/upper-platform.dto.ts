@@ -27,6 +27,12 @@ export const UpperPlatformBody = z
     shareChannelIds: z.array(gbId).max(100_000).default([]),
     /** Local channel ID → the ID and/or name this upper is shown. */
     remap: z.record(gbId, remapEntry).default({}),
+    /**
+     * The local channel that answers an INVITE for our own ID (uppers such as SRS treat a lower platform as one
+     * device and invite the platform's ID). Naming it here shares it with this upper; null = such an INVITE is 404.
+     * Omitted on a replace: the stored one stays (the console's form does not carry it yet).
+     */
+    platformChannelId: gbId.nullable().optional(),
   })
   .strict();
 export type UpperPlatformBody = z.infer<typeof UpperPlatformBody>;
@@ -49,6 +55,7 @@ export const UpperPlatformView = z.object({
   shareDeviceIds: z.array(z.string()),
   shareChannelIds: z.array(z.string()),
   remap: z.record(z.string(), z.object({ id: z.string().optional(), name: z.string().optional() })),
+  platformChannelId: z.string().nullable(),
   /** The link as the gateway last reported it. */
   link: z.object({
     state: z.enum(['disabled', 'registering', 'registered', 'failed']),

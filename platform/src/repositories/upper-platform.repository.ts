@@ -24,6 +24,7 @@ export interface UpperPlatformWrite {
   share_device_ids: string[];
   share_channel_ids: string[];
   remap: string;
+  platform_channel_id: string | null;
 }
 
 export interface UpperLinkWrite {
@@ -151,6 +152,13 @@ export class UpperPlatformRepository {
       .orderBy('c.channel_id');
     if (onlyChannelIds) query = query.where('c.channel_id', 'in', [...onlyChannelIds]);
     return query.execute();
+  }
+
+  /** A camera by its channel ID with what a shared catalog item needs (the channel an upper's config names). */
+  async namedChannel(channelId: string): Promise<SharedChannelRow | undefined> {
+    const rules = { share_civil_codes: [], share_device_ids: [], share_channel_ids: [channelId] };
+    const [row] = await this.sharedChannels(rules, [channelId]);
+    return row;
   }
 
   /** Count of shared cameras per upper, for the list view. */

@@ -117,6 +117,8 @@ export interface UpperPlatformTable {
   share_device_ids: ColumnType<string[], string[] | undefined, string[]>;
   share_channel_ids: ColumnType<string[], string[] | undefined, string[]>;
   remap: ColumnType<ChannelRemap, string | undefined, string>;
+  /** The channel that answers an INVITE for our own ID (migration 20261207130000). */
+  platform_channel_id: string | null;
   link_state: Generated<UpperLinkState>;
   link_detail: string | null;
   link_retry_at: Timestamp | null;

@@ -45,7 +45,9 @@ export class UpperPlatformService {
 
   async create(auth: AuthContext, body: UpperPlatformBody): Promise<UpperPlatformView> {
     this.#requireCityAdmin(auth);
-    const row = await this.#unique(body.sipId, () => this.uppers.create(toWrite(body, '')));
+    const row = await this.#unique(body.sipId, () =>
+      this.uppers.create(toWrite(body, { password: '', platform_channel_id: null })),
+    );
     await this.#announce(row.id);
     return toView(row, await this.uppers.sharedCount(row));
   }
@@ -53,7 +55,7 @@ export class UpperPlatformService {
   async update(auth: AuthContext, id: string, body: UpperPlatformBody): Promise<UpperPlatformView> {
     this.#requireCityAdmin(auth);
     const current = await this.#row(id);
-    const row = await this.#unique(body.sipId, () => this.uppers.update(id, toWrite(body, current.password)));
+    const row = await this.#unique(body.sipId, () => this.uppers.update(id, toWrite(body, current)));
     if (!row) throw new NotFoundError('upper platform', id);
     await this.#announce(row.id);
     return toView(row, await this.uppers.sharedCount(row));
@@ -102,6 +104,12 @@ export class UpperPlatformService {
     // One lookup, not the whole catalog: an upper's INVITE must not wait on 10,000 rows.
     const row = await this.uppers.get(upperId);
     if (!row) return null;
+    if (shownId === (row.local_id ?? this.config.sipId)) {
+      // The upper invites us as one device (SRS does): the channel the admin named for our ID answers, if any.
+      if (row.platform_channel_id === null) return null;
+      const named = await this.uppers.namedChannel(row.platform_channel_id);
+      return named ? { deviceId: named.device_id, channelId: named.channel_id } : null;
+    }
     const remapped = Object.entries(row.remap).find(([, shown]) => shown.id === shownId)?.[0];
     // A channel shown under another ID is not reachable under its own.
     const candidates = [remapped, row.remap[shownId]?.id === undefined ? shownId : undefined].filter(
@@ -168,7 +176,11 @@ export class UpperPlatformService {
   }
 }
 
-function toWrite(body: UpperPlatformBody, storedPassword: string): UpperPlatformWrite {
+/** `stored`: what an omitted password or platform channel keeps (the row's, or the defaults on a create). */
+function toWrite(
+  body: UpperPlatformBody,
+  stored: Pick<UpperPlatform, 'password' | 'platform_channel_id'>,
+): UpperPlatformWrite {
   return {
     name: body.name,
     sip_id: body.sipId,
@@ -177,7 +189,7 @@ function toWrite(body: UpperPlatformBody, storedPassword: string): UpperPlatform
     port: body.port,
     transport: body.transport,
     local_id: body.localId,
-    password: body.password ?? storedPassword,
+    password: body.password ?? stored.password,
     register_expires_sec: body.registerExpiresSec,
     keepalive_interval_sec: body.keepaliveIntervalSec,
     keepalive_count: body.keepaliveCount,
@@ -187,6 +199,8 @@ function toWrite(body: UpperPlatformBody, storedPassword: string): UpperPlatform
     share_device_ids: body.shareDeviceIds,
     share_channel_ids: body.shareChannelIds,
     remap: JSON.stringify(body.remap),
+    platform_channel_id:
+      body.platformChannelId === undefined ? stored.platform_channel_id : body.platformChannelId,
   };
 }
 
@@ -209,6 +223,7 @@ function toView(row: UpperPlatform, sharedChannels: number): UpperPlatformView {
     shareDeviceIds: row.share_device_ids,
     shareChannelIds: row.share_channel_ids,
     remap: row.remap,
+    platformChannelId: row.platform_channel_id,
     link: {
       state: row.enabled ? row.link_state : 'disabled',
       detail: row.link_detail,

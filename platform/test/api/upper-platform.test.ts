@@ -286,4 +286,57 @@ describe('upper platforms (cascade, lower side)', () => {
     // A camera in no group hangs under its civil area, as before.
     expect(shown(loose)).toMatchObject({ parentId: '430103002', businessGroupId: null });
   });
+
+  it("an upper's INVITE for the platform's ID plays the configured channel", async () => {
+    // SRS as the upper treats us as one device and INVITEs our own ID, which no channel carries.
+    const platformId = '43010000002000000001';
+    const sipId = '43000000002000000009';
+    const created = await create(body({ sipId, shareCivilCodes: [] }));
+    expect(created.body).toMatchObject({ platformChannelId: null });
+    const upperId = created.body.id;
+    const offer = { host: '127.0.0.1', port: 30000, transport: 'udp' as const, ssrc: '0430000009' };
+    const open = (callId: string) =>
+      t.bus.request(
+        'cascade.relay-open',
+        { upperId, callId, channelId: platformId, offer },
+        { timeoutMs: 5_000 },
+      );
+    const replace = (extra: Record<string, unknown>) =>
+      t.request<UpperView & { platformChannelId: string | null }>(
+        'PUT',
+        `/api/v1/upper-platforms/${upperId}`,
+        {
+          token: admin,
+          body: body({ sipId, shareCivilCodes: [], ...extra }),
+        },
+      );
+    expect(await open('own-1')).toMatchObject({ ok: false, status: 404 });
+
+    // Named: that channel answers (camOther, shared by no rule). Its device goes offline first, so the answer is
+    // the device leg's 480, not the 404 of a channel nobody resolved.
+    await t.publish('device.offline', { deviceId: nvrOther, reason: 'keepalive-timeout', at: now() });
+    await waitFor('device offline', async () => {
+      const device = await t.get<{ status: string }>(`/api/v1/devices/${nvrOther}`, admin);
+      return device.body.status === 'offline' ? true : undefined;
+    });
+    expect((await replace({ platformChannelId: camOther })).body).toMatchObject({
+      platformChannelId: camOther,
+    });
+    expect(await open('own-2')).toMatchObject({ ok: false, status: 480 });
+    // Naming it shares nothing else: the channel under its own ID stays unshared.
+    expect(
+      await t.bus.request(
+        'cascade.relay-open',
+        { upperId, callId: 'own-3', channelId: camOther, offer },
+        { timeoutMs: 5_000 },
+      ),
+    ).toMatchObject({ ok: false, status: 404 });
+    // A replace without the field keeps it (the console's form does not carry it); null clears it.
+    expect((await replace({})).body).toMatchObject({ platformChannelId: camOther });
+    expect((await replace({ platformChannelId: null })).body).toMatchObject({ platformChannelId: null });
+    expect(await open('own-4')).toMatchObject({ ok: false, status: 404 });
+    // A channel that does not exist is no answer either.
+    await replace({ platformChannelId: channelIdIn('43010301', 99) });
+    expect(await open('own-5')).toMatchObject({ ok: false, status: 404 });
+  });
 });
