@@ -2,8 +2,8 @@ import { EventEmitter } from 'node:events';
 import type { MediaTransport, StreamInfo } from '@tessera/contracts';
 import type { Clock, Logger, TimerHandle } from '@tessera/kit';
 import { IngestClosedError, MediaTimeoutError, RtpParseError } from '../errors';
-import type { VideoAccessUnit } from '../protocols/access-unit';
-import type { VideoCodec } from '../protocols/media-codec';
+import type { AudioFrame, VideoAccessUnit } from '../protocols/access-unit';
+import type { AudioCodec, VideoCodec } from '../protocols/media-codec';
 import type { PsDemuxerEvent } from '../protocols/ps/ps-demuxer';
 import { PsRtpDepacketizer } from '../protocols/ps/ps-rtp-depacketizer';
 import { parseRtpPacket, type RtpPacket } from '../protocols/rtp/rtp-packet';
@@ -118,6 +118,9 @@ export class Ingest extends EventEmitter<IngestEvents> {
   readonly #viewers = new Map<string, IngestViewer>();
   readonly #egresses = new Map<string, IngestEgress>();
   readonly #waiters = new Set<KeyframeWaiter>();
+  /** Viewers relaying the camera's audio (WebRTC); not cached: audio joins live. */
+  readonly #audioListeners = new Set<(frame: AudioFrame) => void>();
+  #audioCodec: AudioCodec | undefined;
   readonly #transcoderFactory: TranscoderFactory | undefined;
   #transcoder: VideoTranscoder | undefined;
   #transcoderLeases = 0;
@@ -197,6 +200,18 @@ export class Ingest extends EventEmitter<IngestEvents> {
   /** Source address of the stream being taken. */
   get remote(): RemoteAddress | undefined {
     return this.#remote;
+  }
+
+  /** Codec of the latest audio frame the camera sent in its PS, if any. */
+  get audioCodec(): AudioCodec | undefined {
+    return this.#audioCodec;
+  }
+
+  /** Audio frames from now on, until the returned function is called or the ingest closes. */
+  subscribeAudio(listener: (frame: AudioFrame) => void): () => void {
+    if (this.closed) return () => {};
+    this.#audioListeners.add(listener);
+    return () => this.#audioListeners.delete(listener);
   }
 
   /** WebRTC viewers and egresses: what `media.viewers` reports and the platform's grace period counts. */
@@ -349,6 +364,7 @@ export class Ingest extends EventEmitter<IngestEvents> {
       waiter.reject(new IngestClosedError(this.id, reason));
     }
     this.#waiters.clear();
+    this.#audioListeners.clear();
     this.#held.length = 0;
     this.#heldBytes = 0;
     this.#logger.info({ reason, stats: this.stats }, 'ingest closed');
@@ -434,8 +450,20 @@ export class Ingest extends EventEmitter<IngestEvents> {
   #handle(events: PsDemuxerEvent[]): void {
     for (const event of events) {
       if (event.type === 'video') this.#onVideo(event.accessUnit);
-      else if (event.type === 'audio') this.#counts.audioFrames++;
+      else if (event.type === 'audio') this.#onAudio(event.frame);
       if (this.closed) return;
+    }
+  }
+
+  #onAudio(frame: AudioFrame): void {
+    this.#counts.audioFrames++;
+    this.#audioCodec = frame.codec;
+    for (const listener of this.#audioListeners) {
+      try {
+        listener(frame);
+      } catch (error) {
+        this.#logger.error({ err: error }, 'audio viewer failed');
+      }
     }
   }
 

@@ -81,6 +81,7 @@ export class ViewerService implements ViewerBackend {
         sessionId: request.sessionId,
         user: request.user,
         lease,
+        audio: { codec: ingest.audioCodec, subscribe: (listener) => ingest.subscribeAudio(listener) },
         ice: this.#options.ice,
         clock: this.#options.clock,
         logger: logger.child({ viewerId: id, sessionId: request.sessionId, user: request.user }),

@@ -10,16 +10,20 @@ import {
   RtpPacket,
 } from 'werift';
 import { InvalidOfferError } from '../errors';
-import type { VideoAccessUnit } from '../protocols/access-unit';
+import type { AudioFrame, VideoAccessUnit } from '../protocols/access-unit';
+import type { AudioCodec } from '../protocols/media-codec';
 import { packetizeH264 } from '../protocols/rtp/h264-rtp-packetizer';
 import type { H264FeedLease, IngestViewer } from '../sessions/ingest';
 import type { LiveStreamSubscription } from '../sessions/live-stream';
+import { type AudioAnswerPlan, planAudioAnswer } from './audio-offer';
 import { preferH264 } from './h264-offer';
 import { type IceOptions, weriftIceConfig } from './ice-options';
 import { RtpTimeline } from './rtp-timeline';
 
 /** RFC 5104 §4.3.1: payload-specific feedback with FMT 4 is a Full Intra Request. */
 const FIR_FMT = 4;
+/** G.711 bytes per RTP packet at most: one byte a sample, 60 ms (RFC 3551 §4.5 lets a packet carry any number). */
+const MAX_G711_PAYLOAD = 480;
 
 export type ViewerCloseReason = 'left' | 'failed' | 'connect-timeout' | 'session-closed';
 
@@ -45,6 +49,14 @@ export interface WebRtcViewerStats {
   pli: number;
   fir: number;
   nack: number;
+  /** Camera audio relayed (G.711 as is). */
+  audioPacketsSent: number;
+}
+
+/** The camera's audio, for viewers that can take it (`Ingest.subscribeAudio`). */
+export interface ViewerAudioSource {
+  readonly codec: AudioCodec | undefined;
+  subscribe(listener: (frame: AudioFrame) => void): () => void;
 }
 
 export interface WebRtcViewerOptions {
@@ -54,6 +66,8 @@ export interface WebRtcViewerOptions {
   readonly user: string;
   /** The H.264 stream to relay (the ingest's, or the transcoder's); released on close. */
   readonly lease: H264FeedLease;
+  /** The camera's audio; without it (or when it cannot be sent) the offer's audio m-line is answered inactive. */
+  readonly audio?: ViewerAudioSource;
   readonly ice: IceOptions;
   readonly clock: Clock;
   readonly logger: Logger;
@@ -83,9 +97,13 @@ export class WebRtcViewer extends EventEmitter<WebRtcViewerEvents> implements In
     pli: 0,
     fir: 0,
     nack: 0,
+    audioPacketsSent: 0,
   };
   readonly #pc: RTCPeerConnection;
   readonly #transceiver: RTCRtpTransceiver;
+  readonly #audio:
+    | { transceiver: RTCRtpTransceiver; source: ViewerAudioSource; codec: AudioCodec }
+    | undefined;
   readonly #lease: H264FeedLease;
   readonly #clock: Clock;
   readonly #logger: Logger;
@@ -93,7 +111,11 @@ export class WebRtcViewer extends EventEmitter<WebRtcViewerEvents> implements In
   readonly #disconnectGraceMs: number;
   readonly #timeline = new RtpTimeline({ initial: randomInt(0, 2 ** 32) });
   #sequence = randomInt(0, 0x10000);
+  #audioSequence = randomInt(0, 0x10000);
+  readonly #audioTimestampBase = randomInt(0, 2 ** 32);
+  #audioNext: number | undefined;
   #subscription: LiveStreamSubscription | undefined;
+  #audioUnsubscribe: (() => void) | undefined;
   #timer: TimerHandle | undefined;
   #closed: ViewerCloseReason | undefined;
 
@@ -101,6 +123,7 @@ export class WebRtcViewer extends EventEmitter<WebRtcViewerEvents> implements In
     options: WebRtcViewerOptions,
     pc: RTCPeerConnection,
     transceiver: RTCRtpTransceiver,
+    audioTransceiver: RTCRtpTransceiver | undefined,
     answer: string,
   ) {
     super();
@@ -110,6 +133,11 @@ export class WebRtcViewer extends EventEmitter<WebRtcViewerEvents> implements In
     this.answer = answer;
     this.#pc = pc;
     this.#transceiver = transceiver;
+    const source = options.audio;
+    this.#audio =
+      audioTransceiver && source?.codec
+        ? { transceiver: audioTransceiver, source, codec: source.codec }
+        : undefined;
     this.#lease = options.lease;
     this.#clock = options.clock;
     this.#logger = options.logger;
@@ -137,13 +165,17 @@ export class WebRtcViewer extends EventEmitter<WebRtcViewerEvents> implements In
     );
   }
 
-  /** Answers a WHEP offer (recvonly video). Throws `InvalidOfferError` when it cannot be answered. */
+  /**
+   * Answers a WHEP offer (recvonly video, perhaps audio: `planAudioAnswer`). Throws `InvalidOfferError` when it
+   * cannot be answered.
+   */
   static async answer(options: WebRtcViewerOptions, offer: string): Promise<WebRtcViewer> {
     const sps = options.lease.feed.latest?.track.sps;
+    const audio: AudioAnswerPlan = planAudioAnswer(offer, options.audio?.codec);
     const pc = new RTCPeerConnection({
       ...weriftIceConfig(options.ice),
       codecs: {
-        audio: [],
+        audio: audio.codecs,
         video: [
           new RTCRtpCodecParameters({
             mimeType: 'video/H264',
@@ -168,12 +200,15 @@ export class WebRtcViewer extends EventEmitter<WebRtcViewerEvents> implements In
       const transceiver = pc.getTransceivers().find((t) => t.kind === 'video');
       if (!transceiver) throw new InvalidOfferError('the offer has no video transceiver');
       transceiver.setDirection('sendonly');
-      // Other m-lines (audio, data) are refused: we have nothing to send there.
-      for (const other of pc.getTransceivers()) if (other !== transceiver) other.setDirection('inactive');
+      const audioTransceiver = audio.send ? pc.getTransceivers().find((t) => t.kind === 'audio') : undefined;
+      audioTransceiver?.setDirection('sendonly');
+      // Other m-lines (audio we cannot send, a second video, data) are answered inactive: nothing to send there.
+      for (const other of pc.getTransceivers())
+        if (other !== transceiver && other !== audioTransceiver) other.setDirection('inactive');
       await pc.setLocalDescription(await pc.createAnswer());
       const answer = pc.localDescription?.sdp;
       if (!answer) throw new InvalidOfferError('no answer could be created');
-      return new WebRtcViewer(options, pc, transceiver, answer);
+      return new WebRtcViewer(options, pc, transceiver, audioTransceiver, answer);
     } catch (error) {
       options.lease.release();
       await pc
@@ -198,6 +233,8 @@ export class WebRtcViewer extends EventEmitter<WebRtcViewerEvents> implements In
     this.#timer = undefined;
     this.#subscription?.unsubscribe();
     this.#subscription = undefined;
+    this.#audioUnsubscribe?.();
+    this.#audioUnsubscribe = undefined;
     this.#lease.release();
     this.#pc
       .close()
@@ -218,6 +255,8 @@ export class WebRtcViewer extends EventEmitter<WebRtcViewerEvents> implements In
           start: (gop) => this.#sendBurst(gop),
           accessUnit: (au) => this.#send(au, this.#timeline.next(au.pts)),
         });
+        if (this.#audio)
+          this.#audioUnsubscribe = this.#audio.source.subscribe((frame) => this.#sendAudio(frame));
         this.emit('connected');
       }
     } else if (state === 'failed' || state === 'closed') {
@@ -226,6 +265,38 @@ export class WebRtcViewer extends EventEmitter<WebRtcViewerEvents> implements In
       if (this.#timer) this.#clock.clearTimeout(this.#timer);
       this.#timer = this.#clock.setTimeout(() => this.close('failed'), this.#disconnectGraceMs);
     }
+  }
+
+  /**
+   * G.711 as is: one byte a sample at 8 kHz, so the RTP clock is the PES PTS scaled to 8 kHz; frames without a
+   * PTS, or with one that jumps (> 1 s) from where the last frame ended, continue where it ended.
+   */
+  #sendAudio(frame: AudioFrame): void {
+    const audio = this.#audio;
+    if (!audio || frame.codec !== audio.codec || frame.data.length === 0) return;
+    const fromPts =
+      frame.pts === undefined
+        ? undefined
+        : (this.#audioTimestampBase + Math.round((frame.pts * 8000) / 90_000)) >>> 0;
+    const next = this.#audioNext;
+    let timestamp = fromPts ?? next ?? this.#audioTimestampBase;
+    if (next !== undefined && fromPts !== undefined && Math.abs((fromPts - next) | 0) > 8000)
+      timestamp = next;
+    const sender = audio.transceiver.sender;
+    for (let offset = 0; offset < frame.data.length; offset += MAX_G711_PAYLOAD) {
+      const payload = frame.data.subarray(offset, offset + MAX_G711_PAYLOAD);
+      const header = new RtpHeader({
+        sequenceNumber: this.#audioSequence,
+        timestamp: (timestamp + offset) >>> 0,
+        marker: this.#audioNext === undefined && offset === 0,
+      });
+      this.#audioSequence = (this.#audioSequence + 1) & 0xffff;
+      this.stats.audioPacketsSent++;
+      sender.sendRtp(new RtpPacket(header, payload)).catch((error: unknown) => {
+        this.#logger.debug({ err: error }, 'audio RTP send failed');
+      });
+    }
+    this.#audioNext = (timestamp + frame.data.length) >>> 0;
   }
 
   #sendBurst(gop: readonly VideoAccessUnit[]): void {

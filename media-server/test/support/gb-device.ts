@@ -94,14 +94,40 @@ export async function encodeTestAudio(file: string, seconds = 4): Promise<Buffer
   return new AdtsFramer().append(readFileSync(file)).map((f) => Buffer.from(f.data));
 }
 
+/** G.711 A-law of a sine tone, in 40 ms frames (320 bytes at 8 kHz), as cameras put it in PS. */
+export async function encodeTestG711a(file: string, seconds = 4): Promise<Buffer[]> {
+  await run('ffmpeg', [
+    '-v',
+    'error',
+    '-nostdin',
+    '-y',
+    '-f',
+    'lavfi',
+    '-i',
+    'sine=frequency=440:sample_rate=8000',
+    '-t',
+    String(seconds),
+    '-ac',
+    '1',
+    '-f',
+    'alaw',
+    file,
+  ]);
+  const data = readFileSync(file);
+  const frames: Buffer[] = [];
+  for (let i = 0; i + 320 <= data.length; i += 320) frames.push(data.subarray(i, i + 320));
+  return frames;
+}
+
 export interface GbDeviceOptions {
   readonly video: TestVideo;
   /** RTP SSRC the device really sends (may differ from the offered / answered one). */
   readonly ssrc: number;
   /** Set the RTP marker on the last packet of each frame (srs-bench never does). */
   readonly marker?: boolean;
-  /** AAC frames sent in their own RTP packets between the video frames. */
+  /** Audio frames (AAC: ADTS frames; G.711: 8 kHz bytes) sent in their own RTP packets between the video frames. */
   readonly audio?: Buffer[];
+  readonly audioCodec?: 'aac' | 'g711a';
   /** First video PTS (90 kHz). */
   readonly startPts?: number;
 }
@@ -122,7 +148,10 @@ export class GbDevice {
 
   constructor(options: GbDeviceOptions) {
     this.#options = options;
-    this.#muxer = new PsMuxer({ video: options.video.codec, audio: options.audio ? 'aac' : undefined });
+    this.#muxer = new PsMuxer({
+      video: options.video.codec,
+      audio: options.audio ? (options.audioCodec ?? 'aac') : undefined,
+    });
     this.#rtp = new RtpPacketizer({ ssrc: options.ssrc });
     this.#frameTicks = Math.round(90_000 / options.video.fps);
     this.#audioPts = options.startPts ?? 90_000;
@@ -138,12 +167,15 @@ export class GbDevice {
     const pts = (this.#options.startPts ?? 90_000) + i * this.#frameTicks;
     const packets: Buffer[] = [];
     if (audio && audio.length > 0) {
-      // AAC-LC at 44.1 kHz: 1024 samples a frame.
       while (this.#audioPts <= pts) {
         const frame = audio[this.#audioIndex++ % audio.length]!;
         const ps = this.#muxer.muxAudio({ data: frame, pts: this.#audioPts });
         packets.push(...this.#rtp.packetize(ps, this.#audioPts, marker));
-        this.#audioPts += Math.round((1024 * 90_000) / 44_100);
+        // AAC-LC: 1024 samples at 44.1 kHz; G.711: one byte a sample at 8 kHz.
+        this.#audioPts +=
+          this.#options.audioCodec === 'g711a'
+            ? (frame.length * 90_000) / 8000
+            : Math.round((1024 * 90_000) / 44_100);
       }
     }
     const frame = video.frames[i % video.frames.length]!;

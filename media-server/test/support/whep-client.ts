@@ -43,6 +43,8 @@ export const LOOPBACK_ICE = {
  */
 export class WhepTestClient {
   readonly frames: ReceivedFrame[] = [];
+  /** Audio RTP received, when the client offered audio. */
+  readonly audioPackets: RtpPacket[] = [];
   readonly pc: RTCPeerConnection;
   location: string | undefined;
   joinedAt = 0;
@@ -52,10 +54,18 @@ export class WhepTestClient {
   #pendingTs: number | undefined;
   #waiters: { count: number; resolve: () => void }[] = [];
 
-  constructor() {
+  /** `audio`: also offer recvonly audio, Opus first then PCMU and PCMA, as browsers and WHEP players do. */
+  constructor(options: { audio?: boolean } = {}) {
     this.pc = new RTCPeerConnection({
       ...LOOPBACK_ICE,
       codecs: {
+        audio: options.audio
+          ? [
+              new RTCRtpCodecParameters({ mimeType: 'audio/opus', clockRate: 48_000, channels: 2 }),
+              new RTCRtpCodecParameters({ mimeType: 'audio/PCMU', clockRate: 8000 }),
+              new RTCRtpCodecParameters({ mimeType: 'audio/PCMA', clockRate: 8000 }),
+            ]
+          : [],
         video: [
           new RTCRtpCodecParameters({
             mimeType: 'video/H264',
@@ -72,9 +82,11 @@ export class WhepTestClient {
         ],
       },
     });
+    if (options.audio) this.pc.addTransceiver('audio', { direction: 'recvonly' });
     this.pc.addTransceiver('video', { direction: 'recvonly' });
     this.pc.onTrack.subscribe((track) => {
-      track.onReceiveRtp.subscribe((rtp) => this.#onRtp(rtp));
+      if (track.kind === 'audio') track.onReceiveRtp.subscribe((rtp) => this.audioPackets.push(rtp));
+      else track.onReceiveRtp.subscribe((rtp) => this.#onRtp(rtp));
     });
   }
 
