@@ -4,7 +4,7 @@ import { type GbAnswer, parseAnswer, SdpParseError } from '../sdp';
 import type { RemoteAddress, RequestContext, SipEndpoint, SipRequest, SipResponse } from '../sip';
 import { Call } from './call';
 import { buildInvite } from './invite-request';
-import { deviceOffline, failureOf, gatewayClosing, inviteTimedOut } from './invite-outcome';
+import { failureOf, gatewayClosing, inviteTimedOut, notRegistered, refusedBy } from './invite-outcome';
 
 export interface CallManagerOptions {
   endpoint: Pick<SipEndpoint, 'request'>;
@@ -80,9 +80,9 @@ export class CallManager {
 
   /** The `gateway.invite` command. Never rejects for device behaviour; SdpBuildError for an offer that cannot be written. */
   async invite(request: InviteRequest): Promise<InviteResult> {
-    if (this.#closing) return gatewayClosing;
+    if (this.#closing) return gatewayClosing(false);
     const remote = this.#o.locate(request.deviceId);
-    if (!remote) return deviceOffline;
+    if (!remote) return notRegistered;
     const invite = buildInvite(request, {
       platformId: this.#o.platformId,
       realm: this.#o.realm,
@@ -100,7 +100,7 @@ export class CallManager {
     }
     this.#pending.delete(abort);
     if (outcome.kind === 'error') {
-      if (this.#closing) return gatewayClosing;
+      if (this.#closing) return gatewayClosing(true);
       this.stats.failed++;
       this.#o.logger.info({ err: outcome.error, deviceId: request.deviceId }, 'INVITE failed');
       return failureOf(outcome.error);
@@ -108,13 +108,13 @@ export class CallManager {
     const response = outcome.response;
     if (response.status >= 300) {
       this.stats.refused++;
-      return { ok: false, status: response.status, reason: response.reason };
+      return refusedBy(response.status, response.reason);
     }
     const call = this.#newCall(invite, response, request, remote);
     if (this.#closing) {
       // Answered while we were closing: the ACK went out, so the dialog exists and must be ended.
       void this.#hangUp(call);
-      return gatewayClosing;
+      return gatewayClosing(true);
     }
     this.#calls.set(call.callId, call);
     this.stats.answered++;

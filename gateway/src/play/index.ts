@@ -5,4 +5,4 @@
 export { Call, type CallOptions, type InDialogRequestOptions } from './call';
 export { CallManager, type CallManagerOptions, type CallManagerStats } from './call-manager';
 export { buildInvite, type InviteIdentity } from './invite-request';
-export { deviceOffline, failureOf, gatewayClosing, inviteTimedOut } from './invite-outcome';
+export { failureOf, gatewayClosing, inviteTimedOut, notRegistered, refusedBy } from './invite-outcome';

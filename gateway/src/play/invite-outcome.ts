@@ -3,14 +3,37 @@ import { TransactionTimeoutError } from '../sip';
 
 type InviteFailure = Extract<InviteResult, { ok: false }>;
 
-/** The device is not registered here: nothing was sent. 480 is SIP's "reachable in principle, not now" (§21.4.18). */
-export const deviceOffline: InviteFailure = { ok: false, status: 480, reason: 'Device Offline' };
+/**
+ * The device is not registered here: nothing was sent, and the device is not to blame. Its SIP status is the one
+ * a registrar-proxy answers for a user with no current registration (480 Temporarily Unavailable, RFC 3261
+ * §21.4.18: "e.g., is not logged in"), for a cascade relay to pass on; the platform reads `cause`.
+ */
+export const notRegistered: InviteFailure = {
+  ok: false,
+  cause: 'not-registered',
+  inviteSent: false,
+  status: 480,
+  reason: 'Temporarily Unavailable (device not registered; no INVITE sent)',
+};
 
 /** No final answer within the INVITE timeout (also: Timer B, no answer at all). */
-export const inviteTimedOut: InviteFailure = { ok: false, status: 408, reason: 'Request Timeout' };
+export const inviteTimedOut: InviteFailure = {
+  ok: false,
+  cause: 'no-answer',
+  inviteSent: true,
+  status: 408,
+  reason: 'Request Timeout',
+};
 
-/** The gateway is shutting down; the INVITE was abandoned. */
-export const gatewayClosing: InviteFailure = { ok: false, status: 503, reason: 'Gateway Closing' };
+/** The gateway is shutting down; the INVITE was abandoned (`inviteSent`: whether it had gone out). */
+export function gatewayClosing(inviteSent: boolean): InviteFailure {
+  return { ok: false, cause: 'gateway-closing', inviteSent, status: 503, reason: 'Gateway Closing' };
+}
+
+/** The device's own final answer (≥ 300). */
+export function refusedBy(status: number, reason: string): InviteFailure {
+  return { ok: false, cause: 'refused', inviteSent: true, status, reason };
+}
 
 /**
  * A failed client transaction as an InviteResult: Timer B is 408; a transport error is treated as a 503 as RFC 3261
@@ -18,5 +41,5 @@ export const gatewayClosing: InviteFailure = { ok: false, status: 503, reason: '
  */
 export function failureOf(error: unknown): InviteFailure {
   if (error instanceof TransactionTimeoutError) return inviteTimedOut;
-  return { ok: false, status: 503, reason: 'Service Unavailable' };
+  return { ok: false, cause: 'unreachable', inviteSent: false, status: 503, reason: 'Service Unavailable' };
 }

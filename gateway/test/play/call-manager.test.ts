@@ -193,7 +193,13 @@ describe('CallManager', () => {
     const { context } = await s.next('INVITE');
     context.respond(100, 'Trying');
     await s.settle(5_000);
-    expect(await pending).toEqual({ ok: false, status: 408, reason: 'Request Timeout' });
+    expect(await pending).toEqual({
+      ok: false,
+      cause: 'no-answer',
+      inviteSent: true,
+      status: 408,
+      reason: 'Request Timeout',
+    });
     context.respond(200, 'OK', { headers: [['Contact', `<sip:${CHANNEL}@10.0.0.2:5060>`]] });
     await s.settle();
     expect(s.acks).toHaveLength(1);
@@ -222,7 +228,13 @@ describe('CallManager', () => {
     const pending = s.calls.invite(playRequest());
     await s.next('INVITE');
     await s.settle(32_000);
-    expect(await pending).toEqual({ ok: false, status: 408, reason: 'Request Timeout' });
+    expect(await pending).toEqual({
+      ok: false,
+      cause: 'no-answer',
+      inviteSent: true,
+      status: 408,
+      reason: 'Request Timeout',
+    });
     expect(s.calls.stats.failed).toBe(1);
   });
 
@@ -230,13 +242,23 @@ describe('CallManager', () => {
     const s = await setup();
     const pending = s.calls.invite(playRequest());
     (await s.next('INVITE')).context.respond(488, 'Not Acceptable Here');
-    expect(await pending).toEqual({ ok: false, status: 488, reason: 'Not Acceptable Here' });
+    expect(await pending).toEqual({
+      ok: false,
+      cause: 'refused',
+      inviteSent: true,
+      status: 488,
+      reason: 'Not Acceptable Here',
+    });
     expect(s.calls.size).toBe(0);
   });
 
-  it('an offline device is answered 480 and nothing is sent', async () => {
+  it('playing a device that is not registered says so (no INVITE sent), not a 480 from the device', async () => {
     const s = await setup({ online: false });
-    expect(await s.calls.invite(playRequest())).toEqual({ ok: false, status: 480, reason: 'Device Offline' });
+    expect(await s.calls.invite(playRequest())).toMatchObject({
+      ok: false,
+      cause: 'not-registered',
+      inviteSent: false,
+    });
     expect(s.platformTransport.sent).toHaveLength(0);
   });
 
@@ -245,6 +267,8 @@ describe('CallManager', () => {
     s.platformTransport.failSends = true;
     expect(await s.calls.invite(playRequest())).toEqual({
       ok: false,
+      cause: 'unreachable',
+      inviteSent: false,
       status: 503,
       reason: 'Service Unavailable',
     });
@@ -307,8 +331,18 @@ describe('CallManager', () => {
     const { context } = await s.next('BYE');
     context.respond(200, 'OK');
     await closing;
-    expect(await pending).toEqual({ ok: false, status: 503, reason: 'Gateway Closing' });
-    expect(await s.calls.invite(playRequest())).toMatchObject({ ok: false, status: 503 });
+    expect(await pending).toEqual({
+      ok: false,
+      cause: 'gateway-closing',
+      inviteSent: true,
+      status: 503,
+      reason: 'Gateway Closing',
+    });
+    expect(await s.calls.invite(playRequest())).toMatchObject({
+      ok: false,
+      cause: 'gateway-closing',
+      inviteSent: false,
+    });
     expect(s.calls.size).toBe(0);
     expect(s.ended).toHaveLength(0);
   });

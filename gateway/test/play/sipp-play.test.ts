@@ -106,7 +106,13 @@ describe('gateway INVITE dialogs with SIPp as the device', () => {
     });
     await tcpListening(port);
     const result = await h.bus.request('gateway.invite', playRequest(), INVITE_DEADLINE);
-    expect(result).toEqual({ ok: false, status: 486, reason: 'Busy Here' });
+    expect(result).toEqual({
+      ok: false,
+      cause: 'refused',
+      inviteSent: true,
+      status: 486,
+      reason: 'Busy Here',
+    });
     const done = await run;
     expect(done.exitCode, describeSippFailure(done)).toBe(0);
     expect(h.gateway.calls.size).toBe(0);
@@ -139,10 +145,10 @@ describe('gateway INVITE dialogs with SIPp as the device', () => {
     expect(h.gateway.calls.size).toBe(0);
   });
 
-  it('a device that is not online is answered 480 without sending anything', async () => {
+  it('playing a device that is not registered says so (no INVITE sent), not a 480 from the device', async () => {
     h = await startGateway();
     const result = await h.bus.request('gateway.invite', playRequest(), INVITE_DEADLINE);
-    expect(result).toEqual({ ok: false, status: 480, reason: 'Device Offline' });
+    expect(result).toMatchObject({ ok: false, cause: 'not-registered', inviteSent: false });
     expect(h.gateway.endpoint.pending.clients).toBe(0);
   });
 });

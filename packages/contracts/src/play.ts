@@ -67,6 +67,20 @@ export const InviteRequest = z.object({
 });
 export type InviteRequest = z.infer<typeof InviteRequest>;
 
+/**
+ * Why an INVITE failed: `refused` the device answered ≥ 300; `no-answer` no final answer in time (Timer B or
+ * the deadline); `not-registered` the device is not registered with this gateway, nothing was sent;
+ * `unreachable` the request could not be sent (transport error); `gateway-closing` the gateway is stopping.
+ */
+export const InviteFailureCause = z.enum([
+  'refused',
+  'no-answer',
+  'not-registered',
+  'unreachable',
+  'gateway-closing',
+]);
+export type InviteFailureCause = z.infer<typeof InviteFailureCause>;
+
 export const InviteResult = z.discriminatedUnion('ok', [
   z.object({
     ok: z.literal(true),
@@ -79,7 +93,14 @@ export const InviteResult = z.discriminatedUnion('ok', [
   }),
   z.object({
     ok: z.literal(false),
-    /** SIP status of the device's refusal, or 408 when it never answered. */
+    /** What the gateway knows of the failure; only `refused` is an answer from the device. */
+    cause: InviteFailureCause,
+    /** Whether an INVITE reached the wire: false means the device was never asked. */
+    inviteSent: z.boolean(),
+    /**
+     * SIP status: the device's answer for `refused`; otherwise the status RFC 3261 has a SIP element answer with
+     * (408 no answer, 480 not registered, 503 unreachable or closing), e.g. for a cascade relay to an upper.
+     */
     status: z.number().int(),
     reason: z.string(),
   }),

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
-import type { Bus, StreamInfo, Unsubscribe } from '@tessera/contracts';
+import type { Bus, InviteResult, StreamInfo, Unsubscribe } from '@tessera/contracts';
 import { type Logger, signViewerToken, TesseraError, TimeoutError } from '@tessera/kit';
 import { requireRole } from '../access';
 import { type AuthContext, coversCivilCode } from '../auth/auth-context';
@@ -241,10 +241,7 @@ export class PlayService implements OnModuleInit, OnModuleDestroy {
         { timeoutMs: left() },
       ),
     );
-    if (!answer.ok) {
-      this.metrics.playRequests.inc({ result: 'rejected' });
-      throw new UpstreamError(`device answered the INVITE with ${answer.status} ${answer.reason}`);
-    }
+    if (!answer.ok) throw this.#inviteFailed(session.deviceId, answer);
     session.callId = answer.callId;
     if (session.transport === 'tcp-active' && (answer.deviceHost === null || answer.devicePort === null)) {
       throw new UpstreamError('device answered without a media address to connect to (tcp-active)');
@@ -281,6 +278,35 @@ export class PlayService implements OnModuleInit, OnModuleDestroy {
       'live session started',
     );
     return stream;
+  }
+
+  /**
+   * The gateway's account of a failed INVITE, told as it is: only a `refused` one is the device's answer. A device
+   * the gateway does not have registered was never asked (409, like an offline channel: stored status and the
+   * gateway's presence disagree until the presence reconcile catches up).
+   */
+  #inviteFailed(deviceId: string, answer: Extract<InviteResult, { ok: false }>): TesseraError {
+    switch (answer.cause) {
+      case 'refused':
+        this.metrics.playRequests.inc({ result: 'rejected' });
+        return new UpstreamError(
+          `device ${deviceId} answered the INVITE with ${answer.status} ${answer.reason}`,
+        );
+      case 'not-registered':
+        this.metrics.playRequests.inc({ result: 'offline' });
+        return new ConflictError(`device ${deviceId} is not registered with the gateway; no INVITE was sent`);
+      case 'no-answer':
+        this.metrics.playRequests.inc({ result: 'timeout' });
+        return new UpstreamTimeoutError(`device ${deviceId} did not answer the INVITE in time`);
+      case 'unreachable':
+        this.metrics.playRequests.inc({ result: 'failed' });
+        return new UpstreamError(
+          `the gateway could not send the INVITE to device ${deviceId} (${answer.reason})`,
+        );
+      case 'gateway-closing':
+        this.metrics.playRequests.inc({ result: 'failed' });
+        return new UpstreamError('the gateway is shutting down; try again');
+    }
   }
 
   /** Runs one step; a deadline becomes 504, any other failure 502, both naming the step. */

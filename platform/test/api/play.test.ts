@@ -126,6 +126,9 @@ describe('/api/v1/play-sessions', () => {
   const nvrYuelu = deviceIdIn('43010400', 11);
   const cameraYuelu = channelIdIn('43010401', 11);
   const byes: string[] = [];
+  // Stored online, but the gateway has no registration for it (it died while the platform was down).
+  const nvrUnregistered = deviceIdIn('43010200', 12);
+  const cameraUnregistered = channelIdIn('43010201', 12);
 
   beforeAll(async () => {
     t = await TestPlatform.start({ TESSERA_PLAY_GRACE_MS: '600000' });
@@ -138,14 +141,25 @@ describe('/api/v1/play-sessions', () => {
       port: 30_000,
       ssrc: '0430100001',
     }));
-    await t.bus.handle('gateway.invite', async ({ sessionId }) => ({
-      ok: true,
-      callId: `call-${sessionId}`,
-      deviceHost: '127.0.0.1',
-      devicePort: 40_000,
-      ssrc: null,
-      setup: null,
-    }));
+    await t.deviceWithCameras(nvrUnregistered, [{ id: cameraUnregistered, civilCode: '43010201' }]);
+    await t.bus.handle('gateway.invite', async ({ sessionId, deviceId }) =>
+      deviceId === nvrUnregistered
+        ? {
+            ok: false,
+            cause: 'not-registered',
+            inviteSent: false,
+            status: 480,
+            reason: 'Temporarily Unavailable (device not registered; no INVITE sent)',
+          }
+        : {
+            ok: true,
+            callId: `call-${sessionId}`,
+            deviceHost: '127.0.0.1',
+            devicePort: 40_000,
+            ssrc: null,
+            setup: null,
+          },
+    );
     await t.bus.handle('media.connect-ingest', async () => ({ ok: true }));
     await t.bus.handle('media.await-keyframe', async () => ({ codec: 'h264', width: 1920, height: 1080 }));
     await t.bus.handle('media.close-ingest', async () => ({ ok: true }));
@@ -204,6 +218,9 @@ describe('a play answer holds its session for the viewer it was handed to', () =
   const camera = channelIdIn('43010201', 21);
   const closed: string[] = [];
   const byes: string[] = [];
+  // Stored online, but the gateway has no registration for it (it died while the platform was down).
+  const nvrUnregistered = deviceIdIn('43010200', 12);
+  const cameraUnregistered = channelIdIn('43010201', 12);
 
   beforeAll(async () => {
     t = await TestPlatform.start({ TESSERA_PLAY_GRACE_MS: '0' });
@@ -215,14 +232,25 @@ describe('a play answer holds its session for the viewer it was handed to', () =
       port: 30_000,
       ssrc: '0430100021',
     }));
-    await t.bus.handle('gateway.invite', async ({ sessionId }) => ({
-      ok: true,
-      callId: `call-${sessionId}`,
-      deviceHost: '127.0.0.1',
-      devicePort: 40_000,
-      ssrc: null,
-      setup: null,
-    }));
+    await t.deviceWithCameras(nvrUnregistered, [{ id: cameraUnregistered, civilCode: '43010201' }]);
+    await t.bus.handle('gateway.invite', async ({ sessionId, deviceId }) =>
+      deviceId === nvrUnregistered
+        ? {
+            ok: false,
+            cause: 'not-registered',
+            inviteSent: false,
+            status: 480,
+            reason: 'Temporarily Unavailable (device not registered; no INVITE sent)',
+          }
+        : {
+            ok: true,
+            callId: `call-${sessionId}`,
+            deviceHost: '127.0.0.1',
+            devicePort: 40_000,
+            ssrc: null,
+            setup: null,
+          },
+    );
     await t.bus.handle('media.connect-ingest', async () => ({ ok: true }));
     await t.bus.handle('media.await-keyframe', async () => ({ codec: 'h264', width: 1920, height: 1080 }));
     await t.bus.handle('media.close-ingest', async ({ ingestId }) => {
@@ -259,5 +287,18 @@ describe('a play answer holds its session for the viewer it was handed to', () =
       byes.includes(`call-${sessionId}`) ? true : undefined,
     );
     expect(closed).toEqual([`ingest-${sessionId}`]);
+  });
+
+  it('playing a device the gateway has not registered says so (no INVITE sent), not a 480 from the device', async () => {
+    const r = await t.request<{ statusCode: number; message: string }>(
+      'POST',
+      `/api/v1/channels/${cameraUnregistered}/play`,
+      { token: admin },
+    );
+    expect(r.status).toBe(409);
+    expect(r.body.message).toBe(
+      `device ${nvrUnregistered} is not registered with the gateway; no INVITE was sent`,
+    );
+    expect(r.body.message).not.toContain('480');
   });
 });
