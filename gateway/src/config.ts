@@ -8,6 +8,52 @@ const port = z.coerce
   .max(65535, 'expected a port number 0–65535');
 const positiveInt = z.coerce.number().int().positive();
 
+/** Passwords GB/T 28181 devices and their platforms ship with or are commonly set to; compared case-insensitively. */
+const WEAK_SIP_PASSWORDS = new Set([
+  '12345678',
+  '123456789',
+  '1234567890',
+  '87654321',
+  'password',
+  'password1',
+  'passw0rd',
+  'admin123',
+  'admin1234',
+  'admin12345',
+  'abc12345',
+  'abcd1234',
+  'a1234567',
+  'qwerty123',
+  'qwertyuiop',
+  'hik12345',
+]);
+
+/**
+ * Why a device password is too weak for the gateway to run on, or undefined. It is the password every device of
+ * open admission shares, so it must not be guessable: at least 8 characters, not digits only (GB/T 28181 devices
+ * ship with 12345678), not one character repeated, not one of WEAK_SIP_PASSWORDS.
+ */
+export function weakSipPasswordReason(password: string): string | undefined {
+  if (password.length < 8) return 'shorter than 8 characters';
+  if (/^\d+$/.test(password)) return 'digits only, like the 12345678 devices ship with';
+  if (/^(.)\1*$/.test(password)) return 'one character repeated';
+  if (WEAK_SIP_PASSWORDS.has(password.toLowerCase())) return 'a commonly used password';
+  return undefined;
+}
+
+const SIP_PASSWORD_RULE = 'use at least 8 characters, not only digits, not a commonly used password';
+
+const sipPassword = z
+  .string({
+    required_error:
+      'required: the device password (open admission admits any device that has it; `npm start` generates one)',
+  })
+  .superRefine((password, ctx) => {
+    const reason = weakSipPasswordReason(password);
+    if (reason)
+      ctx.addIssue({ code: z.ZodIssueCode.custom, message: `too weak (${reason}): ${SIP_PASSWORD_RULE}` });
+  });
+
 export const GatewayConfigSchema = z.object({
   TESSERA_SIP_ID: z
     .string()
@@ -17,13 +63,25 @@ export const GatewayConfigSchema = z.object({
   TESSERA_SIP_PORT: port.default(5060),
   /** Address devices and peers see us at (Via/Contact/SDP); defaults to the first non-internal IPv4 or 127.0.0.1. */
   TESSERA_SIP_PUBLIC_HOST: z.string().min(1).optional(),
-  TESSERA_SIP_PASSWORD: z.string().min(1, 'must not be empty').default('12345678'),
+  TESSERA_SIP_PASSWORD: sipPassword,
   TESSERA_ADMISSION: z.enum(['open', 'whitelist']).default('open'),
   TESSERA_KEEPALIVE_INTERVAL_SEC: positiveInt.default(60),
   TESSERA_KEEPALIVE_COUNT: positiveInt.default(3),
   TESSERA_NONCE_TTL_SEC: positiveInt.default(300),
   TESSERA_AUTH_MAX_FAILURES: positiveInt.default(5),
   TESSERA_AUTH_LOCKOUT_SEC: positiveInt.default(60),
+  /** Digest failures from one address, whatever the device ID, per minute before it is turned away. */
+  TESSERA_AUTH_MAX_FAILURES_PER_SOURCE: positiveInt.default(20),
+  /** Digest failures overall per minute before every address a device is not known at is turned away. */
+  TESSERA_AUTH_MAX_FAILURES_GLOBAL: positiveInt.default(200),
+  /** Device IDs not yet online one address may bring online per minute (then 503 with Retry-After). */
+  TESSERA_NEW_DEVICES_PER_SOURCE_PER_MIN: positiveInt.default(100),
+  /** Concurrent SIP TCP connections from one address (a site behind NAT counts once per device). */
+  TESSERA_SIP_TCP_MAX_PER_SOURCE: positiveInt.default(64),
+  /** Concurrent SIP TCP connections overall; keep it under the process's file descriptor limit. */
+  TESSERA_SIP_TCP_MAX_CONNECTIONS: positiveInt.default(10_000),
+  /** A TCP connection that holds an incomplete message (or none since it opened) this long is closed. */
+  TESSERA_SIP_TCP_INCOMPLETE_TIMEOUT_SEC: positiveInt.default(30),
   TESSERA_CATALOG_TIMEOUT_MS: positiveInt.default(10_000),
   /** The gateway reports keepalives to the platform at most this often per device. */
   TESSERA_KEEPALIVE_REPORT_SEC: positiveInt.default(30),
@@ -54,6 +112,12 @@ export interface GatewayConfig {
   nonceTtlSec: number;
   authMaxFailures: number;
   authLockoutSec: number;
+  authMaxFailuresPerSource: number;
+  authMaxFailuresGlobal: number;
+  newDevicesPerSourcePerMin: number;
+  tcpMaxPerSource: number;
+  tcpMaxConnections: number;
+  tcpIncompleteTimeoutSec: number;
   catalogTimeoutMs: number;
   keepaliveReportSec: number;
   t1Ms: number;
@@ -77,6 +141,12 @@ export function loadGatewayConfig(env: Record<string, string | undefined> = proc
     nonceTtlSec: e.TESSERA_NONCE_TTL_SEC,
     authMaxFailures: e.TESSERA_AUTH_MAX_FAILURES,
     authLockoutSec: e.TESSERA_AUTH_LOCKOUT_SEC,
+    authMaxFailuresPerSource: e.TESSERA_AUTH_MAX_FAILURES_PER_SOURCE,
+    authMaxFailuresGlobal: e.TESSERA_AUTH_MAX_FAILURES_GLOBAL,
+    newDevicesPerSourcePerMin: e.TESSERA_NEW_DEVICES_PER_SOURCE_PER_MIN,
+    tcpMaxPerSource: e.TESSERA_SIP_TCP_MAX_PER_SOURCE,
+    tcpMaxConnections: e.TESSERA_SIP_TCP_MAX_CONNECTIONS,
+    tcpIncompleteTimeoutSec: e.TESSERA_SIP_TCP_INCOMPLETE_TIMEOUT_SEC,
     catalogTimeoutMs: e.TESSERA_CATALOG_TIMEOUT_MS,
     keepaliveReportSec: e.TESSERA_KEEPALIVE_REPORT_SEC,
     t1Ms: e.TESSERA_SIP_T1_MS,

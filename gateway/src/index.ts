@@ -1,3 +1,3 @@
-export { type GatewayConfig, GatewayConfigSchema, loadGatewayConfig } from './config';
+export { type GatewayConfig, GatewayConfigSchema, loadGatewayConfig, weakSipPasswordReason } from './config';
 export { Gateway, type GatewayOptions } from './gateway';
 export { GatewayMetrics } from './metrics';

@@ -11,7 +11,15 @@ export type RegistrationResult =
   | 'not-admitted'
   | 'disabled'
   | 'bad-request'
-  | 'unavailable';
+  | 'unavailable'
+  /** Turned away by a source-wide or the global failure ceiling (AuthLockout). */
+  | 'throttled'
+  /** A (nonce, nc) seen before: re-challenged. */
+  | 'replay'
+  /** A used nonce for another Expires (an unregister included), or one the store forgot: re-challenged. */
+  | 'rechallenged'
+  /** Too many new device IDs from one source address: 503 with Retry-After. */
+  | 'rate-limited';
 
 /** The gateway's Prometheus metrics, registered into the registry the process serves at /metrics. */
 export class GatewayMetrics {
@@ -37,6 +45,8 @@ export class GatewayMetrics {
       sip: () => SipCounters;
       /** Upper links per state (disabled, registering, registered, failed). */
       cascadeLinks?: () => Record<string, number>;
+      /** SIP TCP connections closed by a limit: perSource, total (at accept), incomplete (message timeout). */
+      tcpRefusals?: () => Record<string, number>;
     },
   ) {
     const registers = [registry];
@@ -119,6 +129,16 @@ export class GatewayMetrics {
       collect() {
         const counts = sources.cascadeLinks?.() ?? {};
         for (const [state, count] of Object.entries(counts)) this.set({ state }, count);
+      },
+    });
+    new Gauge({
+      name: 'tessera_sip_tcp_connections_refused_total',
+      help: 'SIP TCP connections closed by a limit (per-source, total at accept; incomplete: no full message in time)',
+      labelNames: ['reason'],
+      registers,
+      collect() {
+        for (const [reason, count] of Object.entries(sources.tcpRefusals?.() ?? {}))
+          this.set({ reason }, count);
       },
     });
     new Gauge({

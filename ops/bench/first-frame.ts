@@ -16,7 +16,7 @@ import { createLogger } from '@tessera/kit';
 import { launchChromium, percentile } from '@tessera/testkit';
 import type { Page } from 'playwright-core';
 import { createSimulatorEndpoint, planCity, Simulator } from '../src/simulator';
-import { TesseraInstance } from '../src/tessera-instance';
+import { SIMULATED_DEVICE_PASSWORD, TesseraInstance } from '../src/tessera-instance';
 import { benchDir, machine, saveResult } from './support';
 
 const SERVER_ID = '43010000002000000001';
@@ -48,7 +48,7 @@ async function main(): Promise<void> {
     endpoint,
     server: { id: SERVER_ID, host: '127.0.0.1', port: tessera.gateway.port, transport: 'udp' },
     devices: planCity({ devices: trials + 4, seed: 8, nvrShare: 0 }),
-    password: '12345678',
+    password: SIMULATED_DEVICE_PASSWORD,
     logger,
     media: { host: '127.0.0.1', contact: { host: '127.0.0.1', port } },
   });

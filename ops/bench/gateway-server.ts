@@ -13,6 +13,7 @@ import {
 import { MemoryBroker, MemoryBus, MemoryKeyValueStore } from '@tessera/bus';
 import { Gateway, loadGatewayConfig } from '@tessera/gateway';
 import { createLogger } from '@tessera/kit';
+import { SIMULATED_DEVICE_PASSWORD } from '../src/simulated-device-password';
 
 const logger = createLogger('bench-gateway', 'warn');
 const broker = new MemoryBroker();
@@ -26,7 +27,14 @@ await bus.handle('inventory.device-policy', async () => ({
   enabled: true,
 }));
 const gateway = await Gateway.start({
-  config: loadGatewayConfig({ TESSERA_SIP_HOST: '127.0.0.1', TESSERA_SIP_PORT: '0', ...process.env }),
+  config: loadGatewayConfig({
+    TESSERA_SIP_HOST: '127.0.0.1',
+    TESSERA_SIP_PORT: '0',
+    TESSERA_SIP_PASSWORD: SIMULATED_DEVICE_PASSWORD,
+    // Every simulated device comes from one address: the per-source allowance of new devices must not pace the storm.
+    TESSERA_NEW_DEVICES_PER_SOURCE_PER_MIN: '1000000',
+    ...process.env,
+  }),
   bus,
   store: new MemoryKeyValueStore({ broker }),
   logger,

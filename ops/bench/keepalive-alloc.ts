@@ -22,6 +22,7 @@ import { MemoryBroker, MemoryBus, MemoryKeyValueStore } from '@tessera/bus';
 import { Gateway, loadGatewayConfig } from '@tessera/gateway';
 import { parseMessage } from '@tessera/gateway/sip';
 import { createLogger } from '@tessera/kit';
+import { SIMULATED_DEVICE_PASSWORD } from '../src/simulated-device-password';
 
 const arg = (name: string, fallback: string) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -164,6 +165,7 @@ const gateway = await Gateway.start({
     TESSERA_SIP_PORT: '0',
     TESSERA_SIP_ID: SERVER_ID,
     TESSERA_INTERROGATE_ON_REGISTER: 'false',
+    TESSERA_SIP_PASSWORD: SIMULATED_DEVICE_PASSWORD,
   }),
   bus,
   store: new MemoryKeyValueStore({ broker }),

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { createLogger } from '@tessera/kit';
 import { freePort, percentile, runSipp } from '@tessera/testkit';
 import { createSimulatorEndpoint, planCity, Simulator } from '../src/simulator';
+import { SIMULATED_DEVICE_PASSWORD } from '../src/simulated-device-password';
 import { benchDir, machine, saveResult, startBenchGateway, stop } from './support';
 
 const SERVER_ID = '43010000002000000001';
@@ -217,7 +218,7 @@ async function main(): Promise<void> {
     endpoint,
     server: { id: SERVER_ID, host: '127.0.0.1', port: gateway.port, transport: 'udp' },
     devices,
-    password: '12345678',
+    password: SIMULATED_DEVICE_PASSWORD,
     logger,
     keepaliveIntervalSec: 3600,
     registerConcurrency: 200,

@@ -6,6 +6,7 @@
  */
 import { createLogger } from '@tessera/kit';
 import { createSimulatorEndpoint, planCity, Simulator } from '../src/simulator';
+import { SIMULATED_DEVICE_PASSWORD } from '../src/simulated-device-password';
 import { machine, saveResult, startBenchGateway, stop } from './support';
 
 const SERVER_ID = '43010000002000000001';
@@ -26,7 +27,7 @@ async function main(): Promise<void> {
     endpoint,
     server: { id: SERVER_ID, host: '127.0.0.1', port: gateway.port, transport },
     devices,
-    password: '12345678',
+    password: SIMULATED_DEVICE_PASSWORD,
     logger,
     keepaliveIntervalSec: 3600,
     registerConcurrency: width,

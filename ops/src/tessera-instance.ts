@@ -5,6 +5,9 @@ import type { Logger } from '@tessera/kit';
 import { loadMediaServerConfig, MediaServer } from '@tessera/media-server';
 import { createPlatform, loadPlatformConfig, type Platform } from '@tessera/platform';
 import { Registry } from 'prom-client';
+import { SIMULATED_DEVICE_PASSWORD } from './simulated-device-password';
+
+export { SIMULATED_DEVICE_PASSWORD };
 
 export interface TesseraInstanceOptions {
   /** The instance's GB/T 28181 ID (type 200). */
@@ -76,6 +79,7 @@ export class TesseraInstance {
         TESSERA_SIP_ID: options.sipId,
         TESSERA_SIP_HOST: '127.0.0.1',
         TESSERA_SIP_PORT: String(options.sipPort ?? 0),
+        TESSERA_SIP_PASSWORD: SIMULATED_DEVICE_PASSWORD,
         ...env,
       }),
       bus,

@@ -7,6 +7,7 @@ import { createTestDatabase, type TestDatabase, waitFor } from '@tessera/testkit
 import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSimulatorEndpoint, planCity, Simulator } from '../src/simulator';
+import { SIMULATED_DEVICE_PASSWORD } from '../src/tessera-instance';
 
 const REDIS_URL = process.env.TESSERA_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const SERVER_ID = '43010000002000000001';
@@ -47,6 +48,7 @@ describe('a simulated city end to end on PostgreSQL and Redis', () => {
     TESSERA_SIP_ID: SERVER_ID,
     TESSERA_SIP_HOST: '127.0.0.1',
     TESSERA_SIP_PORT: '0',
+    TESSERA_SIP_PASSWORD: SIMULATED_DEVICE_PASSWORD,
     TESSERA_KEEPALIVE_INTERVAL_SEC: '1',
     TESSERA_KEEPALIVE_COUNT: '3',
     TESSERA_KEEPALIVE_REPORT_SEC: '1',
@@ -82,7 +84,7 @@ describe('a simulated city end to end on PostgreSQL and Redis', () => {
       endpoint,
       server: { id: SERVER_ID, host: '127.0.0.1', port: gateway.port, transport: 'udp' },
       devices: planCity({ devices: 10, seed: 5, nvrShare: 0.3, channelsPerNvr: 4 }),
-      password: '12345678',
+      password: SIMULATED_DEVICE_PASSWORD,
       logger,
       keepaliveIntervalSec: 1,
       retryAfterMs: 500,

@@ -11,7 +11,7 @@ import {
 import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSimulatorEndpoint, planCity, Simulator } from '../src/simulator';
-import { TesseraInstance } from '../src/tessera-instance';
+import { SIMULATED_DEVICE_PASSWORD, TesseraInstance } from '../src/tessera-instance';
 
 const WEB_DIR = join(__dirname, '../../web/dist');
 /** Where the screenshots go; docs/screenshots holds the copies that were looked at. */
@@ -78,7 +78,7 @@ describe('upper platforms in the console, against a real upper instance', () => 
       endpoint,
       server: { id: LOWER_ID, host: '127.0.0.1', port: lower.gateway.port, transport: 'udp' },
       devices: planCity({ devices: 4, seed: 11, nvrShare: 0 }),
-      password: '12345678',
+      password: SIMULATED_DEVICE_PASSWORD,
       logger,
     });
     await simulator.start();

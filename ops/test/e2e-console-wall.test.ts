@@ -11,7 +11,7 @@ import {
 import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSimulatorEndpoint, planCity, type SimulatedChannel, Simulator } from '../src/simulator';
-import { TesseraInstance } from '../src/tessera-instance';
+import { SIMULATED_DEVICE_PASSWORD, TesseraInstance } from '../src/tessera-instance';
 
 const SERVER_ID = '43010000002000000001';
 const WEB_DIR = join(__dirname, '../../web/dist');
@@ -85,7 +85,7 @@ describe('the command center against the real backend', () => {
       endpoint,
       server: { id: SERVER_ID, host: '127.0.0.1', port: tessera.gateway.port, transport: 'udp' },
       devices: planCity({ devices: 18, seed: 7, nvrShare: 0 }),
-      password: '12345678',
+      password: SIMULATED_DEVICE_PASSWORD,
       logger,
       media: { host: '127.0.0.1', contact: { host: '127.0.0.1', port }, video: { h264: video, h265: video } },
     });

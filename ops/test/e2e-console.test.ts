@@ -11,7 +11,7 @@ import {
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSimulatorEndpoint, planCity, Simulator } from '../src/simulator';
-import { TesseraInstance } from '../src/tessera-instance';
+import { SIMULATED_DEVICE_PASSWORD, TesseraInstance } from '../src/tessera-instance';
 
 const SERVER_ID = '43010000002000000001';
 const WEB_DIR = join(__dirname, '../../web/dist');
@@ -53,7 +53,7 @@ describe('the console against the real platform', () => {
       endpoint,
       server: { id: SERVER_ID, host: '127.0.0.1', port: tessera.gateway.port, transport: 'udp' },
       devices: planCity({ devices: 24, seed: 21, nvrShare: 0.25, channelsPerNvr: 4 }),
-      password: '12345678',
+      password: SIMULATED_DEVICE_PASSWORD,
       logger,
       keepaliveIntervalSec: 1,
     });

@@ -7,7 +7,7 @@ import { createTestDatabase, launchChromium, type TestDatabase, waitFor } from '
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSimulatorEndpoint, planCity, type SimulatedChannel, Simulator } from '../src/simulator';
-import { TesseraInstance } from '../src/tessera-instance';
+import { SIMULATED_DEVICE_PASSWORD, TesseraInstance } from '../src/tessera-instance';
 
 const SERVER_ID = '43010000002000000001';
 const logger = createLogger('e2e-play', process.env.TESSERA_TEST_LOG ?? 'silent');
@@ -112,7 +112,7 @@ describe('live video from a simulated camera to Chromium', () => {
       endpoint,
       server: { id: SERVER_ID, host: '127.0.0.1', port: tessera.gateway.port, transport: 'udp' },
       devices: planCity({ devices: 10, seed: 3, nvrShare: 0 }),
-      password: '12345678',
+      password: SIMULATED_DEVICE_PASSWORD,
       logger,
       media: {
         host: '127.0.0.1',

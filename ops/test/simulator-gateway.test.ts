@@ -5,6 +5,7 @@ import { createLogger } from '@tessera/kit';
 import { waitFor } from '@tessera/testkit';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createSimulatorEndpoint, planCity, Simulator } from '../src/simulator';
+import { SIMULATED_DEVICE_PASSWORD } from '../src/tessera-instance';
 
 const SERVER_ID = '43010000002000000001';
 const logger = createLogger('sim-test', 'silent');
@@ -39,6 +40,7 @@ async function setup(transport: 'udp' | 'tcp', devices: number, gatewayEnv: Reco
       TESSERA_SIP_ID: SERVER_ID,
       TESSERA_SIP_HOST: '127.0.0.1',
       TESSERA_SIP_PORT: '0',
+      TESSERA_SIP_PASSWORD: SIMULATED_DEVICE_PASSWORD,
       ...gatewayEnv,
     }),
     bus,
@@ -50,7 +52,7 @@ async function setup(transport: 'udp' | 'tcp', devices: number, gatewayEnv: Reco
     endpoint,
     server: { id: SERVER_ID, host: '127.0.0.1', port: gateway.port, transport },
     devices: planCity({ devices, seed: 11, nvrShare: 0.25, channelsPerNvr: 4 }),
-    password: '12345678',
+    password: SIMULATED_DEVICE_PASSWORD,
     logger,
     keepaliveIntervalSec: 1,
     retryAfterMs: 500,

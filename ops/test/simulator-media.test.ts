@@ -29,6 +29,7 @@ import {
   type SimulatedDevice,
   Simulator,
 } from '../src/simulator';
+import { SIMULATED_DEVICE_PASSWORD } from '../src/tessera-instance';
 
 const SERVER_ID = '43010000002000000001';
 const logger = createLogger('sim-media-test', process.env.TESSERA_TEST_LOG ?? 'silent');
@@ -96,6 +97,7 @@ async function setup(sipTransport: 'udp' | 'tcp' = 'udp') {
       TESSERA_SIP_ID: SERVER_ID,
       TESSERA_SIP_HOST: '127.0.0.1',
       TESSERA_SIP_PORT: '0',
+      TESSERA_SIP_PASSWORD: SIMULATED_DEVICE_PASSWORD,
     }),
     bus,
     store: new MemoryKeyValueStore({ broker }),
@@ -108,7 +110,7 @@ async function setup(sipTransport: 'udp' | 'tcp' = 'udp') {
     endpoint,
     server: { id: SERVER_ID, host: '127.0.0.1', port: gateway.port, transport: sipTransport },
     devices,
-    password: '12345678',
+    password: SIMULATED_DEVICE_PASSWORD,
     logger,
     media: { contact: { host: '127.0.0.1', port } },
   });

@@ -6,6 +6,7 @@ import {
   getExpires,
   getFrom,
   type HmacNonceIssuer,
+  NonceUses,
   parseCredentials,
   type RequestContext,
   type SipRequest,
@@ -13,6 +14,7 @@ import {
 } from '../sip';
 import type { AuthLockout } from './auth-lockout';
 import type { DevicePolicySource } from './device-policy';
+import type { NewDeviceRate } from './new-device-rate';
 import type { DeviceAddress, PresenceTracker } from './presence';
 import { formatSipDate } from './sip-date';
 
@@ -26,6 +28,10 @@ export interface RegistrarOptions {
   deviceUtcOffsetMinutes: number;
   nonces: HmacNonceIssuer;
   lockout: AuthLockout;
+  /** New device IDs per source address; absent: no limit. */
+  newDevices?: NewDeviceRate;
+  /** Most verified nonces remembered for replay detection (NonceUses). */
+  maxNonceUses?: number;
   policies: DevicePolicySource;
   presence: PresenceTracker;
   clock: Clock;
@@ -42,12 +48,25 @@ const DEFAULT_EXPIRES_SEC = 3600;
 /**
  * GB/T 28181 §9.1 registration: REGISTER → 401 challenge → REGISTER with digest → 200 (with Date for time sync) or
  * 403. Also unregister (Expires: 0, authenticated like a register), admission policy and lockout.
+ *
+ * A device's address changes only through a REGISTER whose digest verifies with a nonce issued to that very source
+ * (transport and address, HmacNonceIssuer's scope), used for the first time, or again with a higher nc for a plain
+ * refresh (RFC 3261 §22.4). A (nonce, nc) seen before is a replay; another Expires than the nonce's first use (an
+ * unregister included) takes a fresh challenge. Both are answered 401 with a new nonce and `stale=true`, which a
+ * device holding the password answers without fuss (RFC 2617 §3.2.1).
  */
 export class Registrar {
   readonly #opts: RegistrarOptions;
+  readonly #nonceUses: NonceUses;
 
   constructor(options: RegistrarOptions) {
     this.#opts = options;
+    this.#nonceUses = new NonceUses({
+      clock: options.clock,
+      ttlMs: options.nonces.ttlMs,
+      maxEntries: options.maxNonceUses,
+      onEvicted: () => options.metrics.authFailures.inc({ reason: 'nonce-evicted' }),
+    });
   }
 
   async handle(request: SipRequest, context: RequestContext): Promise<void> {
@@ -60,11 +79,14 @@ export class Registrar {
     }
     const gbVersion = parseGbVersion(request.headers.get('X-GB-ver'));
     const versionHeader: [string, string][] = [['X-GB-ver', gbVersion === '2022' ? '3.0' : '2.0']];
-    const lockedMs = o.lockout.lockedFor(deviceId);
-    if (lockedMs > 0) {
-      o.metrics.registrations.inc({ result: 'locked-out' });
+    const attempt = { deviceId, address: context.remote.address };
+    const online = o.presence.get(deviceId);
+    const registeredHere = online !== undefined && online.remote.address === context.remote.address;
+    const lock = o.lockout.lockFor(attempt, registeredHere);
+    if (lock) {
+      o.metrics.registrations.inc({ result: lock.scope === 'device' ? 'locked-out' : 'throttled' });
       context.respond(403, 'Forbidden', {
-        headers: [['Retry-After', String(Math.ceil(lockedMs / 1000))], ...versionHeader],
+        headers: [['Retry-After', String(Math.ceil(lock.ms / 1000))], ...versionHeader],
       });
       return;
     }
@@ -110,6 +132,7 @@ export class Registrar {
             realm: o.realm,
             password: policy?.password ?? o.defaultPassword,
             nonces: o.nonces,
+            scope: nonceScope(context),
           })
         : ({ ok: false, reason: 'wrong-response' } as const);
     if (!verdict.ok) {
@@ -118,7 +141,7 @@ export class Registrar {
         o.metrics.registrations.inc({ result: 'stale' });
         this.#challenge(context, true, versionHeader);
       } else if (verdict.reason === 'wrong-response') {
-        o.lockout.recordFailure(deviceId);
+        o.lockout.recordFailure(attempt);
         o.metrics.registrations.inc({ result: 'wrong-password' });
         o.logger.warn({ deviceId, remote: context.remote }, 'wrong device password');
         context.respond(403, 'Forbidden', { headers: versionHeader });
@@ -127,15 +150,39 @@ export class Registrar {
       }
       return;
     }
-    o.lockout.recordSuccess(deviceId);
-
     const expires = readExpires(request);
+    const use = this.#nonceUses.use({
+      nonce: credentials.nonce,
+      issuedAt: o.nonces.issuedAt(credentials.nonce),
+      nc: credentials.qop === undefined ? undefined : credentials.nc,
+      tag: String(expires ?? 'none'),
+    });
+    if (use !== 'first' && use !== 'next') {
+      o.metrics.authFailures.inc({ reason: use === 'replay' ? 'replayed-nonce' : 'reused-nonce' });
+      o.metrics.registrations.inc({ result: use === 'replay' ? 'replay' : 'rechallenged' });
+      if (use === 'replay') o.logger.info({ deviceId, remote: context.remote }, 'replayed digest refused');
+      this.#challenge(context, true, versionHeader);
+      return;
+    }
+    o.lockout.recordSuccess(attempt);
+
     const date: [string, string] = ['Date', formatSipDate(o.clock.now(), o.deviceUtcOffsetMinutes)];
     if (expires === 0) {
       await o.presence.unregistered(deviceId);
       o.metrics.registrations.inc({ result: 'unregistered' });
       context.respond(200, 'OK', { headers: [['Expires', '0'], date, ...versionHeader] });
       return;
+    }
+    if (online === undefined && o.newDevices && !policy?.known) {
+      const waitMs = o.newDevices.admit(context.remote.address, deviceId);
+      if (waitMs > 0) {
+        o.metrics.registrations.inc({ result: 'rate-limited' });
+        o.logger.warn({ deviceId, remote: context.remote }, 'too many new devices from one address');
+        context.respond(503, 'Service Unavailable', {
+          headers: [['Retry-After', String(Math.ceil(waitMs / 1000))], ...versionHeader],
+        });
+        return;
+      }
     }
     const granted = Math.max(MIN_EXPIRES_SEC, expires ?? DEFAULT_EXPIRES_SEC);
     const remote: DeviceAddress = {
@@ -144,7 +191,7 @@ export class Registrar {
       port: context.remote.port,
       connectionId: context.remote.connectionId ?? null,
     };
-    const wasOnline = o.presence.get(deviceId) !== undefined;
+    const wasOnline = online !== undefined;
     await o.presence.registered({
       deviceId,
       remote,
@@ -170,11 +217,16 @@ export class Registrar {
 
   #challenge(context: RequestContext, stale: boolean, extra: [string, string][]): void {
     if (!stale) this.#opts.metrics.registrations.inc({ result: 'challenged' });
-    const nonce = this.#opts.nonces.issue(this.#opts.realm);
+    const nonce = this.#opts.nonces.issue(this.#opts.realm, nonceScope(context));
     context.respond(401, 'Unauthorized', {
       headers: [['WWW-Authenticate', buildChallenge({ realm: this.#opts.realm, nonce, stale })], ...extra],
     });
   }
+}
+
+/** A nonce is good only from where it was sent: transport and address (a NAT may change the port in between). */
+function nonceScope(context: RequestContext): string {
+  return `${context.remote.transport}:${context.remote.address}`;
 }
 
 function parseGbVersion(value: string | undefined): GbVersion {

@@ -67,6 +67,8 @@ export {
   type NonceState,
   type NonceValidator,
 } from './auth/digest-nonce';
+/** Which verified nonces were used, up to which nonce count (replay detection). */
+export { NonceUses, type NonceUse, type NonceUsesOptions, type NonceUseVerdict } from './auth/nonce-uses';
 /** Server side: write a challenge, read one. */
 export { buildChallenge, type DigestChallenge, parseChallenge } from './auth/digest-challenge';
 /** Server side: read and verify an Authorization header. */

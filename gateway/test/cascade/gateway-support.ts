@@ -90,6 +90,7 @@ export async function startCascadeGateway(
     TESSERA_SIP_HOST: '127.0.0.1',
     TESSERA_SIP_PORT: '0',
     TESSERA_INTERROGATE_ON_REGISTER: 'false',
+    TESSERA_SIP_PASSWORD: 'cascade-test-devices',
     ...env,
   });
   const gateway = await Gateway.start({ config, bus, store, logger, metricsRegistry: registry });

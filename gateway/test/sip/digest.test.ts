@@ -165,7 +165,7 @@ describe('HmacNonceIssuer', () => {
     const clock = new ManualClock(1_700_000_000_000);
     const issuer = new HmacNonceIssuer({ clock, secret: 'k', ttlMs: 60_000 });
     const nonce = issuer.issue('3402000000');
-    expect(nonce).toMatch(/^[0-9a-f]{44}$/);
+    expect(nonce).toMatch(/^[0-9a-f]{52}$/);
     expect(issuer.check(nonce, '3402000000')).toBe('valid');
     expect(issuer.check(nonce, '3502000000')).toBe('invalid');
     expect(issuer.check(`${nonce.slice(0, -1)}${nonce.endsWith('0') ? '1' : '0'}`, '3402000000')).toBe(

@@ -48,6 +48,8 @@ export interface VerifyDigestOptions {
   /** The password on file for `credentials.username`. */
   password: string;
   nonces: NonceValidator;
+  /** Whom the nonce must have been issued to (see HmacNonceIssuer): the registrar passes the packet source. */
+  scope?: string;
   /** Request body, needed only for qop=auth-int. */
   body?: Buffer;
 }
@@ -90,7 +92,7 @@ export function verifyDigest(credentials: DigestCredentials, options: VerifyDige
     body: options.body,
   });
   if (!sameHex(expected, credentials.response)) return { ok: false, reason: 'wrong-response' };
-  const nonce = options.nonces.check(credentials.nonce, options.realm);
+  const nonce = options.nonces.check(credentials.nonce, options.realm, options.scope);
   if (nonce === 'invalid') return { ok: false, reason: 'unknown-nonce' };
   if (nonce === 'stale') return { ok: false, reason: 'stale-nonce' };
   return { ok: true, username: credentials.username };

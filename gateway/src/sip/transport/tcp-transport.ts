@@ -25,6 +25,26 @@ export interface TcpTransportOptions {
    */
   idleTimeoutMs?: number;
   connectTimeoutMs?: number;
+  /**
+   * Accepted connections from one address at once; more are closed at accept. A site behind one NAT address uses
+   * one per device. Default 64.
+   */
+  maxConnectionsPerSource?: number;
+  /** Connections at once, both directions; accepts beyond it are closed. Keep it under the fd limit. Default 10,000. */
+  maxConnections?: number;
+  /**
+   * An accepted connection that has not sent a complete message since it opened, or has held an incomplete one, for
+   * this long is closed: it is not reset by more bytes, so a peer dribbling a message keeps no socket. Default 30 s.
+   */
+  incompleteTimeoutMs?: number;
+}
+
+/** Accepted connections closed at once, by the limit they hit. */
+export interface TcpRefusals {
+  perSource: number;
+  total: number;
+  /** Closed for holding an incomplete message past `incompleteTimeoutMs`. */
+  incomplete: number;
 }
 
 interface Connection {
@@ -34,6 +54,11 @@ interface Connection {
   framer: SipStreamFramer;
   remote: RemoteAddress;
   idle: TimerHandle | undefined;
+  /** Accepted (counted against its source) rather than opened by us. */
+  inbound: boolean;
+  /** Runs while an accepted connection holds an incomplete message or has sent none yet. */
+  incomplete: TimerHandle | undefined;
+  sentMessage: boolean;
 }
 
 /**
@@ -46,10 +71,16 @@ interface Connection {
 export class TcpTransport extends EventEmitter<SipTransportEvents> implements SipTransport {
   readonly kind = 'tcp' as const;
   readonly stats: SipTransportStats = emptyTransportStats();
+  readonly refusals: TcpRefusals = { perSource: 0, total: 0, incomplete: 0 };
   readonly #limits: SipLimits;
   readonly #clock: Clock;
   readonly #idleTimeoutMs: number;
   readonly #connectTimeoutMs: number;
+  readonly #maxPerSource: number;
+  readonly #maxConnections: number;
+  readonly #incompleteTimeoutMs: number;
+  /** Accepted connections per remote address. */
+  readonly #perSource = new Map<string, number>();
   readonly #sink: InboundSink;
   readonly #connections = new Map<string, Connection>();
   readonly #byRemote = new Map<string, Connection>();
@@ -65,6 +96,9 @@ export class TcpTransport extends EventEmitter<SipTransportEvents> implements Si
     this.#clock = options.clock ?? systemClock;
     this.#idleTimeoutMs = options.idleTimeoutMs ?? 300_000;
     this.#connectTimeoutMs = options.connectTimeoutMs ?? 5_000;
+    this.#maxPerSource = options.maxConnectionsPerSource ?? 64;
+    this.#maxConnections = options.maxConnections ?? 10_000;
+    this.#incompleteTimeoutMs = options.incompleteTimeoutMs ?? 30_000;
     this.#sink = {
       limits: this.#limits,
       stats: this.stats,
@@ -86,7 +120,7 @@ export class TcpTransport extends EventEmitter<SipTransportEvents> implements Si
   async listen(options: { host: string; port: number }): Promise<LocalAddress> {
     if (this.#closing) throw new SipTransportError('closed', 'transport closed');
     if (this.#server) throw new SipTransportError('not-listening', 'already listening');
-    const server = createServer((socket) => this.#adopt(socket));
+    const server = createServer((socket) => this.#accept(socket));
     this.#server = server;
     try {
       await new Promise<void>((resolve, reject) => {
@@ -171,7 +205,26 @@ export class TcpTransport extends EventEmitter<SipTransportEvents> implements Si
     return attempt;
   }
 
-  #adopt(socket: Socket): Connection {
+  /** A peer connected: over a limit it is closed at once (and counted), else adopted and timed until it speaks. */
+  #accept(socket: Socket): void {
+    const address = normalizeAddress(socket.remoteAddress ?? '');
+    const fromSource = this.#perSource.get(address) ?? 0;
+    if (this.#connections.size >= this.#maxConnections || fromSource >= this.#maxPerSource) {
+      if (fromSource >= this.#maxPerSource) this.refusals.perSource++;
+      else this.refusals.total++;
+      socket.on('error', () => {
+        this.stats.socketErrors++;
+      });
+      socket.destroy();
+      return;
+    }
+    const connection = this.#adopt(socket, true);
+    if (!this.#connections.has(connection.id)) return;
+    this.#perSource.set(address, fromSource + 1);
+    this.#expectMessage(connection);
+  }
+
+  #adopt(socket: Socket, inbound = false): Connection {
     const address = normalizeAddress(socket.remoteAddress ?? '');
     const port = socket.remotePort ?? 0;
     const id = `tcp-${this.#nextId++}`;
@@ -182,6 +235,9 @@ export class TcpTransport extends EventEmitter<SipTransportEvents> implements Si
       framer: new SipStreamFramer({ maxMessageBytes: this.#limits.maxMessageBytes }),
       remote: { transport: 'tcp', address, port, connectionId: id },
       idle: undefined,
+      inbound,
+      incomplete: undefined,
+      sentMessage: false,
     };
     if (this.#closing) {
       socket.destroy();
@@ -211,7 +267,28 @@ export class TcpTransport extends EventEmitter<SipTransportEvents> implements Si
       connection.socket.destroy();
       return;
     }
+    if (connection.inbound) {
+      if (messages.length > 0) connection.sentMessage = true;
+      if (connection.sentMessage && connection.framer.bufferedBytes === 0) this.#stopExpecting(connection);
+      else this.#expectMessage(connection);
+    }
     for (const message of messages) receive(message, connection.remote, this.#sink);
+  }
+
+  /** Starts the incomplete-message timer unless it runs: more bytes do not push it back. */
+  #expectMessage(connection: Connection): void {
+    if (connection.incomplete) return;
+    connection.incomplete = this.#clock.setTimeout(() => {
+      connection.incomplete = undefined;
+      this.refusals.incomplete++;
+      connection.socket.destroy();
+    }, this.#incompleteTimeoutMs);
+  }
+
+  #stopExpecting(connection: Connection): void {
+    if (!connection.incomplete) return;
+    this.#clock.clearTimeout(connection.incomplete);
+    connection.incomplete = undefined;
   }
 
   #write(connection: Connection, message: Buffer): Promise<void> {
@@ -233,6 +310,13 @@ export class TcpTransport extends EventEmitter<SipTransportEvents> implements Si
     if (!this.#connections.delete(connection.id)) return;
     if (this.#byRemote.get(connection.key) === connection) this.#byRemote.delete(connection.key);
     if (connection.idle) this.#clock.clearTimeout(connection.idle);
+    this.#stopExpecting(connection);
+    if (connection.inbound) {
+      const address = connection.remote.address;
+      const left = (this.#perSource.get(address) ?? 1) - 1;
+      if (left > 0) this.#perSource.set(address, left);
+      else this.#perSource.delete(address);
+    }
     this.stats.connectionsClosed++;
     this.emit('connectionClosed', { connectionId: connection.id, remote: connection.remote });
   }

@@ -1,0 +1,270 @@
+import { createSocket, type Socket } from 'node:dgram';
+import { randomBytes } from 'node:crypto';
+import { waitFor } from '@tessera/testkit';
+import { afterEach, describe, expect, it } from 'vitest';
+import { buildAuthorization, parseChallenge } from '../../src/sip';
+import { DOMAIN, type GatewayHarness, PASSWORD, PLATFORM_ID, startGateway } from '../interop/support';
+
+const DEVICE = '34020000001320000001';
+
+/**
+ * A device (or an attacker) as a raw UDP socket on a loopback address of its own (127.0.0.x): the gateway sees a
+ * different packet source per address, as it would for hosts on a network.
+ */
+class RawPeer {
+  readonly #socket: Socket;
+  readonly #replies: string[] = [];
+  port = 0;
+
+  private constructor(
+    readonly address: string,
+    socket: Socket,
+  ) {
+    this.#socket = socket;
+    socket.on('message', (data) => this.#replies.push(data.toString('latin1')));
+  }
+
+  static async open(address: string): Promise<RawPeer> {
+    const socket = createSocket('udp4');
+    await new Promise<void>((resolve) => socket.bind(0, address, resolve));
+    const peer = new RawPeer(address, socket);
+    peer.port = socket.address().port;
+    return peer;
+  }
+
+  /** Sends a request and waits for its final response (matched by branch). */
+  async send(h: GatewayHarness, request: string): Promise<{ status: number; text: string }> {
+    const branch = /branch=([^;\r\n]+)/.exec(request)![1]!;
+    this.#socket.send(Buffer.from(request, 'latin1'), h.gateway.port, '127.0.0.1');
+    const text = await waitFor(
+      () => this.#replies.find((r) => r.includes(branch) && /^SIP\/2\.0 [2-6]/.test(r)),
+      { what: `final response to ${branch}`, timeoutMs: 5_000, intervalMs: 10 },
+    );
+    return { status: Number(text.split(' ')[1]), text };
+  }
+
+  close(): void {
+    this.#socket.close();
+  }
+}
+
+interface RegisterOptions {
+  deviceId?: string;
+  expires?: number;
+  authorization?: string;
+  cseq?: number;
+  callId?: string;
+}
+
+function register(peer: RawPeer, o: RegisterOptions = {}): string {
+  const deviceId = o.deviceId ?? DEVICE;
+  const uri = `sip:${PLATFORM_ID}@${DOMAIN}`;
+  return [
+    `REGISTER ${uri} SIP/2.0`,
+    `Via: SIP/2.0/UDP ${peer.address}:${peer.port};rport;branch=z9hG4bK${randomBytes(6).toString('hex')}`,
+    `From: <sip:${deviceId}@${DOMAIN}>;tag=${deviceId.slice(-4)}`,
+    `To: <sip:${deviceId}@${DOMAIN}>`,
+    `Call-ID: ${o.callId ?? `reg-${deviceId}@${peer.address}`}`,
+    `CSeq: ${o.cseq ?? 1} REGISTER`,
+    `Contact: <sip:${deviceId}@${peer.address}:${peer.port}>`,
+    'Max-Forwards: 70',
+    `Expires: ${o.expires ?? 3600}`,
+    ...(o.authorization ? [`Authorization: ${o.authorization}`] : []),
+    'Content-Length: 0',
+    '',
+    '',
+  ].join('\r\n');
+}
+
+function challengeOf(text: string) {
+  const line = text.split('\r\n').find((l) => l.toLowerCase().startsWith('www-authenticate:'))!;
+  return parseChallenge(line.slice(line.indexOf(':') + 1).trim());
+}
+
+function header(text: string, name: string): string | undefined {
+  const line = text.split('\r\n').find((l) => l.toLowerCase().startsWith(`${name.toLowerCase()}:`));
+  return line?.slice(line.indexOf(':') + 1).trim();
+}
+
+/** REGISTER → 401 → REGISTER with digest; returns the second request as sent and its response. */
+async function registerWithDigest(
+  h: GatewayHarness,
+  peer: RawPeer,
+  o: RegisterOptions & { password?: string; nc?: number; noQop?: boolean } = {},
+) {
+  const first = await peer.send(h, register(peer, o));
+  expect(first.status).toBe(401);
+  const challenge = challengeOf(first.text);
+  const authorization = buildAuthorization(o.noQop ? { ...challenge, qop: [] } : challenge, {
+    username: o.deviceId ?? DEVICE,
+    password: o.password ?? PASSWORD,
+    method: 'REGISTER',
+    uri: `sip:${PLATFORM_ID}@${DOMAIN}`,
+    nc: o.nc,
+  });
+  const request = register(peer, { ...o, authorization, cseq: (o.cseq ?? 1) + 1 });
+  const reply = await peer.send(h, request);
+  return { request, reply, challenge, authorization };
+}
+
+/** The same request with a new branch, as a replay would be sent (the Via is not covered by the digest). */
+function rebranch(request: string, peer?: RawPeer): string {
+  let text = request.replace(/branch=[^;\r\n]+/, `branch=z9hG4bK${randomBytes(6).toString('hex')}`);
+  if (peer) text = text.replace(/Via: SIP\/2\.0\/UDP [^;]+/, `Via: SIP/2.0/UDP ${peer.address}:${peer.port}`);
+  return text;
+}
+
+async function metric(h: GatewayHarness, name: string, labels: string): Promise<number> {
+  const text = await h.registry.metrics();
+  const line = text.split('\n').find((l) => l.startsWith(`${name}{${labels}} `));
+  return line ? Number(line.split(' ')[1]) : 0;
+}
+
+describe('registrar: replay, re-challenge, lockout and admission rate', () => {
+  let h: GatewayHarness;
+  const peers: RawPeer[] = [];
+  const peer = async (address: string) => {
+    const opened = await RawPeer.open(address);
+    peers.push(opened);
+    return opened;
+  };
+  afterEach(async () => {
+    for (const p of peers.splice(0)) p.close();
+    await h?.close();
+  });
+
+  it('a captured REGISTER replayed from another address is refused', async () => {
+    h = await startGateway({ TESSERA_INTERROGATE_ON_REGISTER: 'false' });
+    const device = await peer('127.0.0.1');
+    const attacker = await peer('127.0.0.2');
+    const { request, reply } = await registerWithDigest(h, device);
+    expect(reply.status).toBe(200);
+    expect(h.gateway.presence.get(DEVICE)?.remote).toMatchObject({ address: '127.0.0.1', port: device.port });
+
+    for (const expires of [3600, 0]) {
+      const replayed = rebranch(request, attacker).replace(/Expires: \d+/, `Expires: ${expires}`);
+      const answer = await attacker.send(h, replayed);
+      expect(answer.status).toBe(401);
+    }
+    expect(h.gateway.presence.get(DEVICE)?.remote).toMatchObject({ address: '127.0.0.1', port: device.port });
+    expect(h.events('device.offline')).toHaveLength(0);
+    expect(await metric(h, 'tessera_gateway_auth_failures_total', 'reason="unknown-nonce"')).toBe(2);
+  });
+
+  it('a replayed nc is refused, from the same address too', async () => {
+    h = await startGateway({ TESSERA_INTERROGATE_ON_REGISTER: 'false' });
+    const device = await peer('127.0.0.1');
+    const sameNat = await peer('127.0.0.1');
+    const { request, reply } = await registerWithDigest(h, device);
+    expect(reply.status).toBe(200);
+
+    const again = await sameNat.send(h, rebranch(request, sameNat));
+    expect(again.status).toBe(401);
+    // A fresh challenge, flagged stale so that a device holding the password retries at once (RFC 2617 §3.2.1).
+    expect(challengeOf(again.text)).toMatchObject({ stale: true });
+    expect(h.gateway.presence.get(DEVICE)?.remote.port).toBe(device.port);
+    expect(await metric(h, 'tessera_gateway_registrations_total', 'result="replay"')).toBe(1);
+    expect(await metric(h, 'tessera_gateway_auth_failures_total', 'reason="replayed-nonce"')).toBe(1);
+  });
+
+  it('a nonce answered without qop is single-use', async () => {
+    h = await startGateway({ TESSERA_INTERROGATE_ON_REGISTER: 'false' });
+    const device = await peer('127.0.0.1');
+    const { request, reply, authorization } = await registerWithDigest(h, device, { noQop: true });
+    expect(reply.status).toBe(200);
+    expect(authorization).not.toContain('nc=');
+    const again = await device.send(h, rebranch(request));
+    expect(again.status).toBe(401);
+    expect(await metric(h, 'tessera_gateway_registrations_total', 'result="replay"')).toBe(1);
+  });
+
+  it('an unregister without a fresh challenge is refused; with one it goes through', async () => {
+    h = await startGateway({ TESSERA_INTERROGATE_ON_REGISTER: 'false' });
+    const device = await peer('127.0.0.1');
+    const { challenge } = await registerWithDigest(h, device);
+    // The device itself, reusing its nonce with the next nc (a valid digest): an Expires change needs a new nonce.
+    const reused = buildAuthorization(challenge, {
+      username: DEVICE,
+      password: PASSWORD,
+      method: 'REGISTER',
+      uri: `sip:${PLATFORM_ID}@${DOMAIN}`,
+      nc: 2,
+    });
+    const refused = await device.send(h, register(device, { expires: 0, authorization: reused, cseq: 3 }));
+    expect(refused.status).toBe(401);
+    expect(challengeOf(refused.text).stale).toBe(true);
+    expect(h.gateway.presence.get(DEVICE)).toBeDefined();
+    expect(await metric(h, 'tessera_gateway_registrations_total', 'result="rechallenged"')).toBe(1);
+
+    const fresh = await registerWithDigest(h, device, { expires: 0, cseq: 4 });
+    expect(fresh.reply.status).toBe(200);
+    await waitFor(() => h.events('device.offline')[0], { what: 'device.offline' });
+    expect(h.gateway.presence.get(DEVICE)).toBeUndefined();
+  });
+
+  it('a refresh reusing its nonce with the next nc and the same Expires is accepted (RFC 3261 §22.4)', async () => {
+    h = await startGateway({ TESSERA_INTERROGATE_ON_REGISTER: 'false' });
+    const device = await peer('127.0.0.1');
+    const { challenge } = await registerWithDigest(h, device);
+    const next = buildAuthorization(challenge, {
+      username: DEVICE,
+      password: PASSWORD,
+      method: 'REGISTER',
+      uri: `sip:${PLATFORM_ID}@${DOMAIN}`,
+      nc: 2,
+    });
+    const refresh = await device.send(h, register(device, { authorization: next, cseq: 3 }));
+    expect(refresh.status).toBe(200);
+    expect(await metric(h, 'tessera_gateway_registrations_total', 'result="refreshed"')).toBe(1);
+  });
+
+  it('a brute force from another address does not lock the real device out', async () => {
+    h = await startGateway({ TESSERA_INTERROGATE_ON_REGISTER: 'false', TESSERA_AUTH_MAX_FAILURES: '3' });
+    const device = await peer('127.0.0.1');
+    const attacker = await peer('127.0.0.2');
+    const answers: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      const { reply } = await registerWithDigest(h, attacker, {
+        password: `guess-${i}`,
+        callId: `bf-${i}`,
+      }).catch(() => ({ reply: { status: 403, text: '' } }));
+      answers.push(reply.status);
+    }
+    expect(answers.slice(0, 3)).toEqual([403, 403, 403]);
+    // Locked now: the attacker's next REGISTER is refused before any challenge, with Retry-After.
+    const locked = await attacker.send(h, register(attacker, { callId: 'bf-locked' }));
+    expect(locked.status).toBe(403);
+    expect(Number(header(locked.text, 'Retry-After'))).toBeGreaterThan(0);
+    expect(
+      await metric(h, 'tessera_gateway_registrations_total', 'result="locked-out"'),
+    ).toBeGreaterThanOrEqual(1);
+
+    const { reply } = await registerWithDigest(h, device);
+    expect(reply.status).toBe(200);
+    expect(h.gateway.presence.get(DEVICE)?.remote.address).toBe('127.0.0.1');
+  });
+
+  it('new device IDs from one source are rate-limited', async () => {
+    h = await startGateway({
+      TESSERA_INTERROGATE_ON_REGISTER: 'false',
+      TESSERA_NEW_DEVICES_PER_SOURCE_PER_MIN: '3',
+    });
+    const flood = await peer('127.0.0.2');
+    const other = await peer('127.0.0.3');
+    const statuses: number[] = [];
+    for (let i = 1; i <= 5; i++) {
+      const deviceId = `3402000000132000${String(i).padStart(4, '0')}`;
+      const { reply } = await registerWithDigest(h, flood, { deviceId });
+      statuses.push(reply.status);
+      if (reply.status === 503) expect(Number(header(reply.text, 'Retry-After'))).toBeGreaterThan(0);
+    }
+    expect(statuses).toEqual([200, 200, 200, 503, 503]);
+    expect(h.gateway.presence.size).toBe(3);
+    expect(await metric(h, 'tessera_gateway_registrations_total', 'result="rate-limited"')).toBe(2);
+    // A device already online refreshes freely, and another address has its own allowance.
+    const refresh = await registerWithDigest(h, flood, { deviceId: '34020000001320000001', cseq: 10 });
+    expect(refresh.reply.status).toBe(200);
+    const elsewhere = await registerWithDigest(h, other, { deviceId: '34020000001320000099' });
+    expect(elsewhere.reply.status).toBe(200);
+  });
+});
