@@ -8,7 +8,13 @@ import { type Browser, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signViewerToken } from '../../src/auth/viewer-token';
 import { scratchDir } from '../support/ffmpeg';
-import { encodeTestVideo, GbDevice, udpSender } from '../support/gb-device';
+import {
+  encodeTestG711a,
+  encodeTestVideo,
+  GbDevice,
+  type GbDeviceOptions,
+  udpSender,
+} from '../support/gb-device';
 import { startTestMediaServer, TEST_SECRET, type TestMediaServer } from '../support/media-server';
 
 const CHROMIUM = process.env.TESSERA_CHROMIUM ?? '/usr/bin/chromium';
@@ -25,15 +31,13 @@ describe.skipIf(!existsSync(CHROMIUM))('Chromium plays a session over WHEP', () 
   let ms: TestMediaServer;
   let page: Server;
   let browser: Browser;
-  let playing: Promise<number>;
+  const playing: Promise<number>[] = [];
 
-  beforeAll(async () => {
-    // A 5 s GOP: without the GOP cache the first picture would wait for the camera's next keyframe.
-    const video = await encodeTestVideo(scratch.file('clip.h264'), { seconds: 5, gop: 125 });
-    ms = await startTestMediaServer();
+  /** A camera on its own session; `audio`: G.711 A-law interleaved, as GB/T 28181 cameras send it. */
+  async function startCamera(sessionId: string, clip: Omit<GbDeviceOptions, 'ssrc'>) {
     const ingest = await ms.platform.request(
       'media.open-ingest',
-      { sessionId: 'browser', channelId: '34020000001320000001', transport: 'udp', realm: '3402000000' },
+      { sessionId, channelId: '34020000001320000001', transport: 'udp', realm: '3402000000' },
       T,
     );
     await ms.platform.request(
@@ -42,14 +46,27 @@ describe.skipIf(!existsSync(CHROMIUM))('Chromium plays a session over WHEP', () 
       T,
     );
     const sender = await udpSender(ingest.host, ingest.port);
-    playing = new GbDevice({ video, ssrc: Number(ingest.ssrc) })
-      .play(sender.send, { signal: stop.signal })
-      .finally(() => sender.close());
+    playing.push(
+      new GbDevice({ ...clip, ssrc: Number(ingest.ssrc) })
+        .play(sender.send, { signal: stop.signal })
+        .finally(() => sender.close()),
+    );
     await ms.platform.request(
       'media.await-keyframe',
       { ingestId: ingest.ingestId, timeoutMs: 5000 },
       { timeoutMs: 6000 },
     );
+  }
+
+  beforeAll(async () => {
+    // A 5 s GOP: without the GOP cache the first picture would wait for the camera's next keyframe.
+    const [video, alaw] = await Promise.all([
+      encodeTestVideo(scratch.file('clip.h264'), { seconds: 5, gop: 125 }),
+      encodeTestG711a(scratch.file('tone.alaw'), 5),
+    ]);
+    ms = await startTestMediaServer();
+    await startCamera('browser', { video });
+    await startCamera('browser-audio', { video, audio: alaw, audioCodec: 'g711a' });
     page = createServer((_, res) => res.writeHead(200, { 'Content-Type': 'text/html' }).end(PAGE));
     await new Promise<void>((resolve) => page.listen(0, '127.0.0.1', resolve));
     browser = await chromium.launch({
@@ -69,7 +86,7 @@ describe.skipIf(!existsSync(CHROMIUM))('Chromium plays a session over WHEP', () 
 
   afterAll(async () => {
     stop.abort();
-    await playing;
+    await Promise.all(playing);
     await browser?.close();
     page?.close();
     await ms?.close();
@@ -121,6 +138,45 @@ describe.skipIf(!existsSync(CHROMIUM))('Chromium plays a session over WHEP', () 
     expect(Number(later.framesDecoded)).toBeGreaterThan(Number(first.framesDecoded) + 15);
     expect(later).toMatchObject({ frameWidth: 640, frameHeight: 360, connectionState: 'connected' });
     console.info('chromium', JSON.stringify({ firstFrameMs, ...later }));
+    expect(errors).toEqual([]);
+    await tab.close();
+  }, 60_000);
+
+  it("a WHEP offer with audio is answered and plays video, with the camera's G.711 as PCMA", async () => {
+    const tab = await browser.newPage();
+    const errors: string[] = [];
+    tab.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
+    tab.on('pageerror', (e) => errors.push(e.message));
+    await tab.goto(`http://127.0.0.1:${(page.address() as AddressInfo).port}/`);
+    const token = signViewerToken(
+      { sessionId: 'browser-audio', viewer: 'chromium', exp: Math.floor(Date.now() / 1000) + 60 },
+      TEST_SECRET,
+    );
+    const whep = `http://localhost:${ms.server.httpPort}/whep/browser-audio`;
+    const { offer } = await tab.evaluate(
+      ([url, t]) =>
+        (
+          globalThis as unknown as { play(u: string, t: string, a: boolean): Promise<{ offer: string }> }
+        ).play(url!, t!, true),
+      [whep, token],
+    );
+    // Chromium's own offer: audio first (Opus, then G.711 among others), bundled with the video.
+    expect(offer).toMatch(/m=audio [\s\S]*opus\/48000[\s\S]*m=video /);
+    const stats = () =>
+      tab.evaluate(() =>
+        (globalThis as unknown as { videoStats(): Promise<Record<string, unknown>> }).videoStats(),
+      );
+    const playingStats = await waitFor(
+      async () => {
+        const s = await stats();
+        const audio = s.audio as { packetsReceived: number } | undefined;
+        return Number(s.framesDecoded ?? 0) >= 10 && (audio?.packetsReceived ?? 0) >= 25 && s;
+      },
+      { timeoutMs: 20_000, what: '10 frames decoded and 25 audio packets' },
+    ).catch(async (error: unknown) => {
+      throw new Error(`${(error as Error).message}: ${JSON.stringify(await stats())} ${errors.join('; ')}`);
+    });
+    expect(playingStats).toMatchObject({ frameWidth: 640, frameHeight: 360, audio: { codec: 'audio/PCMA' } });
     expect(errors).toEqual([]);
     await tab.close();
   }, 60_000);
