@@ -54,7 +54,26 @@ export const platformConfigSchema = z
     TESSERA_ADMIN_PASSWORD: text(z.string().min(8, { message: 'must be at least 8 characters' }).optional()),
     /** HMAC key of the bearer tokens; generated per process when unset (tokens then die with the process). */
     TESSERA_TOKEN_SECRET: text(z.string().min(32, { message: 'must be at least 32 characters' }).optional()),
-    TESSERA_TOKEN_TTL_SEC: integer('expected a whole number of seconds 60–2592000', 60, 2_592_000, 43_200),
+    /** Bearer-token lifetime; capped at 12 h (no refresh: a token never outlives a shift). */
+    TESSERA_TOKEN_TTL_SEC: integer('expected a whole number of seconds 60–43200', 60, 43_200, 43_200),
+    /** Login attempts per source address per minute (login-throttle.ts). */
+    TESSERA_LOGIN_RATE_PER_MIN: integer('expected a whole number 1–10000', 1, 10_000, 30),
+    /** Failed logins in a row on one username from one source before that source is locked out of it. */
+    TESSERA_LOGIN_LOCKOUT_FAILURES: integer('expected a whole number 1–1000', 1, 1_000, 5),
+    /** Failed logins on one username from all sources before the username is locked for everyone. */
+    TESSERA_LOGIN_USER_LOCKOUT_FAILURES: integer('expected a whole number 1–100000', 1, 100_000, 50),
+    TESSERA_LOGIN_LOCKOUT_SEC: integer('expected a whole number of seconds 1–86400', 1, 86_400, 900),
+    /** scrypt derivations at once (password-hasher.ts); the rest wait in a queue of TESSERA_PASSWORD_HASH_QUEUE. */
+    TESSERA_PASSWORD_HASH_CONCURRENCY: integer('expected a whole number 1–16', 1, 16, 1),
+    TESSERA_PASSWORD_HASH_QUEUE: integer('expected a whole number 0–10000', 0, 10_000, 32),
+    /** Who may read /metrics: loopback clients only, anyone, or nobody; TESSERA_METRICS_TOKEN opens it too. */
+    TESSERA_METRICS_ACCESS: text(z.enum(['loopback', 'public', 'off']).default('loopback')),
+    /** Bearer token a Prometheus scraper sends from anywhere (Authorization: Bearer …). */
+    TESSERA_METRICS_TOKEN: text(z.string().min(16, { message: 'must be at least 16 characters' }).optional()),
+    /** Who may read the OpenAPI document and Swagger UI at /api/docs. */
+    TESSERA_API_DOCS: text(z.enum(['loopback', 'public', 'off']).default('loopback')),
+    /** Strict-Transport-Security max-age; set only when browsers reach the console over TLS (0 = not sent). */
+    TESSERA_HSTS_MAX_AGE_SEC: integer('expected a whole number of seconds 0–63072000', 0, 63_072_000, 0),
     /**
      * Keepalive timing of devices, the same variables as the gateway's: a device stored online with no sign of
      * life for interval × count (and at least one gateway report period) is marked offline (restart-reconcile).
@@ -128,6 +147,18 @@ export const platformConfigSchema = z
     adminPassword: c.TESSERA_ADMIN_PASSWORD ?? null,
     tokenSecret: c.TESSERA_TOKEN_SECRET ?? null,
     tokenTtlSec: c.TESSERA_TOKEN_TTL_SEC,
+    login: {
+      sourcePerMinute: c.TESSERA_LOGIN_RATE_PER_MIN,
+      failuresPerSource: c.TESSERA_LOGIN_LOCKOUT_FAILURES,
+      failuresPerUser: c.TESSERA_LOGIN_USER_LOCKOUT_FAILURES,
+      lockoutSec: c.TESSERA_LOGIN_LOCKOUT_SEC,
+    },
+    passwordHashConcurrency: c.TESSERA_PASSWORD_HASH_CONCURRENCY,
+    passwordHashQueue: c.TESSERA_PASSWORD_HASH_QUEUE,
+    metricsAccess: c.TESSERA_METRICS_ACCESS,
+    metricsToken: c.TESSERA_METRICS_TOKEN ?? null,
+    apiDocs: c.TESSERA_API_DOCS,
+    hstsMaxAgeSec: c.TESSERA_HSTS_MAX_AGE_SEC,
     keepaliveFlushMs: c.TESSERA_KEEPALIVE_FLUSH_MS,
     presence: {
       keepaliveIntervalSec: c.TESSERA_KEEPALIVE_INTERVAL_SEC,

@@ -41,6 +41,26 @@ export class UpstreamTimeoutError extends TesseraError {
   }
 }
 
+/** Too many attempts (login rate limit or lockout); `retryAfterSec` becomes the Retry-After header. */
+export class TooManyRequestsError extends TesseraError {
+  constructor(
+    message: string,
+    readonly retryAfterSec: number,
+  ) {
+    super('rate-limited', message);
+  }
+}
+
+/** A bounded queue is full (password hashing): try again shortly; `retryAfterSec` becomes Retry-After. */
+export class ServiceBusyError extends TesseraError {
+  constructor(
+    message: string,
+    readonly retryAfterSec: number,
+  ) {
+    super('busy', message);
+  }
+}
+
 export const httpStatusOf = (error: TesseraError): number => {
   switch (error.code) {
     case 'validation':
@@ -53,6 +73,12 @@ export const httpStatusOf = (error: TesseraError): number => {
       return 404;
     case 'conflict':
       return 409;
+    case 'rate-limited':
+      return 429;
+    case 'busy':
+      return 503;
+    case 'unavailable':
+      return 503;
     case 'upstream':
       return 502;
     case 'upstream-timeout':

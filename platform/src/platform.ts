@@ -10,6 +10,7 @@ import { createLogger, type Logger } from '@tessera/kit';
 import { Registry } from 'prom-client';
 import { AppModule } from './app.module';
 import { mountConsole } from './common/console-assets';
+import { operationsGate, securityHeaders } from './common/http-edge';
 import { NestPinoLogger } from './common/nest-logger';
 import { openApiSchema } from './common/zod';
 import type { PlatformConfig } from './config';
@@ -92,17 +93,20 @@ export async function createPlatform(options: CreatePlatformOptions): Promise<Pl
       );
     }
     if (!config.tokenSecret) {
-      logger.warn('TESSERA_TOKEN_SECRET is not set: tokens are signed with a per-process key');
+      logger.warn(
+        'TESSERA_TOKEN_SECRET is not set: tokens are signed with a per-process key, so a restart signs everyone out',
+      );
     }
 
     const events = new DomainEvents(logger);
+    const metrics = new PlatformMetrics(metricsRegistry);
     app = await NestFactory.create(
       AppModule.register({
         config,
         db: database.db,
         bus,
         logger,
-        metrics: new PlatformMetrics(metricsRegistry),
+        metrics,
         events,
         features,
         auth: {
@@ -113,11 +117,17 @@ export async function createPlatform(options: CreatePlatformOptions): Promise<Pl
       }),
       { logger: new NestPinoLogger(logger), forceCloseConnections: true },
     );
+    // Before every route: headers on every answer, including the console's files and errors.
+    (app.getHttpAdapter().getInstance() as { disable(setting: string): void }).disable('x-powered-by');
+    app.use(securityHeaders({ hstsMaxAgeSec: config.hstsMaxAgeSec }));
+    app.use(operationsGate(config, metrics));
     mountConsole(app, config.webDir ?? fileURLToPath(new URL('../../web/dist', import.meta.url)), logger);
-    SwaggerModule.setup('api/docs', app, () => buildOpenApiDocument(app!), {
-      jsonDocumentUrl: 'api/docs-json',
-      raw: ['json'],
-    });
+    if (config.apiDocs !== 'off') {
+      SwaggerModule.setup('api/docs', app, () => buildOpenApiDocument(app!), {
+        jsonDocumentUrl: 'api/docs-json',
+        raw: ['json'],
+      });
+    }
     await app.listen(config.httpPort, config.httpHost);
     const address = app.getHttpServer().address() as AddressInfo;
     const host = config.httpHost === '0.0.0.0' || config.httpHost === '::' ? '127.0.0.1' : config.httpHost;

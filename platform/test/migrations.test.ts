@@ -80,6 +80,8 @@ describe('migrations on PostgreSQL', () => {
       'upper_platform_sip_id_check',
       'upper_platform_sip_id_key',
       'upper_platform_transport_check',
+      'user_session_pkey',
+      'user_session_user_id_fkey',
       'wall_layout_grid_check',
       'wall_layout_name_check',
       'wall_layout_pkey',

@@ -13,6 +13,8 @@ export interface AuthContext {
   role: UserRole;
   civilCode: string;
   jurisdiction: Jurisdiction;
+  /** The `user_session` row of the bearer token (logout revokes it). */
+  sessionId: string;
 }
 
 export function coversCivilCode(jurisdiction: Jurisdiction, civilCode: string | null): boolean {

@@ -2,12 +2,18 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
 
 /**
- * Stateless bearer tokens: `base64url(JSON payload).base64url(HMAC-SHA256(secret, payload part))`.
- * No session table: a token is valid until `exp`; the user row is read on every request, so a deleted
- * user, or a changed role or jurisdiction, takes effect at once. Revoking one token before expiry needs
- * a secret rotation (which revokes all) — acceptable for an operator console with 12-hour tokens.
+ * Bearer tokens: `base64url(JSON payload).base64url(HMAC-SHA256(secret, payload part))`. The signature
+ * proves the platform issued it; `sid` names its row in `user_session`, read with the user on every request
+ * (AuthService.authenticate), so logout revokes one token and disabling, deleting or a password change
+ * revokes all of a user's tokens at once. `exp` is capped by TESSERA_TOKEN_TTL_SEC (at most 12 h, config.ts);
+ * there is no refresh, so no token lives longer than that.
  */
-const TokenPayload = z.object({ sub: z.string(), iat: z.number().int(), exp: z.number().int() });
+const TokenPayload = z.object({
+  sub: z.string(),
+  sid: z.string(),
+  iat: z.number().int(),
+  exp: z.number().int(),
+});
 export type TokenPayload = z.infer<typeof TokenPayload>;
 
 export interface AuthSettings {
@@ -17,13 +23,17 @@ export interface AuthSettings {
 
 const sign = (secret: Buffer, data: string): Buffer => createHmac('sha256', secret).update(data).digest();
 
+/** The `exp` a token issued at `nowMs` gets (whole seconds). */
+export const tokenExpiry = (settings: AuthSettings, nowMs: number): number =>
+  Math.floor(nowMs / 1000) + settings.ttlSec;
+
 export function issueToken(
   settings: AuthSettings,
-  userId: string,
+  session: { userId: string; sessionId: string; exp: number },
   nowMs: number,
 ): { token: string; exp: number } {
   const iat = Math.floor(nowMs / 1000);
-  const payload: TokenPayload = { sub: userId, iat, exp: iat + settings.ttlSec };
+  const payload: TokenPayload = { sub: session.userId, sid: session.sessionId, iat, exp: session.exp };
   const body = Buffer.from(JSON.stringify(payload)).toString('base64url');
   return { token: `${body}.${sign(settings.secret, body).toString('base64url')}`, exp: payload.exp };
 }

@@ -18,6 +18,8 @@ const errorDescriptions: Record<number, string> = {
   403: 'the role or jurisdiction does not allow it',
   404: 'unknown resource',
   409: 'conflicts with the current state',
+  429: 'too many attempts: see Retry-After',
+  503: 'busy: try again after Retry-After',
   502: 'the gateway answered with an error',
   504: 'the gateway did not answer before the deadline',
 };

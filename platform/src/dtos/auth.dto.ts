@@ -20,6 +20,7 @@ export const UserResponse = z.object({
   username: z.string(),
   role: UserRole,
   civilCode,
+  disabled: z.boolean().describe('a disabled user cannot log in and has no live token'),
   createdAt: isoTime,
 });
 export type UserResponse = z.infer<typeof UserResponse>;

@@ -137,8 +137,19 @@ export interface AppUserTable {
   password_hash: string;
   role: UserRole;
   civil_code: string;
+  /** Set when an admin disabled the account: no login, no token accepted. */
+  disabled_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
   created_at: CreatedAt;
   updated_at: UpdatedAt;
+}
+
+/** One issued bearer token (its `sid`); see migration 20261207100000-user-session-and-disable.sql. */
+export interface UserSessionTable {
+  id: Generated<string>;
+  user_id: string;
+  created_at: CreatedAt;
+  expires_at: Timestamp;
+  revoked_at: Timestamp | null;
 }
 
 export interface DB {
@@ -147,6 +158,7 @@ export interface DB {
   device: DeviceTable;
   channel: ChannelTable;
   app_user: AppUserTable;
+  user_session: UserSessionTable;
   wall_layout: WallLayoutTable;
   upper_platform: UpperPlatformTable;
 }

@@ -16,6 +16,7 @@ export function toUserResponse(u: AppUser): UserResponse {
     username: u.username,
     role: u.role,
     civilCode: u.civil_code,
+    disabled: u.disabled_at !== null,
     createdAt: u.created_at.toISOString(),
   };
 }

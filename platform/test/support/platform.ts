@@ -42,6 +42,8 @@ export class TestPlatform {
         TESSERA_ADMIN_PASSWORD: ADMIN_PASSWORD,
         TESSERA_TOKEN_SECRET: 'test-token-secret-test-token-secret',
         TESSERA_KEEPALIVE_FLUSH_MS: '100',
+        // Suites log in from 127.0.0.1 far more often than a person; login-limits.test.ts sets its own limits.
+        TESSERA_LOGIN_RATE_PER_MIN: '10000',
         ...(database ? { DATABASE_URL: database.url } : { TESSERA_PGLITE_DIR: 'memory://' }),
         ...env,
       });
