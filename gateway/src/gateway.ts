@@ -1,5 +1,5 @@
 import { networkInterfaces } from 'node:os';
-import type { Bus, KeyValueStore } from '@tessera/contracts';
+import type { Bus, DevicePolicyChanged, KeyValueStore } from '@tessera/contracts';
 import { type Clock, type Logger, systemClock } from '@tessera/kit';
 import { Registry } from 'prom-client';
 import { Cascade } from './cascade';
@@ -10,7 +10,6 @@ import { DeviceQueries } from './device/device-queries';
 import { DeviceRequests } from './device/device-requests';
 import { fromRegisteredAddress } from './device/device-source';
 import { ManscdpInbox } from './device/manscdp-inbox';
-import { NewDeviceRate } from './device/new-device-rate';
 import { PresenceTracker } from './device/presence';
 import { Registrar } from './device/registrar';
 import { CatalogAggregator } from './manscdp';
@@ -56,6 +55,7 @@ export class Gateway {
   readonly #udp: UdpTransport;
   readonly #tcp: TcpTransport;
   readonly #catalogs: CatalogAggregator;
+  readonly #policies: DevicePolicySource;
   readonly #unsubscribe: (() => Promise<void>)[] = [];
   #port = 0;
   #closing: Promise<void> | undefined;
@@ -66,12 +66,7 @@ export class Gateway {
     const clock = options.clock ?? systemClock;
     this.metricsRegistry = options.metricsRegistry ?? new Registry();
     this.#udp = new UdpTransport({});
-    this.#tcp = new TcpTransport({
-      clock,
-      maxConnectionsPerSource: config.tcpMaxPerSource,
-      maxConnections: config.tcpMaxConnections,
-      incompleteTimeoutMs: config.tcpIncompleteTimeoutSec * 1000,
-    });
+    this.#tcp = new TcpTransport({ clock });
     this.endpoint = new SipEndpoint({
       transports: [this.#udp, this.#tcp],
       clock,
@@ -91,7 +86,6 @@ export class Gateway {
       devicesOnline: () => this.presence.size,
       sip: () => this.endpoint.stats,
       cascadeLinks: () => this.cascade.links.counts(),
-      tcpRefusals: () => ({ ...this.#tcp.refusals }),
     });
     const requests = new DeviceRequests({
       endpoint: this.endpoint,
@@ -127,6 +121,7 @@ export class Gateway {
       platformId: config.sipId,
       replyTimeoutMs: config.catalogTimeoutMs,
     });
+    this.#policies = new DevicePolicySource({ bus, clock, logger });
     const registrar = new Registrar({
       realm: config.realm,
       defaultPassword: config.defaultPassword,
@@ -141,11 +136,8 @@ export class Gateway {
         windowMs: 60_000,
         lockMs: config.authLockoutSec * 1000,
         maxLockMs: 3_600_000,
-        maxFailuresPerSource: config.authMaxFailuresPerSource,
-        maxFailuresGlobal: config.authMaxFailuresGlobal,
       }),
-      newDevices: new NewDeviceRate({ clock, perSource: config.newDevicesPerSourcePerMin, windowMs: 60_000 }),
-      policies: new DevicePolicySource({ bus, clock, logger }),
+      policies: this.#policies,
       presence: this.presence,
       clock,
       logger: logger.child({ component: 'registrar' }),
@@ -258,6 +250,8 @@ export class Gateway {
       await bus.handle('gateway.bye', ({ callId }) => this.calls.bye(callId)),
       // Every replica sees every offline event (no shared group): each ends the calls it holds.
       await bus.subscribe('device.offline', ({ deviceId }) => this.calls.deviceOffline(deviceId)),
+      // Every replica too: the one the device registered at applies the new keepalive to the live record.
+      await bus.subscribe('inventory.device-policy-changed', (change) => this.#policyChanged(change)),
     );
     // After listening: the links' Contact names our port.
     await this.cascade.start();
@@ -280,6 +274,20 @@ export class Gateway {
     this.metrics.sourceMismatches.inc({ method: request.method, peer: 'device' });
     context.respond(403, 'Forbidden');
     return false;
+  }
+
+  /**
+   * An admin changed a device's settings: the cached policy is forgotten (the next REGISTER reads the new password,
+   * charset, admission), and a new keepalive interval/count applies to the live record now (null = our default).
+   */
+  async #policyChanged(change: DevicePolicyChanged): Promise<void> {
+    const { config, logger } = this.#opts;
+    this.#policies.invalidate(change.deviceId);
+    const applied = await this.presence.keepalivePolicy(change.deviceId, {
+      keepaliveIntervalSec: change.keepaliveIntervalSec ?? config.keepaliveIntervalSec,
+      keepaliveCount: change.keepaliveCount ?? config.keepaliveCount,
+    });
+    if (applied) logger.info({ deviceId: change.deviceId }, 'keepalive policy applied to the live device');
   }
 
   /** After a device comes online: its catalog, its identity, then a catalog subscription, one after the other. */

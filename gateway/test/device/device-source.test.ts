@@ -2,9 +2,10 @@ import type { Registry } from 'prom-client';
 import { waitFor } from '@tessera/testkit';
 import { afterEach, describe, expect, it } from 'vitest';
 import { encodeManscdp } from '../../src/manscdp';
-import { buildAuthorization, RequestBuilder, type SipResponse } from '../../src/sip';
+import { RequestBuilder, type SipResponse } from '../../src/sip';
 import { FakeUpper } from '../cascade/support';
 import { DOMAIN, type GatewayHarness, PLATFORM_ID, startGateway } from '../interop/support';
+import { registerDevice } from './support';
 import { catalogItem } from '../manscdp/fixtures/sample-messages';
 
 const DEVICE = '34020000001320000001';
@@ -32,7 +33,7 @@ describe('a registered device speaks only from where it registered', () => {
     closers.push(() => device.close());
     const attacker = await FakeUpper.start();
     closers.push(() => attacker.close());
-    await register(h, device);
+    await registerDevice(h, device, DEVICE, PASSWORD);
     return { h, device, attacker };
   }
 
@@ -121,39 +122,6 @@ describe('a registered device speaks only from where it registered', () => {
     expect(shape(info)).toEqual(shape(infoUnknown));
   });
 });
-
-/** A real REGISTER with digest from the device's socket (401, then credentials). */
-async function register(h: GatewayHarness, device: FakeUpper): Promise<void> {
-  const leg = new RequestBuilder({
-    from: `sip:${DEVICE}@${DOMAIN}`,
-    to: `sip:${DEVICE}@${DOMAIN}`,
-    contact: `sip:${DEVICE}@127.0.0.1:${device.port}`,
-  });
-  const uri = `sip:${PLATFORM_ID}@${DOMAIN}`;
-  const gateway = { transport: 'udp' as const, address: '127.0.0.1', port: h.gateway.port };
-  const challenge = await device.endpoint.request(
-    leg.build('REGISTER', { uri, headers: [['Expires', '3600']] }),
-    gateway,
-  );
-  expect(challenge.status).toBe(401);
-  const authorization = buildAuthorization(challenge.headers.get('WWW-Authenticate')!, {
-    username: DEVICE,
-    password: PASSWORD,
-    method: 'REGISTER',
-    uri,
-  });
-  const ok = await device.endpoint.request(
-    leg.build('REGISTER', {
-      uri,
-      headers: [
-        ['Expires', '3600'],
-        ['Authorization', authorization],
-      ],
-    }),
-    gateway,
-  );
-  expect(ok.status).toBe(200);
-}
 
 function send(
   h: GatewayHarness,

@@ -100,6 +100,19 @@ export const CatalogChanged = z.object({
 });
 export type CatalogChanged = z.infer<typeof CatalogChanged>;
 
+/**
+ * Platform → gateway: an admin changed a device's settings (PATCH /devices/:id). The gateway forgets the policy it
+ * cached and applies the keepalive interval and count to the live presence record at once, without waiting for the
+ * device's next REGISTER. Null = the gateway's default.
+ */
+export const DevicePolicyChanged = z.object({
+  deviceId: z.string(),
+  keepaliveIntervalSec: z.number().int().positive().nullable(),
+  keepaliveCount: z.number().int().positive().nullable(),
+  at: z.string(),
+});
+export type DevicePolicyChanged = z.infer<typeof DevicePolicyChanged>;
+
 export const eventSchemas = {
   'device.registered': DeviceRegistered,
   'device.online': DeviceOnline,
@@ -108,6 +121,7 @@ export const eventSchemas = {
   'device.info': DeviceInfoReported,
   'catalog.received': CatalogReceived,
   'catalog.changed': CatalogChanged,
+  'inventory.device-policy-changed': DevicePolicyChanged,
   'media.ingest-ended': IngestEnded,
   'media.viewers': ViewersChanged,
   'media.keyframe-wanted': KeyframeWanted,

@@ -62,7 +62,15 @@ export class DeviceService {
     requireRole(auth, 'admin');
     await this.requireVisible(auth, deviceId);
     await this.devices.update(deviceId, settingsOf(body));
-    return this.get(auth, deviceId);
+    const device = await this.get(auth, deviceId);
+    // The gateway applies a new keepalive interval/count to the live device at once, not at its next REGISTER.
+    await this.bus.publish('inventory.device-policy-changed', {
+      deviceId,
+      keepaliveIntervalSec: device.keepaliveIntervalSec,
+      keepaliveCount: device.keepaliveCount,
+      at: new Date().toISOString(),
+    });
+    return device;
   }
 
   /** Asks the gateway for the device's catalog; the items arrive as a `catalog.received` event. */
