@@ -75,8 +75,9 @@ export interface H264FeedLease {
  * keyframe is not lost, then the latched stream's packets are replayed. A 1080p keyframe is ~100–300 datagrams;
  * beyond these bounds packets are dropped and counted (the picture then starts at the next keyframe).
  */
-const HOLD_MAX_PACKETS = 2048;
-const HOLD_MAX_BYTES = 4 * 1024 * 1024;
+const HOLD_MAX_PACKETS = 1024;
+/** Per ingest; ingests wait for an answer only during their INVITE, so few hold at once. */
+const HOLD_MAX_BYTES = 1024 * 1024;
 
 interface HeldPacket {
   readonly packet: RtpPacket;

@@ -224,5 +224,48 @@ describe('the stream a session takes (RtpSourceLatch)', () => {
       expect(live().streamInfo).toEqual({ codec: 'h264', width: 640, height: 360 });
       await ms.platform.request('media.close-ingest', { ingestId: ingest.ingestId, reason: 'done' }, T);
     });
+
+    it("a stranger connecting first does not take the session; the device's reconnection from its host does", async () => {
+      const ingest = await ms.platform.request(
+        'media.open-ingest',
+        { sessionId: 'latch-tcp-first', channelId: CHANNEL, transport: 'tcp-passive', realm: REALM },
+        T,
+      );
+      await ms.platform.request(
+        'media.connect-ingest',
+        { ingestId: ingest.ingestId, host: '127.0.0.1', port: 9, ssrc: ingest.ssrc },
+        T,
+      );
+      const keyframe = ms.platform.request(
+        'media.await-keyframe',
+        { ingestId: ingest.ingestId, timeoutMs: 5000 },
+        { timeoutMs: 6000 },
+      );
+      const live = () => ms.server.ingests.get(ingest.ingestId);
+      const stranger = await tcpConnect(ingest.host, ingest.port, STRANGER);
+      const strangerClosed = new Promise<void>((resolve) => stranger.socket.once('close', () => resolve()));
+      await new GbDevice({ video: other, ssrc: Number(ingest.ssrc) }).play(stranger.send, {
+        frames: 10,
+        speed: 5,
+      });
+      await waitFor(() => live().stats.foreignSourcePackets > 0, { what: 'stranger packets counted' });
+
+      const device = await tcpConnect(ingest.host, ingest.port);
+      const deviceClosed = new Promise<void>((resolve) => device.socket.once('close', () => resolve()));
+      const camera1 = new GbDevice({ video: camera, ssrc: Number(ingest.ssrc) });
+      await camera1.play(device.send, { frames: 30, speed: 5 });
+      await expect(keyframe).resolves.toEqual({ codec: 'h264', width: 640, height: 360 });
+      await strangerClosed; // closed once the device's connection was latched
+
+      // The device reconnects (its old connection half-open, say): the new one carries the same stream.
+      const again = await tcpConnect(ingest.host, ingest.port);
+      const frames = live().stats.frames;
+      await camera1.play(again.send, { frames: 10, speed: 5 });
+      await waitFor(() => live().stats.frames >= frames + 9, { what: 'frames over the new connection' });
+      await deviceClosed; // the old one, replaced
+      expect(live().closed).toBe(false);
+      expect(ms.ended.events.some((e) => e.ingestId === ingest.ingestId)).toBe(false);
+      await ms.platform.request('media.close-ingest', { ingestId: ingest.ingestId, reason: 'done' }, T);
+    });
   });
 });

@@ -72,10 +72,12 @@ export class TcpRtpConnections {
   take(socket: Socket): void {
     const source = this.#source;
     const address = socket.remoteAddress ?? '';
-    const fromDevice = this.deviceHost !== undefined && address === this.deviceHost;
-    const refuse = this.#current
-      ? !fromDevice && address !== this.#current.remote.address
-      : this.#candidates.size >= MAX_CANDIDATES && !(fromDevice && this.#evictOne());
+    const privileged =
+      (this.deviceHost !== undefined && address === this.deviceHost) ||
+      (this.#current !== undefined && address === this.#current.remote.address);
+    const refuse =
+      (this.#current !== undefined && !privileged) ||
+      (this.#candidates.size >= MAX_CANDIDATES && !(privileged && this.#evictOne()));
     if (refuse) {
       source.stats.refusedConnections++;
       socket.on('error', () => {});
@@ -124,14 +126,16 @@ export class TcpRtpConnections {
     this.#current = undefined;
   }
 
-  /** Makes room for the device's host: closes the oldest candidate from elsewhere, if any. */
+  /**
+   * Makes room for the device: closes the oldest candidate from elsewhere, else the oldest of its own (a device
+   * that keeps reconnecting without sending). Never the latched one.
+   */
   #evictOne(): boolean {
-    for (const c of this.#candidates) {
-      if (c.remote.address === this.deviceHost) continue;
-      this.#candidates.delete(c);
-      c.destroy();
-      return true;
-    }
-    return false;
+    const others = [...this.#candidates].filter((c) => c !== this.#current);
+    const victim = others.find((c) => c.remote.address !== this.deviceHost) ?? others[0];
+    if (!victim) return false;
+    this.#candidates.delete(victim);
+    victim.destroy();
+    return true;
   }
 }
