@@ -1,5 +1,6 @@
 import { type Decoder, DecodeError, decode, empty } from './decode';
 import {
+  basemapInfo,
   channelList,
   civilAreaList,
   currentUser,
@@ -17,6 +18,7 @@ import {
 } from './decoders';
 import { type ApiError, errorFromResponse, fail, ok, type Result } from './errors';
 import type {
+  BasemapInfo,
   ChannelId,
   ChannelQuery,
   ChannelSummary,
@@ -129,6 +131,23 @@ export class ApiClient {
   }
 
   /** The caller's own saved wall layouts. */
+  /** The street-level base map the platform serves, if any. */
+  basemap(): Promise<Result<BasemapInfo>> {
+    return this.#request('GET', '/api/v1/basemap', basemapInfo);
+  }
+
+  /**
+   * The absolute URL of a platform path (a URL template's braces left as they are) and the Authorization header
+   * its requests need: for fetches made by others (maplibre's tile requests), which cannot go through `#request`.
+   */
+  authorized(path: string): { url: string; authorization: string | null } {
+    const token = this.#getToken();
+    const base = /^https?:\/\//.test(this.#baseUrl)
+      ? this.#baseUrl
+      : `${globalThis.location?.origin ?? ''}${this.#baseUrl}`;
+    return { url: `${base}${path}`, authorization: token ? `Bearer ${token}` : null };
+  }
+
   wallLayouts(): Promise<Result<WallLayout[]>> {
     return this.#request('GET', '/api/v1/wall-layouts', wallLayoutList);
   }

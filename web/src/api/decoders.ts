@@ -13,6 +13,7 @@ import {
   string,
 } from './decode';
 import {
+  type BasemapInfo,
   type ChannelId,
   type ChannelStatusEvent,
   type ChannelSummary,
@@ -207,3 +208,13 @@ export const upperPlatform: Decoder<UpperPlatform> = object<UpperPlatform>({
 });
 
 export const upperPlatformList = array(upperPlatform);
+
+export const basemapInfo: Decoder<BasemapInfo> = object<BasemapInfo>({
+  kind: oneOf(['none', 'raster', 'vector']),
+  tiles: nullable(string),
+  minZoom: number,
+  maxZoom: number,
+  tileSize: numberIn([256, 512]),
+  layers: array(string),
+  attribution: string,
+});

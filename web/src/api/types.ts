@@ -293,3 +293,17 @@ export interface UpperPlatform extends Omit<UpperPlatformBody, 'password'> {
   /** Channels this upper currently sees. */
   sharedChannels: number;
 }
+
+/** `GET /api/v1/basemap`: the street-level base map the platform serves (`TESSERA_BASEMAP`), or none. */
+export interface BasemapInfo {
+  kind: 'none' | 'raster' | 'vector';
+  /** Tile URL template on the platform, `/api/v1/basemap/{z}/{x}/{y}`; null when none. */
+  tiles: string | null;
+  minZoom: number;
+  maxZoom: number;
+  tileSize: 256 | 512;
+  /** Vector tiles: the source layers to draw. */
+  layers: string[];
+  /** Plain text. */
+  attribution: string;
+}

@@ -232,10 +232,13 @@ export const DISTRICT_BORDER = '#4f86c0';
  * while the map moves; a separate anti-aliased line layer doubled the cost of a frame in a software-rendered
  * browser (see web/bench/RESULTS.md), for borders that look the same at city zoom.
  */
+/** The districts' fill: opaque over nothing, a tint over a base map. */
+export const DISTRICT_FILL_LAYER = 'district-fill';
+
 export function districtLayers(withBasemap: boolean): [FillLayerSpecification] {
   return [
     {
-      id: 'district-fill',
+      id: DISTRICT_FILL_LAYER,
       type: 'fill',
       source: DISTRICT_SOURCE,
       paint: {

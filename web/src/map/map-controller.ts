@@ -2,6 +2,7 @@ import 'maplibre-gl/dist/maplibre-gl.css';
 import maplibreWorkerUrl from 'maplibre-gl/dist/maplibre-gl-worker.mjs?url';
 import {
   AttributionControl,
+  type ErrorEvent,
   type GeoJSONSource,
   type MapGeoJSONFeature,
   Map as MaplibreMap,
@@ -12,11 +13,12 @@ import {
   ScaleControl,
   setWorkerUrl,
 } from 'maplibre-gl';
-import type { ChannelId } from '../api/types';
+import type { BasemapInfo, ChannelId } from '../api/types';
 import type { Locale, Translate } from '../i18n/i18n';
 import type { AreaDirectory } from '../state/areas';
 import type { CameraStore } from '../state/camera-store';
 import { type BaseLayerConfig, baseStyle } from './base-layer';
+import { BASEMAP_SOURCE, basemapLayers, basemapSource } from './basemap';
 import { cameraPopupContent } from './camera-popup';
 import { ClusterLabels } from './cluster-labels';
 import {
@@ -34,6 +36,7 @@ import {
   cameraFeatures,
   cameraSource,
   clusterLayer,
+  DISTRICT_FILL_LAYER,
   DISTRICT_SOURCE,
   districtLayers,
   districtSource,
@@ -59,6 +62,10 @@ export interface MapControllerOptions {
   clustering: 'view' | 'maplibre';
   t: Translate;
   locale: Locale;
+  /** maplibre's own requests (tiles): adds the bearer token to those for the platform's base map. */
+  authorizeRequest?: (url: string) => { url: string; headers?: Record<string, string> };
+  /** The platform's base-map tiles fail (not merely missing): the view says so. */
+  onBasemapTrouble?: () => void;
 }
 
 /** Zoom a focused camera is shown at. */
@@ -97,6 +104,10 @@ export class MapController {
   readonly #bounds: [number, number, number, number];
   #fitPending: boolean;
   #closed = false;
+  /** The platform's base map, once known; added when the style has loaded. */
+  #basemap: { info: BasemapInfo; tilesUrl: string } | null = null;
+  #basemapAdded = false;
+  #basemapTiles = 0;
 
   constructor(options: MapControllerOptions) {
     this.#options = options;
@@ -122,6 +133,7 @@ export class MapController {
       fadeDuration: 0,
       attributionControl: false,
       pixelRatio: renderPixelRatio(),
+      ...(options.authorizeRequest ? { transformRequest: options.authorizeRequest } : {}),
     });
     this.#map.touchZoomRotate.disableRotation();
     this.#map.addControl(new NavigationControl({ showCompass: false }), 'top-right');
@@ -140,6 +152,51 @@ export class MapController {
       container.dataset.mapZoom = this.#map.getZoom().toFixed(2);
     });
     this.#map.on('load', this.#onLoad);
+    this.#map.on('error', this.#onError);
+    this.#map.on('sourcedata', (event) => {
+      if (event.sourceId !== BASEMAP_SOURCE || !event.tile) return;
+      this.#basemapTiles += 1;
+      container.dataset.basemapTiles = String(this.#basemapTiles);
+    });
+  }
+
+  /**
+   * maplibre logs an error nobody listens to; listening, the map logs all but the base map's tile failures. A
+   * missing tile (404: outside the GIS's coverage) is normal; any other failure of the platform's tiles tells
+   * the view, once per failure, and is not logged (the platform counts and logs it).
+   */
+  #onError = (event: ErrorEvent & { sourceId?: string }): void => {
+    if (event.sourceId !== BASEMAP_SOURCE) {
+      console.error('[map]', event.error);
+      return;
+    }
+    if ((event.error as { status?: unknown }).status === 404) return;
+    this.#options.container.dataset.basemapErrors = String(
+      Number(this.#options.container.dataset.basemapErrors ?? 0) + 1,
+    );
+    this.#options.onBasemapTrouble?.();
+  };
+
+  /** Draws the platform's street base map under the districts and cameras (once; a later call is ignored). */
+  setBasemap(info: BasemapInfo, tilesUrl: string): void {
+    if (this.#basemap || info.kind === 'none') return;
+    this.#basemap = { info, tilesUrl };
+    if (this.#styleLoaded) this.#addBasemap();
+  }
+
+  #addBasemap(): void {
+    if (!this.#basemap || this.#basemapAdded) return;
+    this.#basemapAdded = true;
+    const { info, tilesUrl } = this.#basemap;
+    const map = this.#map;
+    map.addSource(BASEMAP_SOURCE, basemapSource(info, tilesUrl));
+    const firstOwn = map.getStyle().layers[0]?.id;
+    for (const layer of basemapLayers(info)) map.addLayer(layer, firstOwn);
+    // The districts' fill turns to a tint so the streets show through it (as with a built-in base layer).
+    map.setPaintProperty(DISTRICT_FILL_LAYER, 'fill-opacity', 0.15);
+    if (info.attribution && this.#options.base.kind === 'offline')
+      map.addControl(new AttributionControl({ compact: true }));
+    this.#options.container.dataset.basemap = info.kind;
   }
 
   #onLoad = (): void => {
@@ -175,6 +232,7 @@ export class MapController {
       });
     }
     this.#styleLoaded = true;
+    this.#addBasemap();
     if (this.#store) this.#bind(this.#store);
   };
 
