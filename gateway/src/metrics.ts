@@ -45,7 +45,7 @@ export class GatewayMetrics {
       sip: () => SipCounters;
       /** Upper links per state (disabled, registering, registered, failed). */
       cascadeLinks?: () => Record<string, number>;
-      /** SIP TCP connections closed by a limit: perSource, total (at accept), incomplete (message timeout). */
+      /** SIP TCP connections closed by a limit: perSource, total (at accept), incomplete (no message in time). */
       tcpRefusals?: () => Record<string, number>;
     },
   ) {
@@ -137,8 +137,9 @@ export class GatewayMetrics {
       labelNames: ['reason'],
       registers,
       collect() {
-        for (const [reason, count] of Object.entries(sources.tcpRefusals?.() ?? {}))
-          this.set({ reason }, count);
+        // perSource → per-source: label values are kebab-case like the others.
+        for (const [key, count] of Object.entries(sources.tcpRefusals?.() ?? {}))
+          this.set({ reason: key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`) }, count);
       },
     });
     new Gauge({
