@@ -142,6 +142,23 @@ describe('the console map and its street base map', () => {
       expect(gis.seen.some((r) => /^\/tiles\/1[2-9]\/\d+\/\d+\.png$/.test(r.path))).toBe(true);
       await page.close();
     }, 90_000);
+
+    it('says the street base map is unavailable when the GIS stops answering (the platform answers 502)', async () => {
+      await gis.close();
+      const page = await signInToConsole(browser, {
+        url: t.url,
+        username: 'admin',
+        password: ADMIN_PASSWORD,
+        hash: `#/map?focus=${channelIdIn('43010201', 41)}`,
+        viewport: { width: 1366, height: 768 },
+      });
+      const notice = page.getByTestId('basemap-notice');
+      await expect.poll(() => notice.textContent(), { timeout: 15_000 }).toContain('街道底图暂不可用');
+      expect(
+        Number(await page.locator('[data-testid=map]').getAttribute('data-basemap-errors')),
+      ).toBeGreaterThan(0);
+      await page.close();
+    }, 60_000);
   });
 
   describe('with none configured', () => {
