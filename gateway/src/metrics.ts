@@ -25,6 +25,8 @@ export type RegistrationResult =
 export class GatewayMetrics {
   readonly registrations: Counter<'result'>;
   readonly authFailures: Counter<'reason'>;
+  /** Used nonces forgotten before they expired, to keep the replay store bounded (NonceUses). */
+  readonly nonceUsesEvicted: Counter;
   readonly keepalives: Counter<'result'>;
   readonly manscdpMessages: Counter<'kind'>;
   readonly manscdpErrors: Counter<'reason'>;
@@ -60,6 +62,11 @@ export class GatewayMetrics {
       name: 'tessera_gateway_auth_failures_total',
       help: 'Digest authentication failures by reason',
       labelNames: ['reason'],
+      registers,
+    });
+    this.nonceUsesEvicted = new Counter({
+      name: 'tessera_gateway_nonce_uses_evicted_total',
+      help: 'Used digest nonces forgotten before expiry to bound the replay store (each costs a device one more challenge)',
       registers,
     });
     this.keepalives = new Counter({

@@ -65,7 +65,7 @@ export class Registrar {
       clock: options.clock,
       ttlMs: options.nonces.ttlMs,
       maxEntries: options.maxNonceUses,
-      onEvicted: () => options.metrics.authFailures.inc({ reason: 'nonce-evicted' }),
+      onEvicted: () => options.metrics.nonceUsesEvicted.inc(),
     });
   }
 
