@@ -26,7 +26,13 @@ export interface DatabaseOptions {
 /** Kysely over node-postgres when a URL is given, else over embedded PGlite (`npm start` needs no server). */
 export async function openDatabase(options: DatabaseOptions): Promise<Database> {
   if (options.databaseUrl) {
-    const pool = new pg.Pool({ connectionString: options.databaseUrl, max: 10 });
+    // A server that does not answer (network cut, not a refusal) fails a request after 5 s (→ 503) instead of
+    // holding it, and its pooled connection, until the kernel gives up on the socket.
+    const pool = new pg.Pool({
+      connectionString: options.databaseUrl,
+      max: 10,
+      connectionTimeoutMillis: 5_000,
+    });
     pool.on('error', (err) => options.logger.error({ err }, 'idle PostgreSQL client failed'));
     const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
     return withClose(db, 'postgres');
