@@ -7,7 +7,7 @@ import { UpstreamError } from '../../src/errors';
 import { PmtilesTileSource } from '../../src/services/pmtiles-tile-source';
 import { XyzTileSource } from '../../src/services/xyz-tile-source';
 import { TestPlatform } from '../support/platform';
-import { PMTILES_PNG, pmtilesArchive, streetTilePng, TileServer } from './basemap-fixtures';
+import { PMTILES_MVT, PMTILES_PNG, pmtilesArchive, streetTilePng, TileServer } from './basemap-fixtures';
 
 const TILE = streetTilePng([236, 228, 208], [255, 255, 255]);
 
@@ -188,6 +188,42 @@ describe('/api/v1/basemap from a PMTiles archive', () => {
     }
     expect((await rawGet(`${t.url}/api/v1/basemap/1/1/1`, admin)).status).toBe(404);
     expect((await rawGet(`${t.url}/api/v1/basemap/2/0/0`, admin)).status).toBe(400);
+  });
+
+  it('reads a vector archive: its layers for the console, its tiles as protobuf', async () => {
+    const path = join(dir, 'roads.pmtiles');
+    const mvt = Buffer.from([0x1a, 0x02, 0x78, 0x01]);
+    writeFileSync(
+      path,
+      pmtilesArchive({
+        tiles: [{ z: 3, x: 6, y: 3, data: mvt }],
+        tileType: PMTILES_MVT,
+        metadata: { vector_layers: [{ id: 'road' }, { id: 'water' }] },
+      }),
+    );
+    const source = await PmtilesTileSource.open(path);
+    try {
+      expect(source.info).toEqual({
+        kind: 'vector',
+        minZoom: 3,
+        maxZoom: 3,
+        tileSize: 256,
+        layers: ['road', 'water'],
+        attribution: '',
+      });
+      const tile = await source.read(3, 6, 3, new AbortController().signal);
+      expect(tile?.contentType).toBe('application/x-protobuf');
+      expect(Buffer.from(tile!.data).equals(mvt)).toBe(true);
+      expect(await source.read(3, 0, 0, new AbortController().signal)).toBeNull();
+    } finally {
+      await source.close();
+    }
+    const unnamed = join(dir, 'unnamed.pmtiles');
+    writeFileSync(
+      unnamed,
+      pmtilesArchive({ tiles: [{ z: 0, x: 0, y: 0, data: mvt }], tileType: PMTILES_MVT, metadata: {} }),
+    );
+    await expect(PmtilesTileSource.open(unnamed)).rejects.toThrow(/must name its layers/);
   });
 
   it('refuses to start on a file that is not a PMTiles archive, naming the variable', async () => {
