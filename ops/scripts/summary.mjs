@@ -1,6 +1,11 @@
 // Prints the plain closing line CI reads: "N passed, N failed" (+ skipped).
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 
-const report = JSON.parse(readFileSync(process.argv[2], 'utf8'));
-const skipped = (report.numPendingTests ?? 0) + (report.numTodoTests ?? 0);
-console.log(`tests: ${report.numPassedTests} passed, ${report.numFailedTests} failed, ${skipped} skipped`);
+// One report per stage (fuzz, then the rest): the line adds them up.
+const reports = process.argv
+  .slice(2)
+  .filter((file) => existsSync(file))
+  .map((file) => JSON.parse(readFileSync(file, 'utf8')));
+const sum = (key) => reports.reduce((n, report) => n + (report[key] ?? 0), 0);
+const skipped = sum('numPendingTests') + sum('numTodoTests');
+console.log(`tests: ${sum('numPassedTests')} passed, ${sum('numFailedTests')} failed, ${skipped} skipped`);

@@ -1,3 +1,4 @@
+export * from './fuzz';
 export * from './listening';
 export * from './ports';
 export * from './sipp';
