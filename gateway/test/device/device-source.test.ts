@@ -2,7 +2,8 @@ import type { Registry } from 'prom-client';
 import { waitFor } from '@tessera/testkit';
 import { afterEach, describe, expect, it } from 'vitest';
 import { encodeManscdp } from '../../src/manscdp';
-import { RequestBuilder, type SipResponse } from '../../src/sip';
+import { RequestBuilder, type SipRequest, type SipResponse } from '../../src/sip';
+import { playRequest } from '../play/support';
 import { FakeUpper } from '../cascade/support';
 import { DOMAIN, type GatewayHarness, PLATFORM_ID, startGateway } from '../interop/support';
 import { registerDevice } from './support';
@@ -110,6 +111,25 @@ describe('a registered device speaks only from where it registered', () => {
     expect(h.events('catalog.received')).toHaveLength(0);
   });
 
+  it('a BYE from another address does not end the call', async () => {
+    const { h, device, attacker } = await setup();
+    let ok: SipResponse | undefined;
+    device.answer = (request, context) => {
+      const response = context.respond(200, 'OK');
+      if (request.method === 'INVITE') ok = response ?? undefined;
+    };
+    const result = await h.gateway.calls.invite(playRequest());
+    expect(result.ok).toBe(true);
+    const invite = device.requests('INVITE')[0]!;
+    const bye = deviceBye(invite, ok!, h.gateway.port);
+    const gateway = { transport: 'udp' as const, address: '127.0.0.1', port: h.gateway.port };
+    expect((await attacker.endpoint.request(bye, gateway)).status).toBe(403);
+    expect(h.gateway.calls.size).toBe(1);
+    expect(await mismatches(h.registry, 'BYE')).toBe(1);
+    expect((await device.endpoint.request(deviceBye(invite, ok!, h.gateway.port), gateway)).status).toBe(200);
+    expect(h.gateway.calls.size).toBe(0);
+  });
+
   it('keepalive answers do not reveal registered IDs', async () => {
     const { h, attacker } = await setup();
     const registered = await send(h, attacker, 'MESSAGE', DEVICE, keepalive(DEVICE));
@@ -188,4 +208,21 @@ async function mismatches(registry: Registry, method: string): Promise<number> {
         l.includes('peer="device"'),
     );
   return line ? Number(line.split(' ').at(-1)) : 0;
+}
+
+/** The device's BYE inside the dialog of `invite` as it answered it with `ok` (From/To swapped, both tags). */
+function deviceBye(invite: SipRequest, ok: SipResponse, gatewayPort: number): SipRequest {
+  const headers = ok.headers.clone();
+  for (const name of ['Via', 'Content-Type', 'Contact', 'Content-Length']) headers.delete(name);
+  headers.set('From', ok.headers.get('To')!);
+  headers.set('To', invite.headers.get('From')!);
+  headers.set('CSeq', '1 BYE');
+  headers.set('Max-Forwards', '70');
+  return {
+    kind: 'request',
+    method: 'BYE',
+    uri: `sip:${PLATFORM_ID}@127.0.0.1:${gatewayPort}`,
+    headers,
+    body: Buffer.alloc(0),
+  };
 }
