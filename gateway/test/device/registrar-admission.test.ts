@@ -244,6 +244,32 @@ describe('registrar: replay, re-challenge, lockout and admission rate', () => {
     expect(h.gateway.presence.get(DEVICE)?.remote.address).toBe('127.0.0.1');
   });
 
+  it('past the global failure ceiling unknown sources are throttled, a device at its registered address gets in', async () => {
+    h = await startGateway({
+      TESSERA_INTERROGATE_ON_REGISTER: 'false',
+      TESSERA_AUTH_MAX_FAILURES_GLOBAL: '4',
+      TESSERA_AUTH_MAX_FAILURES_PER_SOURCE: '100',
+    });
+    const device = await peer('127.0.0.1');
+    expect((await registerWithDigest(h, device)).reply.status).toBe(200);
+    // Guesses from four addresses, one each: no pair and no source is over its limit, the total is.
+    for (let i = 2; i <= 5; i++) {
+      const guesser = await peer(`127.0.0.${i}`);
+      const { reply } = await registerWithDigest(h, guesser, {
+        deviceId: `3402000000132000010${i}`,
+        password: 'guess',
+      });
+      expect(reply.status).toBe(403);
+    }
+    const newcomer = await peer('127.0.0.9');
+    const turnedAway = await newcomer.send(h, register(newcomer, { deviceId: '34020000001320000109' }));
+    expect(turnedAway.status).toBe(403);
+    expect(Number(header(turnedAway.text, 'Retry-After'))).toBeGreaterThan(0);
+    expect(await metric(h, 'tessera_gateway_registrations_total', 'result="throttled"')).toBe(1);
+    // The registered device re-registers (a new challenge, Expires change included) from its own address.
+    expect((await registerWithDigest(h, device, { expires: 0, cseq: 5 })).reply.status).toBe(200);
+  });
+
   it('new device IDs from one source are rate-limited', async () => {
     h = await startGateway({
       TESSERA_INTERROGATE_ON_REGISTER: 'false',
