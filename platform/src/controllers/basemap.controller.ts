@@ -2,15 +2,8 @@ import { Controller, Get, Inject, Param, Res, StreamableFile } from '@nestjs/com
 import { ApiOperation, ApiProduces, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { ApiAuth, ApiErrors, ApiOk, ApiPathParam } from '../common/openapi';
-import { ZodPipe } from '../common/zod';
 import { BasemapInfo, TileCoordinate } from '../dtos/basemap.dto';
 import { BasemapService } from '../services/basemap.service';
-
-const coordinate = (name: string) =>
-  new ZodPipe(
-    TileCoordinate.transform((digits) => Number(digits)),
-    `tile ${name}`,
-  );
 
 /** Tiles stay in the browser's own cache for a day; `private`: they came with a bearer token. */
 const TILE_CACHE_CONTROL = 'private, max-age=86400';
@@ -42,9 +35,10 @@ export class BasemapController {
   @ApiResponse({ status: 200, description: 'the tile' })
   @ApiErrors(400, 404, 502)
   async tile(
-    @Param('z', coordinate('z')) z: number,
-    @Param('x', coordinate('x')) x: number,
-    @Param('y', coordinate('y')) y: number,
+    // Checked (and counted when bad) by the service: a coordinate's range depends on the zoom level.
+    @Param('z') z: string,
+    @Param('x') x: string,
+    @Param('y') y: string,
     @Res({ passthrough: true }) res: Response,
   ): Promise<StreamableFile> {
     // A browser that scrolled past the tile stops waiting: so does the upstream request.

@@ -14,6 +14,9 @@ import { XyzTileSource } from './xyz-tile-source';
 /** Where the console fetches tiles: this platform, with the API's bearer token (see `web/src/map/basemap.ts`). */
 export const BASEMAP_TILE_PATH = '/api/v1/basemap/{z}/{x}/{y}';
 
+/** Digits only (no sign, no exponent, no hex): at most 10, enough for x and y at zoom 24. */
+const TILE_COORDINATE = /^\d{1,10}$/;
+
 type TileResult = 'served' | 'missing' | 'rejected' | 'upstream_error';
 
 /**
@@ -89,13 +92,23 @@ export class BasemapService implements OnModuleInit, OnModuleDestroy {
     return { ...this.#source.info, tiles: BASEMAP_TILE_PATH };
   }
 
-  /** One tile; z/x/y are the path's digits (`TileCoordinate`), checked here against the source's grid. */
-  async tile(z: number, x: number, y: number, signal: AbortSignal): Promise<Tile> {
+  /**
+   * One tile; z/x/y arrive as the path's text and must be integers on the source's grid. Only these three
+   * integers ever reach the upstream URL.
+   */
+  async tile(zText: string, xText: string, yText: string, signal: AbortSignal): Promise<Tile> {
     const source = this.#source;
     if (!source) {
       this.#counted('missing');
       throw new NotFoundError('base map', '(none configured: TESSERA_BASEMAP)');
     }
+    if (![zText, xText, yText].every((text) => TILE_COORDINATE.test(text))) {
+      this.#counted('rejected');
+      throw new ValidationError(
+        'tile coordinates must be non-negative integers: /api/v1/basemap/{z}/{x}/{y}',
+      );
+    }
+    const [z, x, y] = [Number(zText), Number(xText), Number(yText)] as const;
     const { minZoom, maxZoom } = source.info;
     if (z < minZoom || z > Math.min(maxZoom, MAX_TILE_ZOOM)) {
       this.#counted('rejected');
