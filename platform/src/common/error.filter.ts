@@ -43,7 +43,9 @@ export class ErrorFilter implements ExceptionFilter {
 
   catch(thrown: unknown, host: ArgumentsHost): void {
     // PostgreSQL unreachable is not the request's fault nor a bug: 503 with Retry-After, not 500.
-    const exception = isDatabaseUnavailable(thrown) ? new DatabaseUnavailableError({ cause: thrown }) : thrown;
+    const exception = isDatabaseUnavailable(thrown)
+      ? new DatabaseUnavailableError({ cause: thrown })
+      : thrown;
     const response = host.switchToHttp().getResponse<Response>();
     const body = this.toBody(exception);
     if (body.statusCode >= 500) this.logger.error({ err: exception }, 'request failed');
