@@ -10,6 +10,7 @@ import { IngestManager } from './sessions/ingest-manager';
 import type { LiveStreamOptions } from './sessions/live-stream';
 import { handleMediaCommands } from './sessions/media-commands';
 import type { TranscoderFactory } from './sessions/transcoder';
+import { FfmpegAacOpusTranscoder } from './transcode/ffmpeg-aac-opus-transcoder';
 import { FfmpegH265Transcoder } from './transcode/ffmpeg-h265-transcoder';
 import { ViewerService } from './webrtc/viewer-service';
 
@@ -115,6 +116,11 @@ export class MediaServer {
       answerTimeoutMs: options.answerTimeoutMs,
       liveStream: options.liveStream,
       transcoder,
+      audioTranscoder: () =>
+        new FfmpegAacOpusTranscoder({
+          logger: this.#logger.child({ component: 'audio-transcoder' }),
+          ffmpegPath: options.ffmpegPath,
+        }),
       tcpConnectAttempts: options.tcpConnectAttempts,
       tcpRetryDelayMs: options.tcpRetryDelayMs,
       egressAcceptTimeoutMs: options.egressAcceptTimeoutMs,

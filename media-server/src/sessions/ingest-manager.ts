@@ -19,6 +19,7 @@ import { Egress, type EgressEndReason } from './egress';
 import { GbSsrcAllocator, gbSsrcFromText } from './gb-ssrc';
 import { Ingest, type IngestEndReason } from './ingest';
 import type { LiveStreamOptions } from './live-stream';
+import type { AudioTranscoderFactory } from './audio-transcoder';
 import type { TranscoderFactory } from './transcoder';
 
 export interface IngestManagerOptions {
@@ -34,6 +35,8 @@ export interface IngestManagerOptions {
   readonly answerTimeoutMs?: number;
   readonly liveStream?: LiveStreamOptions;
   readonly transcoder?: TranscoderFactory;
+  /** Makes Opus out of a camera's AAC for WebRTC viewers that want sound. */
+  readonly audioTranscoder?: AudioTranscoderFactory;
   /** TCP active: connect attempts and the pause between them. */
   readonly tcpConnectAttempts?: number;
   readonly tcpRetryDelayMs?: number;
@@ -227,6 +230,7 @@ export class IngestManager extends EventEmitter<IngestManagerEvents> {
       answerTimeoutMs: options.answerTimeoutMs ?? Math.max(options.mediaTimeoutMs, 40_000),
       liveStream: options.liveStream,
       transcoder: options.transcoder,
+      audioTranscoder: options.audioTranscoder,
     });
     this.#byId.set(id, ingest);
     this.#bySession.set(params.sessionId, ingest);

@@ -12,6 +12,7 @@ import type { GbSsrc } from './gb-ssrc';
 import { BitrateMeter, type IngestStats } from './ingest-stats';
 import { LiveStream, type LiveStreamOptions } from './live-stream';
 import { RtpSourceLatch, type RtpStreamKey } from './rtp-source-latch';
+import type { AudioTranscoder, AudioTranscoderFactory, OpusPacket } from './audio-transcoder';
 import type { TranscoderFactory, VideoTranscoder } from './transcoder';
 
 export type IngestEndReason = 'media-timeout' | 'connection-closed' | 'closed';
@@ -61,6 +62,8 @@ export interface IngestOptions {
   readonly liveStream?: LiveStreamOptions;
   /** Makes H.264 out of H.265 for viewers; without it H.265 sessions cannot be watched. */
   readonly transcoder?: TranscoderFactory;
+  /** Makes Opus out of AAC for WebRTC viewers that want sound; without it they get none from an AAC camera. */
+  readonly audioTranscoder?: AudioTranscoderFactory;
 }
 
 /** A lease on the H.264 stream of an ingest; `release()` (idempotent) lets an idle transcoder stop. */
@@ -122,6 +125,10 @@ export class Ingest extends EventEmitter<IngestEvents> {
   /** Viewers relaying the camera's audio (WebRTC); not cached: audio joins live. */
   readonly #audioListeners = new Set<(frame: AudioFrame) => void>();
   #audioCodec: AudioCodec | undefined;
+  readonly #audioTranscoderFactory: AudioTranscoderFactory | undefined;
+  /** Running while `#opusListeners` is not empty. */
+  #audioTranscoder: { transcoder: AudioTranscoder; unsubscribe: () => void } | undefined;
+  readonly #opusListeners = new Set<(packet: OpusPacket) => void>();
   readonly #transcoderFactory: TranscoderFactory | undefined;
   #transcoder: VideoTranscoder | undefined;
   #transcoderLeases = 0;
@@ -155,6 +162,7 @@ export class Ingest extends EventEmitter<IngestEvents> {
     this.#logger = options.logger;
     this.#mediaTimeoutMs = options.mediaTimeoutMs;
     this.#transcoderFactory = options.transcoder;
+    this.#audioTranscoderFactory = options.audioTranscoder;
     this.openedAt = this.#clock.now();
     this.#bitrate = new BitrateMeter(this.openedAt);
     this.#latch = new RtpSourceLatch({ offered: options.ssrc.value });
@@ -213,6 +221,47 @@ export class Ingest extends EventEmitter<IngestEvents> {
     if (this.closed) return () => {};
     this.#audioListeners.add(listener);
     return () => this.#audioListeners.delete(listener);
+  }
+
+  /** An AAC → Opus transcoder runs (some viewer wants the camera's sound). */
+  get transcodingAudio(): boolean {
+    return this.#audioTranscoder !== undefined;
+  }
+
+  /** Opus can be made of the camera's audio (it sends AAC and a transcoder is configured). */
+  get canTranscodeAudio(): boolean {
+    return this.#audioCodec === 'aac' && this.#audioTranscoderFactory !== undefined;
+  }
+
+  /**
+   * Opus packets made of the camera's AAC from now on; the transcoder runs while at least one listener is
+   * subscribed. Returns the release function (idempotent). If ffmpeg fails, listeners simply get no more packets.
+   */
+  subscribeOpus(listener: (packet: OpusPacket) => void): () => void {
+    if (this.closed || !this.#audioTranscoderFactory) return () => {};
+    this.#opusListeners.add(listener);
+    if (!this.#audioTranscoder) {
+      const transcoder = this.#audioTranscoderFactory();
+      transcoder.on('packet', (packet) => {
+        for (const l of this.#opusListeners) {
+          try {
+            l(packet);
+          } catch (error) {
+            this.#logger.error({ err: error }, 'audio viewer failed');
+          }
+        }
+      });
+      transcoder.on('failed', () => {
+        if (this.#audioTranscoder?.transcoder === transcoder) this.#stopAudioTranscoder();
+      });
+      const unsubscribe = this.subscribeAudio((frame) => transcoder.write(frame));
+      this.#audioTranscoder = { transcoder, unsubscribe };
+      this.#logger.info('audio transcoder started');
+    }
+    return () => {
+      if (!this.#opusListeners.delete(listener)) return;
+      if (this.#opusListeners.size === 0) this.#stopAudioTranscoder();
+    };
   }
 
   /** WebRTC viewers and egresses: what `media.viewers` reports and the platform's grace period counts. */
@@ -358,6 +407,8 @@ export class Ingest extends EventEmitter<IngestEvents> {
     this.#egresses.clear();
     if (hadViewers) this.emit('viewers', 0);
     this.#stopTranscoder({ closeViewers: false });
+    this.#stopAudioTranscoder();
+    this.#opusListeners.clear();
     this.live.close();
     this.source.close();
     for (const waiter of this.#waiters) {
@@ -496,6 +547,15 @@ export class Ingest extends EventEmitter<IngestEvents> {
     for (const viewer of [...this.#viewers.values()]) viewer.close();
     for (const egress of [...this.#egresses.values()]) egress.codecChanged(codec);
     if (this.#streamInfo) this.#streamInfo = { ...this.#streamInfo, codec };
+  }
+
+  #stopAudioTranscoder(): void {
+    const running = this.#audioTranscoder;
+    if (!running) return;
+    this.#audioTranscoder = undefined;
+    running.unsubscribe();
+    running.transcoder.close();
+    this.#logger.info('audio transcoder stopped');
   }
 
   #stopTranscoder(options: { closeViewers: boolean }): void {

@@ -23,8 +23,11 @@ interface OfferedCodec {
 export interface AudioAnswerPlan {
   /** The audio codecs werift is given: exactly one offered codec, so that its sender uses it. */
   readonly codecs: RTCRtpCodecParameters[];
-  /** Set when the camera's audio is sent as is (G.711); otherwise the audio m-line is answered inactive. */
-  readonly send: { readonly codec: 'g711a' | 'g711u'; readonly clockRate: 8000 } | undefined;
+  /**
+   * Set when the camera's audio is sent: as is (G.711), or AAC transcoded to Opus; otherwise the audio m-line is
+   * answered inactive.
+   */
+  readonly send: { readonly codec: 'g711a' | 'g711u' | 'opus' } | undefined;
 }
 
 /**
@@ -33,10 +36,16 @@ export interface AudioAnswerPlan {
  * shares a codec with it ("negotiate codecs failed" otherwise), so it is given one codec of the offer:
  * - the camera sends G.711 and the offer has it (every browser offers PCMA/PCMU) and wants to receive: that
  *   codec, and the audio is relayed as is (no transcoding: browsers decode G.711);
- * - otherwise (no audio from the camera, AAC, a sendonly offer, no G.711 offered): the first codec offered, and
- *   the m-line is answered inactive (RFC 3264 §6) — the video plays without sound.
+ * - the camera sends AAC, `aacToOpus` (a transcoder is available) and the offer has Opus (RFC 7587: opus/48000/2):
+ *   Opus, made by ffmpeg;
+ * - otherwise (no audio from the camera, another codec, a sendonly offer, nothing usable offered): the first codec
+ *   offered, and the m-line is answered inactive (RFC 3264 §6) — the video plays without sound.
  */
-export function planAudioAnswer(offer: string, cameraAudio: AudioCodec | undefined): AudioAnswerPlan {
+export function planAudioAnswer(
+  offer: string,
+  cameraAudio: AudioCodec | undefined,
+  aacToOpus = false,
+): AudioAnswerPlan {
   const lines = offer.split(/\r?\n/);
   const start = lines.findIndex((l) => l.startsWith('m=audio '));
   if (start < 0) return { codecs: [], send: undefined };
@@ -67,8 +76,13 @@ export function planAudioAnswer(offer: string, cameraAudio: AudioCodec | undefin
       ? offered.find((c) => c.name.toUpperCase() === g711.name && c.clockRate === 8000)
       : undefined;
   if (match && (cameraAudio === 'g711a' || cameraAudio === 'g711u')) {
-    return { codecs: [codecOf(match)], send: { codec: cameraAudio, clockRate: 8000 } };
+    return { codecs: [codecOf(match)], send: { codec: cameraAudio } };
   }
+  const opus =
+    cameraAudio === 'aac' && aacToOpus && wantsAudio
+      ? offered.find((c) => c.name.toLowerCase() === 'opus' && c.clockRate === 48_000)
+      : undefined;
+  if (opus) return { codecs: [codecOf(opus)], send: { codec: 'opus' } };
   const first = offered.find((c) => !/^(rtx|red|ulpfec|flexfec|telephone-event|CN)$/i.test(c.name));
   return { codecs: first ? [codecOf(first)] : [], send: undefined };
 }

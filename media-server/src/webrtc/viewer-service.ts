@@ -81,7 +81,12 @@ export class ViewerService implements ViewerBackend {
         sessionId: request.sessionId,
         user: request.user,
         lease,
-        audio: { codec: ingest.audioCodec, subscribe: (listener) => ingest.subscribeAudio(listener) },
+        audio: {
+          codec: ingest.audioCodec,
+          aacToOpus: ingest.canTranscodeAudio,
+          subscribe: (listener) => ingest.subscribeAudio(listener),
+          subscribeOpus: (listener) => ingest.subscribeOpus(listener),
+        },
         ice: this.#options.ice,
         clock: this.#options.clock,
         logger: logger.child({ viewerId: id, sessionId: request.sessionId, user: request.user }),

@@ -13,6 +13,7 @@ import { InvalidOfferError } from '../errors';
 import type { AudioFrame, VideoAccessUnit } from '../protocols/access-unit';
 import type { AudioCodec } from '../protocols/media-codec';
 import { packetizeH264 } from '../protocols/rtp/h264-rtp-packetizer';
+import type { OpusPacket } from '../sessions/audio-transcoder';
 import type { H264FeedLease, IngestViewer } from '../sessions/ingest';
 import type { LiveStreamSubscription } from '../sessions/live-stream';
 import { type AudioAnswerPlan, planAudioAnswer } from './audio-offer';
@@ -53,11 +54,16 @@ export interface WebRtcViewerStats {
   audioPacketsSent: number;
 }
 
-/** The camera's audio, for viewers that can take it (`Ingest.subscribeAudio`). */
+/** The camera's audio, for viewers that can take it (`Ingest.subscribeAudio`, `Ingest.subscribeOpus`). */
 export interface ViewerAudioSource {
   readonly codec: AudioCodec | undefined;
+  /** The camera's AAC can be had as Opus. */
+  readonly aacToOpus: boolean;
   subscribe(listener: (frame: AudioFrame) => void): () => void;
+  subscribeOpus(listener: (packet: OpusPacket) => void): () => void;
 }
+
+type SentAudioCodec = 'g711a' | 'g711u' | 'opus';
 
 export interface WebRtcViewerOptions {
   readonly id: string;
@@ -102,7 +108,7 @@ export class WebRtcViewer extends EventEmitter<WebRtcViewerEvents> implements In
   readonly #pc: RTCPeerConnection;
   readonly #transceiver: RTCRtpTransceiver;
   readonly #audio:
-    | { transceiver: RTCRtpTransceiver; source: ViewerAudioSource; codec: AudioCodec }
+    | { transceiver: RTCRtpTransceiver; source: ViewerAudioSource; codec: SentAudioCodec }
     | undefined;
   readonly #lease: H264FeedLease;
   readonly #clock: Clock;
@@ -123,7 +129,7 @@ export class WebRtcViewer extends EventEmitter<WebRtcViewerEvents> implements In
     options: WebRtcViewerOptions,
     pc: RTCPeerConnection,
     transceiver: RTCRtpTransceiver,
-    audioTransceiver: RTCRtpTransceiver | undefined,
+    audio: { transceiver: RTCRtpTransceiver; codec: SentAudioCodec } | undefined,
     answer: string,
   ) {
     super();
@@ -133,11 +139,7 @@ export class WebRtcViewer extends EventEmitter<WebRtcViewerEvents> implements In
     this.answer = answer;
     this.#pc = pc;
     this.#transceiver = transceiver;
-    const source = options.audio;
-    this.#audio =
-      audioTransceiver && source?.codec
-        ? { transceiver: audioTransceiver, source, codec: source.codec }
-        : undefined;
+    this.#audio = audio && options.audio ? { ...audio, source: options.audio } : undefined;
     this.#lease = options.lease;
     this.#clock = options.clock;
     this.#logger = options.logger;
@@ -171,7 +173,7 @@ export class WebRtcViewer extends EventEmitter<WebRtcViewerEvents> implements In
    */
   static async answer(options: WebRtcViewerOptions, offer: string): Promise<WebRtcViewer> {
     const sps = options.lease.feed.latest?.track.sps;
-    const audio: AudioAnswerPlan = planAudioAnswer(offer, options.audio?.codec);
+    const audio: AudioAnswerPlan = planAudioAnswer(offer, options.audio?.codec, options.audio?.aacToOpus);
     const pc = new RTCPeerConnection({
       ...weriftIceConfig(options.ice),
       codecs: {
@@ -208,7 +210,11 @@ export class WebRtcViewer extends EventEmitter<WebRtcViewerEvents> implements In
       await pc.setLocalDescription(await pc.createAnswer());
       const answer = pc.localDescription?.sdp;
       if (!answer) throw new InvalidOfferError('no answer could be created');
-      return new WebRtcViewer(options, pc, transceiver, audioTransceiver, answer);
+      const sending =
+        audioTransceiver && audio.send
+          ? { transceiver: audioTransceiver, codec: audio.send.codec }
+          : undefined;
+      return new WebRtcViewer(options, pc, transceiver, sending, answer);
     } catch (error) {
       options.lease.release();
       await pc
@@ -255,8 +261,10 @@ export class WebRtcViewer extends EventEmitter<WebRtcViewerEvents> implements In
           start: (gop) => this.#sendBurst(gop),
           accessUnit: (au) => this.#send(au, this.#timeline.next(au.pts)),
         });
-        if (this.#audio)
-          this.#audioUnsubscribe = this.#audio.source.subscribe((frame) => this.#sendAudio(frame));
+        const audio = this.#audio;
+        if (audio?.codec === 'opus')
+          this.#audioUnsubscribe = audio.source.subscribeOpus((packet) => this.#sendOpus(packet));
+        else if (audio) this.#audioUnsubscribe = audio.source.subscribe((frame) => this.#sendAudio(frame));
         this.emit('connected');
       }
     } else if (state === 'failed' || state === 'closed') {
@@ -265,6 +273,23 @@ export class WebRtcViewer extends EventEmitter<WebRtcViewerEvents> implements In
       if (this.#timer) this.#clock.clearTimeout(this.#timer);
       this.#timer = this.#clock.setTimeout(() => this.close('failed'), this.#disconnectGraceMs);
     }
+  }
+
+  /** Opus from the transcoder: its 48 kHz clock (RFC 7587 §4.1) moved to this viewer's random base. */
+  #sendOpus(packet: OpusPacket): void {
+    const audio = this.#audio;
+    if (!audio) return;
+    const header = new RtpHeader({
+      sequenceNumber: this.#audioSequence,
+      timestamp: (this.#audioTimestampBase + packet.timestamp) >>> 0,
+      marker: this.#audioNext === undefined,
+    });
+    this.#audioNext = (this.#audioTimestampBase + packet.timestamp + packet.samples) >>> 0;
+    this.#audioSequence = (this.#audioSequence + 1) & 0xffff;
+    this.stats.audioPacketsSent++;
+    audio.transceiver.sender.sendRtp(new RtpPacket(header, packet.data)).catch((error: unknown) => {
+      this.#logger.debug({ err: error }, 'audio RTP send failed');
+    });
   }
 
   /**

@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signViewerToken } from '../../src/auth/viewer-token';
 import { scratchDir } from '../support/ffmpeg';
 import {
+  encodeTestAudio,
   encodeTestG711a,
   encodeTestVideo,
   GbDevice,
@@ -60,13 +61,15 @@ describe.skipIf(!existsSync(CHROMIUM))('Chromium plays a session over WHEP', () 
 
   beforeAll(async () => {
     // A 5 s GOP: without the GOP cache the first picture would wait for the camera's next keyframe.
-    const [video, alaw] = await Promise.all([
+    const [video, alaw, aac] = await Promise.all([
       encodeTestVideo(scratch.file('clip.h264'), { seconds: 5, gop: 125 }),
       encodeTestG711a(scratch.file('tone.alaw'), 5),
+      encodeTestAudio(scratch.file('tone.aac'), 5),
     ]);
     ms = await startTestMediaServer();
     await startCamera('browser', { video });
     await startCamera('browser-audio', { video, audio: alaw, audioCodec: 'g711a' });
+    await startCamera('browser-aac', { video, audio: aac, audioCodec: 'aac' });
     page = createServer((_, res) => res.writeHead(200, { 'Content-Type': 'text/html' }).end(PAGE));
     await new Promise<void>((resolve) => page.listen(0, '127.0.0.1', resolve));
     browser = await chromium.launch({
@@ -142,42 +145,57 @@ describe.skipIf(!existsSync(CHROMIUM))('Chromium plays a session over WHEP', () 
     await tab.close();
   }, 60_000);
 
-  it("a WHEP offer with audio is answered and plays video, with the camera's G.711 as PCMA", async () => {
-    const tab = await browser.newPage();
-    const errors: string[] = [];
-    tab.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
-    tab.on('pageerror', (e) => errors.push(e.message));
-    await tab.goto(`http://127.0.0.1:${(page.address() as AddressInfo).port}/`);
-    const token = signViewerToken(
-      { sessionId: 'browser-audio', viewer: 'chromium', exp: Math.floor(Date.now() / 1000) + 60 },
-      TEST_SECRET,
-    );
-    const whep = `http://localhost:${ms.server.httpPort}/whep/browser-audio`;
-    const { offer } = await tab.evaluate(
-      ([url, t]) =>
-        (
-          globalThis as unknown as { play(u: string, t: string, a: boolean): Promise<{ offer: string }> }
-        ).play(url!, t!, true),
-      [whep, token],
-    );
-    // Chromium's own offer: audio first (Opus, then G.711 among others), bundled with the video.
-    expect(offer).toMatch(/m=audio [\s\S]*opus\/48000[\s\S]*m=video /);
-    const stats = () =>
-      tab.evaluate(() =>
-        (globalThis as unknown as { videoStats(): Promise<Record<string, unknown>> }).videoStats(),
+  it.each([
+    { session: 'browser-audio', camera: 'G.711 A-law', codec: 'audio/PCMA' },
+    { session: 'browser-aac', camera: 'AAC', codec: 'audio/opus' },
+  ])(
+    "a WHEP offer with audio is answered and plays video, with the camera's $camera as $codec",
+    async ({ session, codec }) => {
+      const tab = await browser.newPage();
+      const errors: string[] = [];
+      tab.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
+      tab.on('pageerror', (e) => errors.push(e.message));
+      await tab.goto(`http://127.0.0.1:${(page.address() as AddressInfo).port}/`);
+      const token = signViewerToken(
+        { sessionId: session, viewer: 'chromium', exp: Math.floor(Date.now() / 1000) + 60 },
+        TEST_SECRET,
       );
-    const playingStats = await waitFor(
-      async () => {
-        const s = await stats();
-        const audio = s.audio as { packetsReceived: number } | undefined;
-        return Number(s.framesDecoded ?? 0) >= 10 && (audio?.packetsReceived ?? 0) >= 25 && s;
-      },
-      { timeoutMs: 20_000, what: '10 frames decoded and 25 audio packets' },
-    ).catch(async (error: unknown) => {
-      throw new Error(`${(error as Error).message}: ${JSON.stringify(await stats())} ${errors.join('; ')}`);
-    });
-    expect(playingStats).toMatchObject({ frameWidth: 640, frameHeight: 360, audio: { codec: 'audio/PCMA' } });
-    expect(errors).toEqual([]);
-    await tab.close();
-  }, 60_000);
+      const whep = `http://localhost:${ms.server.httpPort}/whep/${session}`;
+      const { offer } = await tab.evaluate(
+        ([url, t]) =>
+          (
+            globalThis as unknown as { play(u: string, t: string, a: boolean): Promise<{ offer: string }> }
+          ).play(url!, t!, true),
+        [whep, token],
+      );
+      // Chromium's own offer: audio first (Opus, then G.711 among others), bundled with the video.
+      expect(offer).toMatch(/m=audio [\s\S]*opus\/48000[\s\S]*m=video /);
+      const stats = () =>
+        tab.evaluate(() =>
+          (globalThis as unknown as { videoStats(): Promise<Record<string, unknown>> }).videoStats(),
+        );
+      const playingStats = await waitFor(
+        async () => {
+          const s = await stats();
+          const audio = s.audio as { packetsReceived: number } | undefined;
+          return Number(s.framesDecoded ?? 0) >= 10 && (audio?.packetsReceived ?? 0) >= 25 && s;
+        },
+        { timeoutMs: 20_000, what: '10 frames decoded and 25 audio packets' },
+      ).catch(async (error: unknown) => {
+        throw new Error(`${(error as Error).message}: ${JSON.stringify(await stats())} ${errors.join('; ')}`);
+      });
+      expect(playingStats).toMatchObject({ frameWidth: 640, frameHeight: 360, audio: { codec } });
+      // Chromium's decoder produced samples from what it received.
+      await waitFor(
+        async () =>
+          Number(
+            ((await stats()).audio as { totalSamplesReceived?: number } | undefined)?.totalSamplesReceived,
+          ) > 8000,
+        { timeoutMs: 10_000, what: 'audio samples decoded' },
+      );
+      expect(errors).toEqual([]);
+      await tab.close();
+    },
+    60_000,
+  );
 });

@@ -92,20 +92,46 @@ describe('WHEP offers with audio', () => {
     scratch.remove();
   });
 
-  it('a WHEP offer with audio is answered and plays video (the camera sends AAC: audio answered inactive)', async () => {
+  it('a WHEP offer with audio is answered and plays video (a camera without audio: the audio m-line inactive)', async () => {
+    const live = await startCamera('audio-none', {});
+    expect(live.audioCodec).toBeUndefined();
+    const client = new WhepTestClient({ audio: true });
+    clients.push(client);
+    const response = await client.join(`${base}/whep/audio-none`, token('audio-none'));
+    expect(response.status).toBe(201);
+    expect(audioSection(response.body)).toMatch(/a=inactive/);
+    await client.waitFrames(30, 8000);
+    const file = scratch.file('no-audio-session.h264');
+    const received = [...client.frames];
+    writeFileSync(file, Buffer.concat(received.map((f) => f.annexB)));
+    expect((await ffprobe(file)).video).toMatchObject({ codec: 'h264', width: 640, height: 360 });
+    expect(client.audioPackets).toHaveLength(0);
+  });
+
+  it("turns the camera's AAC into Opus (ffmpeg) for a viewer whose offer has it, while it watches", async () => {
     const live = await startCamera('audio-aac', { audio: aac, audioCodec: 'aac' });
     expect(live.audioCodec).toBe('aac');
     const client = new WhepTestClient({ audio: true });
     clients.push(client);
     const response = await client.join(`${base}/whep/audio-aac`, token('audio-aac'));
-    expect(response.status).toBe(201);
-    expect(audioSection(response.body)).toMatch(/a=inactive/);
-    await client.waitFrames(30, 8000);
-    const file = scratch.file('aac-session.h264');
-    const received = [...client.frames];
-    writeFileSync(file, Buffer.concat(received.map((f) => f.annexB)));
-    expect((await ffprobe(file)).video).toMatchObject({ codec: 'h264', width: 640, height: 360 });
-    expect(client.audioPackets).toHaveLength(0);
+    const audio = audioSection(response.body);
+    expect(audio).toMatch(/a=sendonly/);
+    const pt = /a=rtpmap:(\d+) opus\/48000\/2/.exec(audio)?.[1];
+    expect(pt).toBeDefined();
+    await client.waitFrames(10, 8000);
+    await waitFor(() => client.audioPackets.length >= 25, { timeoutMs: 10_000, what: '25 Opus packets' });
+    expect(live.transcodingAudio).toBe(true);
+    const packets = client.audioPackets.slice(0, 25);
+    expect(packets.every((p) => p.header.payloadType === Number(pt))).toBe(true);
+    // 20 ms Opus frames (TOC: one frame of 960 samples) on the 48 kHz clock.
+    const steps = packets.slice(1).map((p, i) => (p.header.timestamp - packets[i]!.header.timestamp) >>> 0);
+    expect(steps).toEqual(Array(24).fill(960));
+    const left = await fetch(`${base}${client.location}`, {
+      method: 'DELETE',
+      headers: { Authorization: `Bearer ${token('audio-aac')}` },
+    });
+    expect(left.status).toBe(200);
+    await waitFor(() => !live.transcodingAudio, { what: 'audio transcoder stopped' });
   });
 
   it("relays the camera's G.711 A-law as PCMA to a viewer whose offer has it", async () => {

@@ -1,0 +1,135 @@
+import { type ChildProcessByStdio, spawn } from 'node:child_process';
+import { EventEmitter } from 'node:events';
+import type { Readable, Writable } from 'node:stream';
+import type { Logger } from '@tessera/kit';
+import { TranscoderError } from '../errors';
+import type { AudioFrame } from '../protocols/access-unit';
+import { OggPacketReader } from '../protocols/ogg/ogg-packet-reader';
+import { isOpusHeaderPacket, opusPacketSamples } from '../protocols/opus/opus-packet';
+import type { AudioTranscoder, AudioTranscoderEvents } from '../sessions/audio-transcoder';
+
+export interface FfmpegAacOpusTranscoderOptions {
+  readonly logger: Logger;
+  readonly ffmpegPath?: string;
+  /** Input waiting in ffmpeg's stdin beyond this is dropped (ffmpeg is too slow). */
+  readonly maxQueuedBytes?: number;
+}
+
+export interface FfmpegAacOpusTranscoderStats {
+  framesIn: number;
+  framesDropped: number;
+  packetsOut: number;
+}
+
+/**
+ * The ffmpeg command. Input: ADTS on stdin, minimal probing; output: Opus (RFC 7587 is what WebRTC carries) in
+ * 20 ms frames, low-delay mode, 48 kHz stereo as RFC 7587 §7 has every Opus stream signalled, one Ogg page per
+ * packet and flushed at once so that nothing waits in the muxer.
+ */
+export const FFMPEG_AAC_TO_OPUS_ARGS: readonly string[] = [
+  '-hide_banner',
+  '-loglevel',
+  'error',
+  '-probesize',
+  '32',
+  '-analyzeduration',
+  '0',
+  '-f',
+  'aac',
+  '-i',
+  'pipe:0',
+  '-vn',
+  '-c:a',
+  'libopus',
+  '-application',
+  'lowdelay',
+  '-frame_duration',
+  '20',
+  '-b:a',
+  '48k',
+  '-ar',
+  '48000',
+  '-ac',
+  '2',
+  '-page_duration',
+  '20000',
+  '-flush_packets',
+  '1',
+  '-f',
+  'ogg',
+  'pipe:1',
+];
+
+/**
+ * AAC → Opus with Debian's ffmpeg, for WebRTC viewers of a camera that sends AAC in its PS. Fed the camera's
+ * ADTS frames as they come; its Ogg output is split into packets (`OggPacketReader`) and each gets its place on
+ * a 48 kHz clock from the samples before it. Started by the ingest for the first viewer that wants sound.
+ */
+export class FfmpegAacOpusTranscoder extends EventEmitter<AudioTranscoderEvents> implements AudioTranscoder {
+  readonly stats: FfmpegAacOpusTranscoderStats = { framesIn: 0, framesDropped: 0, packetsOut: 0 };
+  readonly #process: ChildProcessByStdio<Writable, Readable, Readable>;
+  readonly #logger: Logger;
+  readonly #maxQueuedBytes: number;
+  readonly #reader = new OggPacketReader();
+  #timestamp = 0;
+  #stderr = '';
+  #closed = false;
+
+  constructor(options: FfmpegAacOpusTranscoderOptions) {
+    super();
+    this.#logger = options.logger;
+    this.#maxQueuedBytes = options.maxQueuedBytes ?? 256 * 1024;
+    this.#process = spawn(options.ffmpegPath ?? 'ffmpeg', FFMPEG_AAC_TO_OPUS_ARGS, {
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    this.#process.on('error', (error) =>
+      this.#fail(new TranscoderError(`ffmpeg: ${error.message}`, { cause: error })),
+    );
+    this.#process.on('exit', (code, signal) => {
+      if (!this.#closed)
+        this.#fail(new TranscoderError(`ffmpeg exited (${code ?? signal}): ${this.#stderr.trim()}`));
+    });
+    this.#process.stdin.on('error', () => {}); // EPIPE after ffmpeg died: reported by 'exit'.
+    this.#process.stdout.on('data', (chunk: Buffer) => this.#onOutput(chunk));
+    this.#process.stderr.on('data', (chunk: Buffer) => {
+      this.#stderr = (this.#stderr + chunk.toString()).slice(-2048);
+    });
+  }
+
+  write(frame: AudioFrame): void {
+    if (this.#closed || frame.codec !== 'aac') return;
+    if (this.#process.stdin.writableLength > this.#maxQueuedBytes) {
+      this.stats.framesDropped++;
+      return;
+    }
+    this.stats.framesIn++;
+    this.#process.stdin.write(frame.data);
+  }
+
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#process.stdin.end();
+    this.#process.kill('SIGKILL');
+    this.removeAllListeners();
+  }
+
+  #onOutput(chunk: Buffer): void {
+    if (this.#closed) return;
+    for (const data of this.#reader.push(chunk)) {
+      if (isOpusHeaderPacket(data)) continue;
+      const samples = opusPacketSamples(data);
+      if (samples === undefined) continue;
+      this.stats.packetsOut++;
+      this.emit('packet', { data, timestamp: this.#timestamp, samples });
+      this.#timestamp += samples;
+    }
+  }
+
+  #fail(error: TranscoderError): void {
+    if (this.#closed) return;
+    this.#logger.error({ err: error }, 'audio transcoder failed');
+    this.emit('failed', error);
+    this.close();
+  }
+}
