@@ -81,7 +81,8 @@ async function main(): Promise<void> {
   );
 
   // One address for everything a camera or a browser elsewhere must reach (SIP Via/Contact, SDP, WHEP, console),
-  // unless set apart: before, the console showed 127.0.0.1 and video and SIP the first LAN address.
+  // unless set apart: before, the console showed 127.0.0.1 and video and SIP the first LAN address. A service bound
+  // to one address (loopback in tests) keeps that address.
   const host =
     process.env.TESSERA_SIP_PUBLIC_HOST ||
     process.env.TESSERA_MEDIA_PUBLIC_HOST ||
@@ -89,8 +90,11 @@ async function main(): Promise<void> {
     '127.0.0.1';
   const env = {
     ...process.env,
-    TESSERA_SIP_PUBLIC_HOST: process.env.TESSERA_SIP_PUBLIC_HOST || host,
-    TESSERA_MEDIA_PUBLIC_HOST: process.env.TESSERA_MEDIA_PUBLIC_HOST || host,
+    TESSERA_SIP_PUBLIC_HOST:
+      process.env.TESSERA_SIP_PUBLIC_HOST || (isWildcard(process.env.TESSERA_SIP_HOST) ? host : undefined),
+    TESSERA_MEDIA_PUBLIC_HOST:
+      process.env.TESSERA_MEDIA_PUBLIC_HOST ||
+      (isWildcard(process.env.TESSERA_MEDIA_HOST) ? host : undefined),
     TESSERA_SIP_PASSWORD: sipPassword.value,
     TESSERA_ADMIN_PASSWORD: adminPassword.value,
     TESSERA_TOKEN_SECRET: tokenSecret.value,
@@ -227,10 +231,15 @@ function secretText(secret: StartSecret, variable: string): string {
  */
 function serviceUrl(bindHost: string, host: string, localUrl: string): { url: string; note: string } {
   if (isLoopback(bindHost)) return { url: localUrl, note: '  (this machine only)' };
-  if (bindHost !== '0.0.0.0' && bindHost !== '::') return { url: localUrl, note: '' };
+  if (!isWildcard(bindHost)) return { url: localUrl, note: '' };
   const port = new URL(localUrl).port;
   const url = `http://${hostPort(host, Number(port))}`;
   return url === localUrl ? { url, note: '' } : { url, note: `   (on this machine also ${localUrl}/)` };
+}
+
+/** Unset (the services' default) or an any-address bind. */
+function isWildcard(bind: string | undefined): boolean {
+  return !bind || bind === '0.0.0.0' || bind === '::';
 }
 
 function isLoopback(host: string): boolean {
