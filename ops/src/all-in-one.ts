@@ -170,12 +170,17 @@ async function main(): Promise<void> {
 
   const channels = simulator?.devices.reduce((n, d) => n + d.channels.length, 0) ?? 0;
   const consoleAddress = serviceUrl(platformConfig.httpHost, host, platform.url);
-  const local = (variable: string) =>
-    (process.env[variable] ?? 'loopback') === 'loopback' ? '  (this machine only)' : '';
+  /** /api/docs and /metrics answer loopback clients only unless opened (platform config). */
+  const access = (who: 'loopback' | 'public' | 'off', url: string) =>
+    who === 'off' ? 'off' : who === 'loopback' ? `${url}  (this machine only)` : url;
   const rows: [string, string][] = [
     ['Console / API', `${consoleAddress.url}/${consoleAddress.note}`],
-    ['API docs', `${platform.url}/api/docs${local('TESSERA_API_DOCS')}`],
-    ['Metrics', `${platform.url}/metrics${local('TESSERA_METRICS_ACCESS')}`],
+    ['API docs', access(platformConfig.apiDocs, `${platform.url}/api/docs`)],
+    [
+      'Metrics',
+      access(platformConfig.metricsAccess, `${platform.url}/metrics`) +
+        (platformConfig.metricsToken ? ' (or with TESSERA_METRICS_TOKEN)' : ''),
+    ],
     [
       'Video (WHEP)',
       `${platformConfig.mediaPublicUrl}   RTP ${mediaConfig.rtpPorts.min}-${mediaConfig.rtpPorts.max}/udp+tcp`,
@@ -270,6 +275,9 @@ main().catch((error: unknown) => {
     process.stderr.write(`${error.message}\n`);
     process.exit(2);
   }
-  createLogger('tessera').fatal({ err: error }, 'Tessera failed to start');
+  // Readable at the terminal (the log file may not exist yet); the stack is for whoever reports it.
+  process.stderr.write(
+    `\n  Tessera failed to start: ${error instanceof Error ? error.message : String(error)}\n\n${error instanceof Error ? error.stack : ''}\n`,
+  );
   process.exit(1);
 });
