@@ -106,8 +106,12 @@ function declarationName(requested: string, canonical: string): string {
 
 function decodeWith(bytes: Buffer, charset: string): string {
   if (charset === 'utf-8') return tryUtf8(bytes) ?? bytes.toString('utf8');
-  return iconv.decode(bytes, charset);
+  // iconv-lite turns a GB18030 four-byte sequence past U+10FFFF (first byte 0xE4–0xFE) into lone surrogates;
+  // make them U+FFFD so what we keep is the text we store and send on (test/manscdp/issue/gb18030-four-byte-…).
+  return iconv.decode(bytes, charset).replace(LONE_SURROGATE, '\uFFFD');
 }
+
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
 
 function tryUtf8(bytes: Buffer): string | null {
   try {
