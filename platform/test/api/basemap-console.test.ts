@@ -1,10 +1,18 @@
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { launchChromium, signInToConsole, waitFor } from '@tessera/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cameraItem, channelIdIn, deviceIdIn } from '../support/fixtures';
 import { ADMIN_PASSWORD, TestPlatform } from '../support/platform';
-import { streetTilePng, TileServer } from './basemap-fixtures';
+import {
+  gridVectorTile,
+  PMTILES_MVT,
+  pmtilesArchive,
+  streetTilePng,
+  TileServer,
+  tilesCovering,
+} from './basemap-fixtures';
 
 /** playwright-core's types, through the test kit (this package does not depend on playwright-core itself). */
 type Browser = Awaited<ReturnType<typeof launchChromium>>;
@@ -16,11 +24,11 @@ const SHOTS =
   process.env.TESSERA_SCREENSHOTS_DIR ?? join(import.meta.dirname, '../../../.tessera/screenshots');
 
 /**
- * Runs in the page (a string: this package has no DOM types): the share of bright pixels (luminance > 140) in
- * a PNG screenshot of the map. The console's map without a base map is dark blue; the test's street tiles are
- * light, so the share tells whether the base layer is drawn.
+ * Runs in the page (a string: this package has no DOM types): the share of pixels of a PNG screenshot that are
+ * bright (luminance > 140; `near` null) or within 40 of the colour `near`. The console's map without a base map
+ * is dark blue; the test's raster streets are light, its vector streets a grey-blue of their own.
  */
-const BRIGHT_SHARE = `async (dataUrl) => {
+const PIXEL_SHARE = `async (dataUrl, near) => {
   const image = new Image();
   image.src = dataUrl;
   await image.decode();
@@ -30,19 +38,29 @@ const BRIGHT_SHARE = `async (dataUrl) => {
   const context = canvas.getContext('2d');
   context.drawImage(image, 0, 0);
   const data = context.getImageData(0, 0, canvas.width, canvas.height).data;
-  let bright = 0;
+  let hits = 0;
   for (let p = 0; p < data.length; p += 4) {
-    if (0.299 * data[p] + 0.587 * data[p + 1] + 0.114 * data[p + 2] > 140) bright++;
+    const [r, g, b] = [data[p], data[p + 1], data[p + 2]];
+    const hit = near
+      ? Math.hypot(r - near[0], g - near[1], b - near[2]) < 40
+      : 0.299 * r + 0.587 * g + 0.114 * b > 140;
+    if (hit) hits++;
   }
-  return bright / (data.length / 4);
+  return hits / (data.length / 4);
 }`;
 
-async function brightShare(page: Page): Promise<number> {
+async function pixelShare(
+  page: Page,
+  near: readonly [number, number, number] | null = null,
+): Promise<number> {
   const png = await page.locator('[data-testid=map]').screenshot();
   return page.evaluate(
-    `(${BRIGHT_SHARE})(${JSON.stringify(`data:image/png;base64,${png.toString('base64')}`)})`,
+    `(${PIXEL_SHARE})(${JSON.stringify(`data:image/png;base64,${png.toString('base64')}`)}, ${JSON.stringify(near)})`,
   ) as Promise<number>;
 }
+
+/** The console's vector street colour (web/src/map/basemap.ts VECTOR_LINE #5d7f9f) under the districts' tint. */
+const VECTOR_STREET: readonly [number, number, number] = [82, 114, 146];
 
 /** A few cameras around 五一广场 so the map has points over the streets. */
 async function seedCameras(t: TestPlatform): Promise<void> {
@@ -126,7 +144,7 @@ describe('the console map and its street base map', () => {
         .poll(async () => Number((await map.getAttribute('data-map-zoom')) ?? 0), { timeout: 15_000 })
         .toBeGreaterThan(15);
       await expect.poll(() => map.getAttribute('data-map-idle'), { timeout: 10_000 }).toBe('true');
-      await expect.poll(() => brightShare(page), { timeout: 15_000 }).toBeGreaterThan(0.5);
+      await expect.poll(() => pixelShare(page), { timeout: 15_000 }).toBeGreaterThan(0.5);
       await page.screenshot({ path: join(SHOTS, 'map-basemap-street.png') });
 
       expect(Number(await map.getAttribute('data-basemap-tiles'))).toBeGreaterThan(4);
@@ -161,6 +179,55 @@ describe('the console map and its street base map', () => {
     }, 60_000);
   });
 
+  describe('with a vector PMTiles archive', () => {
+    let dir: string;
+    let t: TestPlatform;
+
+    beforeAll(async () => {
+      dir = mkdtempSync(join(tmpdir(), 'tessera-basemap-'));
+      // Dense streets (every 32 units of 4096): at street level they cover several per cent of the map.
+      const road = gridVectorTile('road', 32);
+      const around = { west: 112.9, south: 28.1, east: 113.1, north: 28.3 };
+      writeFileSync(
+        join(dir, 'roads.pmtiles'),
+        pmtilesArchive({
+          tiles: tilesCovering(12, around).map(({ x, y }) => ({ z: 12, x, y, data: road })),
+          tileType: PMTILES_MVT,
+          metadata: { vector_layers: [{ id: 'road' }] },
+        }),
+      );
+      t = await TestPlatform.start(
+        { TESSERA_BASEMAP: join(dir, 'roads.pmtiles'), TESSERA_WEB_DIR: WEB_DIR },
+        { embedded: true },
+      );
+      await seedCameras(t);
+    }, 60_000);
+    afterAll(async () => {
+      await t?.close();
+      rmSync(dir, { recursive: true, force: true });
+    });
+
+    it("draws the archive's road layer as lines (vector tiles, overzoomed from zoom 12)", async () => {
+      const page = await signInToConsole(browser, {
+        url: t.url,
+        username: 'admin',
+        password: ADMIN_PASSWORD,
+        hash: `#/map?focus=${channelIdIn('43010201', 44)}`,
+        viewport: { width: 1366, height: 768 },
+      });
+      const map = page.locator('[data-testid=map]');
+      await expect.poll(() => map.getAttribute('data-basemap'), { timeout: 15_000 }).toBe('vector');
+      await expect
+        .poll(async () => Number((await map.getAttribute('data-map-zoom')) ?? 0), { timeout: 15_000 })
+        .toBeGreaterThan(15);
+      await expect.poll(() => map.getAttribute('data-map-idle'), { timeout: 10_000 }).toBe('true');
+      await page.screenshot({ path: join(SHOTS, 'map-basemap-vector.png') });
+      await expect.poll(() => pixelShare(page, VECTOR_STREET), { timeout: 15_000 }).toBeGreaterThan(0.03);
+      expect(await page.getByTestId('basemap-notice').count()).toBe(0);
+      await page.close();
+    }, 60_000);
+  });
+
   describe('with none configured', () => {
     let t: TestPlatform;
 
@@ -182,7 +249,9 @@ describe('the console map and its street base map', () => {
       const map = page.locator('[data-testid=map]');
       expect(await map.getAttribute('data-basemap')).toBe('none');
       await expect.poll(() => map.getAttribute('data-map-idle'), { timeout: 10_000 }).toBe('true');
-      expect(await brightShare(page)).toBeLessThan(0.05);
+      expect(await pixelShare(page)).toBeLessThan(0.05);
+      // The districts' borders come near the vector streets' colour too: under a per cent of the map.
+      expect(await pixelShare(page, VECTOR_STREET)).toBeLessThan(0.015);
       await page.screenshot({ path: join(SHOTS, 'map-basemap-none.png') });
       await page.close();
     }, 60_000);

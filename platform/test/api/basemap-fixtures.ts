@@ -197,3 +197,66 @@ export class TileServer {
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
   }
 }
+
+/**
+ * A Mapbox Vector Tile (MVT 2.1, protobuf) with one layer of straight lines: a grid every `step` units of the
+ * 4096 extent, both ways. Tile { layers = 3 } → Layer { name = 1, features = 2, extent = 5, version = 15 } →
+ * Feature { type = 3 (2: LINESTRING), geometry = 4 (packed commands: MoveTo 1, LineTo 2; zigzag deltas) }.
+ */
+export function gridVectorTile(layer: string, step = 128): Buffer {
+  const extent = 4096;
+  const varint = (value: number, out: number[]) => {
+    let v = value;
+    while (v >= 0x80) {
+      out.push((v & 0x7f) | 0x80);
+      v >>>= 7;
+    }
+    out.push(v);
+  };
+  const zigzag = (n: number) => (n << 1) ^ (n >> 31);
+  const bytes = (tag: number, payload: number[]) => {
+    const out: number[] = [tag];
+    varint(payload.length, out);
+    return out.concat(payload);
+  };
+  const line = (x0: number, y0: number, x1: number, y1: number): number[] => {
+    const geometry: number[] = [];
+    for (const v of [
+      (1 & 0x7) | (1 << 3),
+      zigzag(x0),
+      zigzag(y0),
+      (2 & 0x7) | (1 << 3),
+      zigzag(x1 - x0),
+      zigzag(y1 - y0),
+    ])
+      varint(v, geometry);
+    return [0x18, 2, ...bytes(0x22, geometry)];
+  };
+  const features: number[] = [];
+  for (let at = 0; at < extent; at += step) {
+    features.push(...bytes(0x12, line(at, 0, at, extent)));
+    features.push(...bytes(0x12, line(0, at, extent, at)));
+  }
+  const name = [...Buffer.from(layer, 'utf8')];
+  const extentField: number[] = [0x28];
+  varint(extent, extentField);
+  const layerMessage = [0x78, 2, ...bytes(0x0a, name), ...features, ...extentField];
+  return Buffer.from(bytes(0x1a, layerMessage));
+}
+
+/** The XYZ tiles of zoom `z` that cover a longitude/latitude box (Web Mercator). */
+export function tilesCovering(
+  z: number,
+  box: { west: number; south: number; east: number; north: number },
+): { x: number; y: number }[] {
+  const n = 2 ** z;
+  const x = (lon: number) => Math.floor(((lon + 180) / 360) * n);
+  const y = (lat: number) => {
+    const r = (lat * Math.PI) / 180;
+    return Math.floor(((1 - Math.log(Math.tan(r) + 1 / Math.cos(r)) / Math.PI) / 2) * n);
+  };
+  const out: { x: number; y: number }[] = [];
+  for (let tx = x(box.west); tx <= x(box.east); tx++)
+    for (let ty = y(box.north); ty <= y(box.south); ty++) out.push({ x: tx, y: ty });
+  return out;
+}

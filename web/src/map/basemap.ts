@@ -51,7 +51,7 @@ export function basemapLayers(info: BasemapInfo): LayerSpecification[] {
       type: 'fill',
       source: BASEMAP_SOURCE,
       'source-layer': layer,
-      filter: ['==', ['geometry-type'], 'Polygon'],
+      filter: ['in', ['geometry-type'], ['literal', ['Polygon', 'MultiPolygon']]],
       paint: { 'fill-color': VECTOR_AREA, 'fill-opacity': 0.8 },
     },
     {
@@ -59,7 +59,7 @@ export function basemapLayers(info: BasemapInfo): LayerSpecification[] {
       type: 'line',
       source: BASEMAP_SOURCE,
       'source-layer': layer,
-      filter: ['==', ['geometry-type'], 'LineString'],
+      filter: ['in', ['geometry-type'], ['literal', ['LineString', 'MultiLineString']]],
       paint: {
         'line-color': VECTOR_LINE,
         'line-width': ['interpolate', ['linear'], ['zoom'], 10, 0.5, 16, 2.5],
