@@ -171,14 +171,18 @@ async function main(): Promise<void> {
   const channels = simulator?.devices.reduce((n, d) => n + d.channels.length, 0) ?? 0;
   const consoleAddress = serviceUrl(platformConfig.httpHost, host, platform.url);
   /** /api/docs and /metrics answer loopback clients only unless opened (platform config). */
-  const access = (who: 'loopback' | 'public' | 'off', url: string) =>
-    who === 'off' ? 'off' : who === 'loopback' ? `${url}  (this machine only)` : url;
+  const access = (who: 'loopback' | 'public' | 'off', path: string) =>
+    who === 'off'
+      ? 'off'
+      : who === 'loopback'
+        ? `${platform.url}${path}  (this machine only)`
+        : `${consoleAddress.url}${path}`;
   const rows: [string, string][] = [
     ['Console / API', `${consoleAddress.url}/${consoleAddress.note}`],
-    ['API docs', access(platformConfig.apiDocs, `${platform.url}/api/docs`)],
+    ['API docs', access(platformConfig.apiDocs, '/api/docs')],
     [
       'Metrics',
-      access(platformConfig.metricsAccess, `${platform.url}/metrics`) +
+      access(platformConfig.metricsAccess, '/metrics') +
         (platformConfig.metricsToken ? ' (or with TESSERA_METRICS_TOKEN)' : ''),
     ],
     [
