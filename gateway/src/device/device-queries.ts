@@ -159,6 +159,8 @@ export class DeviceQueries {
   async catalog(deviceId: string): Promise<CatalogQueryResult> {
     const record = this.#online(deviceId);
     const sn = this.#o.requests.nextSn();
+    // Registered before the query is sent and awaited only after its transaction: safe, because an aggregation
+    // never rejects (a timeout resolves it with what arrived, complete: false).
     const result = this.#o.catalogs.expect(deviceId, sn);
     const response = await this.#o.requests.message(record, {
       kind: 'catalog-query',
@@ -358,6 +360,7 @@ export class DeviceQueries {
     const sn = this.#o.requests.nextSn();
     // Devices answer with DeviceID = the channel queried (notes §1.5), so that is the aggregation key.
     const result = this.#records.expect(channelId, sn);
+    // Awaited after the transaction, like the catalog's: an aggregation never rejects.
     const response = await this.#o.requests.message(record, {
       kind: 'record-info-query',
       sn,
