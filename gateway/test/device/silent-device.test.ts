@@ -110,6 +110,7 @@ describe('a device that registers and then never answers', () => {
 
     clock.advance(REPLY_TIMEOUT_MS);
     await settleRejections();
+    expect(unhandled).toEqual([]);
     // The transactions are still retransmitting (Timer F is 32 s away); the queries are over.
     const infoError = await infoSettled;
     const statusError = await statusSettled;
