@@ -1,5 +1,5 @@
 import { createBus } from '@tessera/bus';
-import { ConfigError, createLogger } from '@tessera/kit';
+import { ConfigError, createLogger, installProcessGuards } from '@tessera/kit';
 import { loadMediaServerConfig } from './config';
 import { MediaServer } from './media-server';
 
@@ -9,6 +9,8 @@ import { MediaServer } from './media-server';
  */
 async function main(): Promise<void> {
   const logger = createLogger('media-server');
+  // The media server alone has no metrics endpoint yet: an unhandled rejection is logged (with a running count).
+  installProcessGuards({ logger });
   let config: ReturnType<typeof loadMediaServerConfig>;
   try {
     config = loadMediaServerConfig(process.env);
