@@ -1,4 +1,4 @@
-import { Controller, Get, Inject, Param, Res, StreamableFile } from '@nestjs/common';
+import { Controller, Get, HttpException, Inject, Param, Res, StreamableFile } from '@nestjs/common';
 import { ApiOperation, ApiProduces, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { ApiAuth, ApiErrors, ApiOk, ApiPathParam } from '../common/openapi';
@@ -44,7 +44,11 @@ export class BasemapController {
     // A browser that scrolled past the tile stops waiting: so does the upstream request.
     const gone = new AbortController();
     res.on('close', () => gone.abort());
-    const tile = await this.service.tile(z, x, y, gone.signal);
+    const tile = await this.service.tile(z, x, y, gone.signal).catch((err: unknown) => {
+      // Nobody reads the answer: 499 (as nginx logs a client that closed the request), under 500, so not
+      // logged as the platform's failure.
+      throw gone.signal.aborted ? new HttpException('client closed the request', 499) : err;
+    });
     res.setHeader('Cache-Control', TILE_CACHE_CONTROL);
     if (tile.etag) res.setHeader('ETag', tile.etag);
     return new StreamableFile(tile.data, { type: tile.contentType, length: tile.data.byteLength });

@@ -17,7 +17,7 @@ export const BASEMAP_TILE_PATH = '/api/v1/basemap/{z}/{x}/{y}';
 /** Digits only (no sign, no exponent, no hex): at most 10, enough for x and y at zoom 24. */
 const TILE_COORDINATE = /^\d{1,10}$/;
 
-type TileResult = 'served' | 'missing' | 'rejected' | 'upstream_error';
+type TileResult = 'served' | 'missing' | 'rejected' | 'upstream_error' | 'cancelled';
 
 /**
  * The console's street-level base map (`TESSERA_BASEMAP`): an upstream XYZ server of the police GIS proxied, or
@@ -41,7 +41,7 @@ export class BasemapService implements OnModuleInit, OnModuleDestroy {
         ? (existing as Counter<'result'>)
         : new Counter({
             name,
-            help: 'Base-map tile requests by result (served, missing, rejected, upstream_error)',
+            help: 'Base-map tile requests by result (served, missing, rejected, upstream_error, cancelled)',
             labelNames: ['result'],
             registers: [metrics.registry],
           });
@@ -119,16 +119,17 @@ export class BasemapService implements OnModuleInit, OnModuleDestroy {
       this.#counted('rejected');
       throw new ValidationError(`tile ${z}/${x}/${y} is outside the ${side}×${side} grid of zoom ${z}`);
     }
-    return this.#count(source.read(z, x, y, signal), `${z}/${x}/${y}`);
+    return this.#count(source.read(z, x, y, signal), `${z}/${x}/${y}`, signal);
   }
 
-  async #count(reading: Promise<Tile | null>, where: string): Promise<Tile> {
+  async #count(reading: Promise<Tile | null>, where: string, signal: AbortSignal): Promise<Tile> {
     let tile: Tile | null;
     try {
       tile = await reading;
     } catch (err) {
-      // Counted here; `ErrorFilter` logs the 502 with its reason.
-      this.#counted('upstream_error');
+      // The browser gave up on the tile (panned past it): not the GIS's failure. Otherwise counted here, and
+      // `ErrorFilter` logs the 502 with its reason.
+      this.#counted(signal.aborted ? 'cancelled' : 'upstream_error');
       throw err instanceof UpstreamError ? err : new UpstreamError('base map source failed', { cause: err });
     }
     if (!tile) {

@@ -7,6 +7,7 @@ import { UpstreamError } from '../../src/errors';
 import { PmtilesTileSource } from '../../src/services/pmtiles-tile-source';
 import { XyzTileSource } from '../../src/services/xyz-tile-source';
 import { TestPlatform } from '../support/platform';
+import { waitFor } from '@tessera/testkit';
 import { PMTILES_MVT, PMTILES_PNG, pmtilesArchive, streetTilePng, TileServer } from './basemap-fixtures';
 
 const TILE = streetTilePng([236, 228, 208], [255, 255, 255]);
@@ -32,7 +33,7 @@ describe('/api/v1/basemap from an XYZ server of the police GIS', () => {
   beforeAll(async () => {
     gis = await TileServer.start({
       tile: TILE,
-      failures: { 3: 'error-500', 4: 'html', 5: 'redirect', 6: 'missing', 7: 'huge' },
+      failures: { 3: 'error-500', 4: 'html', 5: 'redirect', 6: 'missing', 7: 'huge', 8: 'hang' },
     });
     t = await TestPlatform.start(
       { TESSERA_BASEMAP: `${gis.template}#maxzoom=18&attribution=长沙市公安局 PGIS` },
@@ -114,6 +115,27 @@ describe('/api/v1/basemap from an XYZ server of the police GIS', () => {
     expect(metrics).toMatch(/tessera_platform_basemap_tiles_total\{result="upstream_error"\} 4/);
     // The ten bad coordinates of the test before, each counted.
     expect(metrics).toMatch(/tessera_platform_basemap_tiles_total\{result="rejected"\} 10\n/);
+  });
+
+  it('a browser that gives up on a tile cancels the upstream request, counted as cancelled, not as a GIS failure', async () => {
+    const browser = new AbortController();
+    const request = fetch(`${t.url}/api/v1/basemap/8/1/1`, {
+      headers: { authorization: `Bearer ${admin}` },
+      signal: browser.signal,
+    }).catch(() => 'aborted');
+    await waitFor(() => gis.seen.some((r) => r.path === '/tiles/8/1/1.png'), { what: 'the GIS asked' });
+    browser.abort();
+    expect(await request).toBe('aborted');
+    await waitFor(
+      async () =>
+        /tessera_platform_basemap_tiles_total\{result="cancelled"\} 1\n/.test(
+          await (await fetch(`${t.url}/metrics`)).text(),
+        ),
+      { what: 'the cancellation counted' },
+    );
+    const metrics = await (await fetch(`${t.url}/metrics`)).text();
+    expect(metrics).toMatch(/tessera_platform_basemap_tiles_total\{result="upstream_error"\} 4\n/);
+    expect((await rawGet(`${t.url}/api/v1/basemap/2/1/1`, admin)).status).toBe(200);
   });
 
   it('answers 502 when the GIS is down', async () => {
