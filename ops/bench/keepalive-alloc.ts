@@ -153,7 +153,7 @@ const broker = new MemoryBroker();
 const bus = new MemoryBus({ broker, logger });
 await bus.handle('inventory.device-policy', async () => ({
   known: false,
-  password: null,
+  digest: null,
   charset: null,
   keepaliveIntervalSec: null,
   keepaliveCount: null,

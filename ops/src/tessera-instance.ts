@@ -67,6 +67,8 @@ export class TesseraInstance {
         TESSERA_ADMIN_PASSWORD: options.adminPassword,
         TESSERA_SIP_ID: options.sipId,
         TESSERA_MEDIA_TOKEN_SECRET: secret,
+        // Upper platform passwords are encrypted with it at rest; a restart on the same database passes its own.
+        TESSERA_SECRETS_KEY: randomBytes(32).toString('base64'),
         TESSERA_MEDIA_PUBLIC_URL: `http://127.0.0.1:${media.httpPort}`,
         ...env,
       }),

@@ -29,7 +29,7 @@ async function setup(transport: 'udp' | 'tcp', devices: number, gatewayEnv: Reco
   }
   await bus.handle('inventory.device-policy', async () => ({
     known: false,
-    password: null,
+    digest: null,
     charset: null,
     keepaliveIntervalSec: null,
     keepaliveCount: null,

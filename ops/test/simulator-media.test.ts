@@ -82,7 +82,7 @@ async function setup(sipTransport: 'udp' | 'tcp' = 'udp') {
   const bus = new MemoryBus({ broker, logger });
   await bus.handle('inventory.device-policy', async () => ({
     known: false,
-    password: null,
+    digest: null,
     charset: null,
     keepaliveIntervalSec: null,
     keepaliveCount: null,

@@ -1,5 +1,6 @@
 import { parseConfig } from '@tessera/kit';
 import { z } from 'zod';
+import { parseSecretsKey } from './secrets/secret-box';
 import { basemapSetting } from './services/basemap-setting';
 
 /** Environment values arrive as strings; an empty string means "not set". */
@@ -134,6 +135,26 @@ export const platformConfigSchema = z
     TESSERA_MEDIA_TOKEN_SECRET: text(
       z.string().min(32, { message: 'must be at least 32 characters' }).optional(),
     ),
+    /**
+     * Key that encrypts upper platform SIP passwords at rest (secrets/secret-box.ts): 32 bytes, hex or base64. Unset:
+     * the platform starts while no encrypted password is stored, and refuses to store one.
+     */
+    TESSERA_SECRETS_KEY: text(
+      z
+        .string()
+        .transform((value, ctx) => {
+          const key = parseSecretsKey(value);
+          if (!key) {
+            ctx.addIssue({
+              code: z.ZodIssueCode.custom,
+              message: 'expected 32 bytes as 64 hex digits or base64 (e.g. `openssl rand -base64 32`)',
+            });
+            return z.NEVER;
+          }
+          return key;
+        })
+        .optional(),
+    ),
     /** The console's street base map: a local .pmtiles file or an XYZ tile URL (`services/basemap-setting.ts`). */
     TESSERA_BASEMAP: text(basemapSetting.optional()),
   })
@@ -178,6 +199,7 @@ export const platformConfigSchema = z
     webDir: c.TESSERA_WEB_DIR ?? null,
     lowerCatalogRefreshSec: c.TESSERA_LOWER_CATALOG_REFRESH_SEC,
     basemap: c.TESSERA_BASEMAP ?? ({ kind: 'none' } as const),
+    secretsKey: c.TESSERA_SECRETS_KEY ?? null,
   }));
 
 export type PlatformConfig = z.infer<typeof platformConfigSchema>;

@@ -18,6 +18,13 @@ import { type Database, openDatabase } from './database/database';
 import { type DatabaseFeatures, detectDatabaseFeatures } from './database/database-features';
 import { migrate } from './database/migrator';
 import { seed } from './database/seed';
+import { sipRealmOf } from './secrets/device-digest';
+import { SecretBox } from './secrets/secret-box';
+import {
+  checkSecretsKey,
+  convertClearSipPasswords,
+  DROP_CLEAR_SIP_PASSWORDS,
+} from './secrets/sip-password-migration';
 import { ErrorResponse } from './dtos/error.dto';
 import { DomainEvents } from './events/domain-events';
 import { PlatformMetrics } from './metrics/platform-metrics';
@@ -76,7 +83,12 @@ export async function createPlatform(options: CreatePlatformOptions): Promise<Pl
   let app: INestApplication | null = null;
   try {
     let adminPassword: string | undefined;
+    const secrets = config.secretsKey ? new SecretBox(config.secretsKey) : null;
     const run = await migrate(database.db, {
+      beforeMigration: async (tx, migration) => {
+        if (migration.name !== DROP_CLEAR_SIP_PASSWORDS) return;
+        await convertClearSipPasswords(tx, { realm: sipRealmOf(config.sipId), box: secrets, logger });
+      },
       afterApply: async (tx, migration) => {
         if (!migration.firstRun) return;
         const seeded = await seed(tx, { cityCode: config.cityCode, adminPassword: config.adminPassword });
@@ -85,6 +97,7 @@ export async function createPlatform(options: CreatePlatformOptions): Promise<Pl
       },
     });
     if (run.applied.length > 0) logger.info({ applied: run.applied }, 'database migrated');
+    await checkSecretsKey(database.db, secrets);
     const features = await detectDatabaseFeatures(database.db, database.engine);
     logger.info(features, 'database features');
     if (!config.mediaTokenSecret) {

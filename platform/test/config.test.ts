@@ -50,6 +50,7 @@ describe('platform configuration', () => {
       mediaTokenSecret: null,
       webDir: null,
       basemap: { kind: 'none' },
+      secretsKey: null,
     });
   });
 
@@ -88,6 +89,10 @@ describe('platform configuration', () => {
     [{ TESSERA_CITY_CODE: '430102' }, 'TESSERA_CITY_CODE: expected a 4-digit GB/T 2260 city code'],
     [{ TESSERA_ADMIN_PASSWORD: 'short' }, 'TESSERA_ADMIN_PASSWORD: must be at least 8 characters'],
     [{ TESSERA_TOKEN_SECRET: 'too-short' }, 'TESSERA_TOKEN_SECRET: must be at least 32 characters'],
+    [
+      { TESSERA_SECRETS_KEY: 'c2hvcnQ=' },
+      'TESSERA_SECRETS_KEY: expected 32 bytes as 64 hex digits or base64 (e.g. `openssl rand -base64 32`)',
+    ],
     [{ TESSERA_TOKEN_TTL_SEC: '10' }, 'TESSERA_TOKEN_TTL_SEC: expected a whole number of seconds 60–43200'],
     [
       { TESSERA_TOKEN_TTL_SEC: '86400' },

@@ -3,6 +3,7 @@ import type { Clock, Logger } from '@tessera/kit';
 import type { GatewayMetrics } from '../metrics';
 import {
   buildChallenge,
+  type DigestSecret,
   getExpires,
   getFrom,
   type HmacNonceIssuer,
@@ -125,12 +126,25 @@ export class Registrar {
       return;
     }
 
+    const digest = policy?.digest ?? null;
+    if (digest && digest.realm !== o.realm) {
+      // An HA1 is MD5(deviceId:realm:password): computed for another realm (the SIP ID changed since the password
+      // was set) it can verify nothing, and the clear password is not kept to recompute it.
+      o.metrics.registrations.inc({ result: 'realm-mismatch' });
+      o.logger.error(
+        { deviceId, storedRealm: digest.realm, realm: o.realm },
+        "the device's stored password was set for another realm: set its password again",
+      );
+      context.respond(403, 'Forbidden', { headers: versionHeader });
+      return;
+    }
+    const secret: DigestSecret = digest ? { ha1: digest.ha1 } : { password: o.defaultPassword };
     const verdict =
       credentials.username === deviceId
         ? verifyDigest(credentials, {
+            ...secret,
             method: 'REGISTER',
             realm: o.realm,
-            password: policy?.password ?? o.defaultPassword,
             nonces: o.nonces,
             scope: nonceScope(context),
           })

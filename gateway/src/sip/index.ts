@@ -59,7 +59,7 @@ export { newBranch, newCallId, newTag } from './message/ids';
 
 // --- digest authentication (RFC 2617, MD5) ---
 /** The request-digest computation itself. */
-export { computeDigestResponse, type DigestInput } from './auth/digest-hash';
+export { computeDigestResponse, type DigestInput, type DigestSecret, digestHa1 } from './auth/digest-hash';
 /** Stateless HMAC nonces with an expiry, and the interface the verifier checks nonces through. */
 export {
   HmacNonceIssuer,

@@ -64,7 +64,7 @@ export async function startCascadeGateway(
   };
   await bus.handle('inventory.device-policy', async () => ({
     known: true,
-    password: null,
+    digest: null,
     charset: null,
     keepaliveIntervalSec: null,
     keepaliveCount: null,

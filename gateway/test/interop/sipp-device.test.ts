@@ -1,6 +1,7 @@
 import { join, resolve } from 'node:path';
 import { describeSippFailure, freePort, runSipp, waitFor } from '@tessera/testkit';
 import { afterEach, describe, expect, it } from 'vitest';
+import { digestHa1 } from '../../src/sip';
 import { sipFixtureDir } from '../fixtures/sip/fixtures';
 import { DOMAIN, type GatewayHarness, PLATFORM_ID, startGateway } from './support';
 
@@ -113,7 +114,8 @@ describe('gateway with SIPp as an independent GB/T 28181 device', () => {
       await metric(h, 'tessera_gateway_registrations_total', 'result="not-admitted"'),
     ).toBeGreaterThanOrEqual(1);
 
-    h.policies.set(DEVICE, { password: 'own-secret' });
+    // The inventory holds HA1 for the gateway's realm, never the clear password.
+    h.policies.set(DEVICE, { digest: { ha1: digestHa1(DEVICE, DOMAIN, 'own-secret'), realm: DOMAIN } });
     const admitted = await runSipp({
       scenario: `${local}/register_keepalive_unregister.xml`,
       remote: `127.0.0.1:${h.gateway.port}`,
@@ -124,6 +126,28 @@ describe('gateway with SIPp as an independent GB/T 28181 device', () => {
     });
     expect(admitted.exitCode, describeSippFailure(admitted)).toBe(0);
     expect(h.events('device.registered')).toHaveLength(1);
+  });
+
+  it('a stored HA1 for another realm is refused (403) and counted, even with the right password', async () => {
+    h = await startGateway();
+    // Set while the SIP ID (hence the realm) was another: MD5(id:realm:password) cannot verify this realm's digest.
+    h.policies.set(DEVICE, {
+      digest: { ha1: digestHa1(DEVICE, '4301000000', 'own-secret'), realm: '4301000000' },
+    });
+    const refused = await runSipp({
+      scenario: `${local}/register_keepalive_unregister.xml`,
+      remote: `127.0.0.1:${h.gateway.port}`,
+      localPort: await freePort(),
+      inject: [[DEVICE, PLATFORM_ID, DOMAIN]],
+      replace: { 'password=12345678': 'password=own-secret' },
+      calls: 1,
+      timeoutMs: 8_000,
+    });
+    expect(refused.exitCode).not.toBe(0);
+    expect(
+      await metric(h, 'tessera_gateway_registrations_total', 'result="realm-mismatch"'),
+    ).toBeGreaterThanOrEqual(1);
+    expect(h.events('device.registered')).toHaveLength(0);
   });
 
   it('asks a new device for its catalog and puts a multi-packet GB2312 answer together', async () => {

@@ -43,7 +43,7 @@ export async function startGateway(env: Record<string, string> = {}): Promise<Ga
     const known = policies.get(deviceId);
     return {
       known: known !== undefined,
-      password: null,
+      digest: null,
       charset: null,
       keepaliveIntervalSec: null,
       keepaliveCount: null,

@@ -5,6 +5,7 @@ import {
   buildAuthorization,
   buildChallenge,
   computeDigestResponse,
+  digestHa1,
   HmacNonceIssuer,
   type NonceValidator,
   parseChallenge,
@@ -113,6 +114,30 @@ describe('verifyDigest', () => {
       nonces: onlyNonce('abc123'),
     });
     expect(verdict).toEqual({ ok: true, username: '34020000001320000001' });
+  });
+
+  it('verifies from a stored HA1 as from the password (no qop, qop=auth and MD5-sess), and not from a wrong HA1', () => {
+    const ha1 = digestHa1(device.username, device.realm, device.password);
+    expect(ha1).toBe(md5(`${device.username}:${device.realm}:${device.password}`));
+    const options = { method: 'REGISTER', realm: device.realm, nonces: onlyNonce('abc123') };
+    expect(verifyDigest(parseCredentials(sippAuthorization), { ...options, ha1 })).toEqual({
+      ok: true,
+      username: device.username,
+    });
+    for (const extra of [{ qop: 'auth' as const }, { qop: 'auth' as const, algorithm: 'MD5-sess' }]) {
+      const request = {
+        ...device,
+        ...extra,
+        method: 'REGISTER',
+        uri: 'sip:x',
+        nonce: 'abc123',
+        nc: '00000001',
+      };
+      const response = computeDigestResponse({ ...request, cnonce: 'c1' });
+      const credentials = { ...request, cnonce: 'c1', response };
+      expect(verifyDigest(credentials, { ...options, ha1 }).ok).toBe(true);
+      expect(verifyDigest(credentials, { ...options, ha1: md5('other') }).ok).toBe(false);
+    }
   });
 
   it('rejects a wrong password, a wrong realm, a nonce we did not issue and a bad qop', () => {

@@ -19,10 +19,10 @@ describe('createBus / createKeyValueStore', () => {
     const platform = createBus({ namespace, logger, redisUrl: '' });
     const elsewhere = createBus({ namespace: `${namespace}-other`, logger });
     expect(gateway).toBeInstanceOf(MemoryBus);
-    await platform.handle('inventory.device-policy', async () => policy('pw'));
+    await platform.handle('inventory.device-policy', async () => policy('0'.repeat(32)));
     await expect(
       gateway.request('inventory.device-policy', { deviceId: 'd1' }, { timeoutMs: 5_000 }),
-    ).resolves.toEqual(policy('pw'));
+    ).resolves.toEqual(policy('0'.repeat(32)));
     await expect(
       elsewhere.request('inventory.device-policy', { deviceId: 'd1' }, { timeoutMs: 50 }),
     ).rejects.toMatchObject({ name: 'BusTimeoutError' });

@@ -37,8 +37,12 @@ export const DevicePolicyRequest = z.object({ deviceId: z.string() });
 export const DevicePolicy = z.object({
   /** false: the device is not in the inventory (whitelist mode rejects it). */
   known: z.boolean(),
-  /** Per-device password overriding the default; null = default password. */
-  password: z.string().nullable(),
+  /**
+   * The device's own digest secret, overriding the gateway's default password; null = default password. Never the
+   * clear password: HA1 = MD5(deviceId:realm:password) (RFC 2617 §3.2.2.2) and the realm it was computed for, which
+   * must be the gateway's realm or the device cannot authenticate (its password must be set again).
+   */
+  digest: z.object({ ha1: z.string().regex(/^[0-9a-f]{32}$/), realm: z.string() }).nullable(),
   /** Per-device charset override for MANSCDP bodies, e.g. 'gb18030', 'utf-8'. */
   charset: z.string().nullable(),
   keepaliveIntervalSec: z.number().int().nullable(),

@@ -44,6 +44,8 @@ export async function migrate(
   db: Kysely<DB>,
   options: {
     migrations?: Migration[];
+    /** Before one pending migration's SQL, in the same transaction: a data conversion SQL cannot do. */
+    beforeMigration?: (tx: Transaction<DB>, migration: Migration) => Promise<void>;
     afterApply?: (tx: Transaction<DB>, run: MigrationRun) => Promise<void>;
   } = {},
 ): Promise<MigrationRun> {
@@ -62,6 +64,7 @@ export async function migrate(
     const run: MigrationRun = { applied: [], firstRun: done.size === 0 };
     for (const migration of migrations) {
       if (done.has(migration.name)) continue;
+      await options.beforeMigration?.(tx, migration);
       await sql.raw(migration.sql).execute(tx);
       await tx.insertInto('schema_migration').values({ name: migration.name }).execute();
       run.applied.push(migration.name);

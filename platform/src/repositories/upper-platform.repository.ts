@@ -14,7 +14,7 @@ export interface UpperPlatformWrite {
   port: number;
   transport: 'udp' | 'tcp';
   local_id: string | null;
-  password: string;
+  password_sealed: string | null;
   register_expires_sec: number;
   keepalive_interval_sec: number;
   keepalive_count: number;

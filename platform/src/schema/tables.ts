@@ -46,7 +46,9 @@ export interface DeviceTable {
   last_keepalive_at: Timestamp | null;
   offline_reason: OfflineReason | null;
   offline_at: Timestamp | null;
-  password: string | null;
+  /** HA1 = MD5(device_id:password_realm:password), RFC 2617 §3.2.2.2 (secrets/device-digest.ts); never the password. */
+  password_ha1: string | null;
+  password_realm: string | null;
   charset: string | null;
   keepalive_interval_sec: number | null;
   keepalive_count: number | null;
@@ -107,7 +109,8 @@ export interface UpperPlatformTable {
   port: number;
   transport: Generated<SipTransport>;
   local_id: string | null;
-  password: Generated<string>;
+  /** The SIP password sealed with TESSERA_SECRETS_KEY (secrets/secret-box.ts); null = none. */
+  password_sealed: string | null;
   register_expires_sec: Generated<number>;
   keepalive_interval_sec: Generated<number>;
   keepalive_count: Generated<number>;

@@ -31,7 +31,7 @@ export class DevicePolicyService implements OnApplicationBootstrap, OnApplicatio
     if (!device) {
       return {
         known: false,
-        password: null,
+        digest: null,
         charset: null,
         keepaliveIntervalSec: null,
         keepaliveCount: null,
@@ -40,7 +40,11 @@ export class DevicePolicyService implements OnApplicationBootstrap, OnApplicatio
     }
     return {
       known: true,
-      password: device.password,
+      // HA1 and its realm, never the clear password (not stored): the gateway verifies the digest from HA1.
+      digest:
+        device.password_ha1 !== null && device.password_realm !== null
+          ? { ha1: device.password_ha1, realm: device.password_realm }
+          : null,
       charset: device.charset,
       keepaliveIntervalSec: device.keepalive_interval_sec,
       keepaliveCount: device.keepalive_count,

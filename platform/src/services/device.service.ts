@@ -14,13 +14,22 @@ import type {
 import { ConflictError, ForbiddenError, NotFoundError, UpstreamError, UpstreamTimeoutError } from '../errors';
 import { DeviceRepository, type DeviceWithCount } from '../repositories/device.repository';
 import type { DeviceUpdate } from '../schema/tables';
+import { deviceDigest, sipRealmOf } from '../secrets/device-digest';
 import { BUS, PLATFORM_CONFIG } from '../tokens';
 import { toDeviceDetail, toDeviceSummary } from './mappers';
 
-const settingsOf = (body: UpdateDeviceBody): DeviceUpdate => {
+/** `realm`: the gateway's SIP realm, for which a given password becomes HA1 (the clear text is not kept). */
+const settingsOf = (deviceId: string, body: UpdateDeviceBody, realm: string): DeviceUpdate => {
   const patch: DeviceUpdate = {};
   if (body.name !== undefined) patch.name = body.name;
-  if (body.password !== undefined) patch.password = body.password;
+  if (body.password !== undefined) {
+    Object.assign(
+      patch,
+      body.password === null
+        ? { password_ha1: null, password_realm: null }
+        : deviceDigest(deviceId, realm, body.password),
+    );
+  }
   if (body.charset !== undefined) patch.charset = body.charset;
   if (body.enabled !== undefined) patch.enabled = body.enabled;
   if (body.keepaliveIntervalSec !== undefined) patch.keepalive_interval_sec = body.keepaliveIntervalSec;
@@ -53,7 +62,10 @@ export class DeviceService {
     if (auth.jurisdiction.kind !== 'all') {
       throw new ForbiddenError('only a city-wide admin can provision devices');
     }
-    const device = await this.devices.insert({ device_id: body.deviceId, ...settingsOf(body) });
+    const device = await this.devices.insert({
+      device_id: body.deviceId,
+      ...settingsOf(body.deviceId, body, sipRealmOf(this.config.sipId)),
+    });
     if (!device) throw new ConflictError(`device ${body.deviceId} already exists`);
     return toDeviceDetail({ ...device, channel_count: 0 });
   }
@@ -61,7 +73,7 @@ export class DeviceService {
   async update(auth: AuthContext, deviceId: string, body: UpdateDeviceBody): Promise<DeviceDetail> {
     requireRole(auth, 'admin');
     await this.requireVisible(auth, deviceId);
-    await this.devices.update(deviceId, settingsOf(body));
+    await this.devices.update(deviceId, settingsOf(deviceId, body, sipRealmOf(this.config.sipId)));
     const device = await this.get(auth, deviceId);
     // The gateway applies a new keepalive interval/count to the live device at once, not at its next REGISTER.
     await this.bus.publish('inventory.device-policy-changed', {

@@ -45,7 +45,7 @@ export function toDeviceDetail(d: DeviceWithCount): DeviceDetail {
     userAgent: d.user_agent,
     offlineReason: d.offline_reason,
     offlineAt: iso(d.offline_at),
-    hasPassword: d.password !== null,
+    hasPassword: d.password_ha1 !== null,
     charset: d.charset,
     keepaliveIntervalSec: d.keepalive_interval_sec,
     keepaliveCount: d.keepalive_count,

@@ -5,7 +5,7 @@ import { requireRole } from '../access';
 import type { AuthContext } from '../auth/auth-context';
 import type { PlatformConfig } from '../config';
 import type { UpperPlatformBody, UpperPlatformView } from '../dtos/upper-platform.dto';
-import { ConflictError, ForbiddenError, NotFoundError } from '../errors';
+import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../errors';
 import { isUniqueViolation } from '../repositories/jurisdiction.query';
 import {
   type GroupNodeRow,
@@ -14,6 +14,8 @@ import {
   type UpperPlatformWrite,
 } from '../repositories/upper-platform.repository';
 import type { UpperPlatform } from '../schema/tables';
+import { SecretBox, SecretOpenError } from '../secrets/secret-box';
+import { UPPER_PASSWORD_PURPOSE } from '../secrets/sip-password-migration';
 import { BUS, LOGGER, PLATFORM_CONFIG } from '../tokens';
 import { buildSharedCatalog, civilNodeCodes, groupRefs } from './shared-catalog';
 
@@ -24,12 +26,17 @@ import { buildSharedCatalog, civilNodeCodes, groupRefs } from './shared-catalog'
  */
 @Injectable()
 export class UpperPlatformService {
+  /** Seals the SIP passwords at rest; null without TESSERA_SECRETS_KEY (then no password can be stored). */
+  readonly #box: SecretBox | null;
+
   constructor(
     @Inject(UpperPlatformRepository) private readonly uppers: UpperPlatformRepository,
     @Inject(BUS) private readonly bus: Bus,
     @Inject(PLATFORM_CONFIG) private readonly config: PlatformConfig,
     @Inject(LOGGER) private readonly logger: Logger,
-  ) {}
+  ) {
+    this.#box = config.secretsKey ? new SecretBox(config.secretsKey) : null;
+  }
 
   async list(auth: AuthContext): Promise<UpperPlatformView[]> {
     this.#requireCityAdmin(auth);
@@ -46,7 +53,7 @@ export class UpperPlatformService {
   async create(auth: AuthContext, body: UpperPlatformBody): Promise<UpperPlatformView> {
     this.#requireCityAdmin(auth);
     const row = await this.#unique(body.sipId, () =>
-      this.uppers.create(toWrite(body, { password: '', platform_channel_id: null })),
+      this.uppers.create(toWrite(body, this.#sealed(body, null), null)),
     );
     await this.#announce(row.id);
     return toView(row, await this.uppers.sharedCount(row));
@@ -55,7 +62,10 @@ export class UpperPlatformService {
   async update(auth: AuthContext, id: string, body: UpperPlatformBody): Promise<UpperPlatformView> {
     this.#requireCityAdmin(auth);
     const current = await this.#row(id);
-    const row = await this.#unique(body.sipId, () => this.uppers.update(id, toWrite(body, current)));
+    const sealed = this.#sealed(body, current.password_sealed);
+    const row = await this.#unique(body.sipId, () =>
+      this.uppers.update(id, toWrite(body, sealed, current.platform_channel_id)),
+    );
     if (!row) throw new NotFoundError('upper platform', id);
     await this.#announce(row.id);
     return toView(row, await this.uppers.sharedCount(row));
@@ -78,7 +88,8 @@ export class UpperPlatformService {
       port: row.port,
       transport: row.transport,
       localId: row.local_id ?? this.config.sipId,
-      password: row.password,
+      // In clear on the bus: the gateway digests with it for a realm only the upper's challenge names.
+      password: this.#open(row),
       registerExpiresSec: row.register_expires_sec,
       keepaliveIntervalSec: row.keepalive_interval_sec,
       keepaliveCount: row.keepalive_count,
@@ -145,6 +156,30 @@ export class UpperPlatformService {
     return [...found.values()].sort((a, b) => a.channel_id.localeCompare(b.channel_id));
   }
 
+  /** What `password_sealed` becomes: an omitted password keeps `stored`, an empty one clears it. */
+  #sealed(body: UpperPlatformBody, stored: string | null): string | null {
+    if (body.password === undefined) return stored;
+    if (body.password === '') return null;
+    if (!this.#box) {
+      throw new ValidationError(
+        'password: cannot be stored, the platform has no TESSERA_SECRETS_KEY to encrypt it with',
+      );
+    }
+    return this.#box.seal(body.password, UPPER_PASSWORD_PURPOSE);
+  }
+
+  #open(row: UpperPlatform): string {
+    if (row.password_sealed === null) return '';
+    try {
+      if (!this.#box) throw new SecretOpenError('TESSERA_SECRETS_KEY is not set');
+      return this.#box.open(row.password_sealed, UPPER_PASSWORD_PURPOSE);
+    } catch (error) {
+      // Start-up checked the key (checkSecretsKey); this is a row sealed elsewhere since. The link fails, not the rest.
+      this.logger.error({ err: error, upperId: row.id }, 'upper platform password cannot be decrypted');
+      return '';
+    }
+  }
+
   async #row(id: string): Promise<UpperPlatform> {
     const row = await this.uppers.get(id);
     if (!row) throw new NotFoundError('upper platform', id);
@@ -176,10 +211,11 @@ export class UpperPlatformService {
   }
 }
 
-/** `stored`: what an omitted password or platform channel keeps (the row's, or the defaults on a create). */
+/** `storedChannel`: what an omitted platform channel keeps (the row's, or null on a create). */
 function toWrite(
   body: UpperPlatformBody,
-  stored: Pick<UpperPlatform, 'password' | 'platform_channel_id'>,
+  passwordSealed: string | null,
+  storedChannel: string | null,
 ): UpperPlatformWrite {
   return {
     name: body.name,
@@ -189,7 +225,7 @@ function toWrite(
     port: body.port,
     transport: body.transport,
     local_id: body.localId,
-    password: body.password ?? stored.password,
+    password_sealed: passwordSealed,
     register_expires_sec: body.registerExpiresSec,
     keepalive_interval_sec: body.keepaliveIntervalSec,
     keepalive_count: body.keepaliveCount,
@@ -199,8 +235,7 @@ function toWrite(
     share_device_ids: body.shareDeviceIds,
     share_channel_ids: body.shareChannelIds,
     remap: JSON.stringify(body.remap),
-    platform_channel_id:
-      body.platformChannelId === undefined ? stored.platform_channel_id : body.platformChannelId,
+    platform_channel_id: body.platformChannelId === undefined ? storedChannel : body.platformChannelId,
   };
 }
 

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { channelIdIn, deviceIdIn, now } from '../support/fixtures';
 import { TestPlatform } from '../support/platform';
@@ -216,7 +217,11 @@ describe('/api/v1/devices', () => {
       const policy = await t.bus.request('inventory.device-policy', { deviceId }, { timeoutMs: 2000 });
       expect(policy).toEqual({
         known: true,
-        password: 's3cret',
+        // HA1 for the realm (the first 10 digits of the SIP ID), never the clear password.
+        digest: {
+          ha1: createHash('md5').update(`${deviceId}:4301000000:s3cret`).digest('hex'),
+          realm: '4301000000',
+        },
         charset: 'gb18030',
         keepaliveIntervalSec: 30,
         keepaliveCount: 3,
@@ -227,7 +232,7 @@ describe('/api/v1/devices', () => {
         { deviceId: deviceIdIn('43019900', 1) },
         { timeoutMs: 2000 },
       );
-      expect(unknown).toMatchObject({ known: false, password: null, enabled: true });
+      expect(unknown).toMatchObject({ known: false, digest: null, enabled: true });
 
       const again = await t.request('POST', '/api/v1/devices', { token: admin, body: { deviceId } });
       expect(again.status).toBe(409);
@@ -285,7 +290,7 @@ describe('/api/v1/devices', () => {
       expect(policy).toMatchObject({
         known: true,
         enabled: false,
-        password: null,
+        digest: null,
         keepaliveIntervalSec: 120,
       });
     });

@@ -9,6 +9,8 @@ import { waitFor } from './wait';
 
 export const ADMIN_PASSWORD = 'admin-test-password';
 export const USER_PASSWORD = 'user-test-password';
+/** 32 bytes, base64. */
+export const TEST_SECRETS_KEY = Buffer.from('tessera-test-secrets-key-32bytes').toString('base64');
 
 export interface HttpResult<T = unknown> {
   status: number;
@@ -41,6 +43,8 @@ export class TestPlatform {
         TESSERA_HTTP_HOST: '127.0.0.1',
         TESSERA_ADMIN_PASSWORD: ADMIN_PASSWORD,
         TESSERA_TOKEN_SECRET: 'test-token-secret-test-token-secret',
+        // Upper platform passwords are stored encrypted with it (sip-passwords-at-rest.test.ts runs without it too).
+        TESSERA_SECRETS_KEY: TEST_SECRETS_KEY,
         TESSERA_KEEPALIVE_FLUSH_MS: '100',
         // Suites log in from 127.0.0.1 far more often than a person; login-limits.test.ts sets its own limits.
         TESSERA_LOGIN_RATE_PER_MIN: '10000',

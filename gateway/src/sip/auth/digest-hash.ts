@@ -1,13 +1,20 @@
 import { createHash } from 'node:crypto';
 import { SipAuthError } from '../errors';
 
+/**
+ * The secret behind a digest: the clear password, or HA1 = MD5(username:realm:password) computed beforehand
+ * (RFC 2617 §3.2.2.2) so the side that verifies need not hold the clear text. An HA1 is bound to its realm.
+ */
+export type DigestSecret = { password: string; ha1?: undefined } | { ha1: string; password?: undefined };
+
 /** Inputs of the RFC 2617 §3.2.2.1 request-digest. */
-export interface DigestInput {
+export type DigestInput = DigestSecret & DigestRequestInput;
+
+interface DigestRequestInput {
   /** `MD5` (default when absent) or `MD5-sess`. */
   algorithm?: string;
   username: string;
   realm: string;
-  password: string;
   method: string;
   /** The `uri` parameter of the Authorization header: SIPp sends `sip:<ip>:<port>`, not the Request-URI. */
   uri: string;
@@ -34,7 +41,7 @@ export function computeDigestResponse(input: DigestInput): string {
   if (!isSupportedAlgorithm(input.algorithm)) {
     throw new SipAuthError('unsupported-algorithm', `digest algorithm ${input.algorithm}`);
   }
-  let ha1 = md5(`${input.username}:${input.realm}:${input.password}`);
+  let ha1 = input.ha1 ?? digestHa1(input.username, input.realm, input.password);
   if (input.algorithm?.toLowerCase() === 'md5-sess') ha1 = md5(`${ha1}:${input.nonce}:${input.cnonce ?? ''}`);
   const ha2 =
     input.qop === 'auth-int'
@@ -42,6 +49,11 @@ export function computeDigestResponse(input: DigestInput): string {
       : md5(`${input.method}:${input.uri}`);
   if (input.qop === undefined) return md5(`${ha1}:${input.nonce}:${ha2}`);
   return md5(`${ha1}:${input.nonce}:${input.nc ?? ''}:${input.cnonce ?? ''}:${input.qop}:${ha2}`);
+}
+
+/** HA1 = MD5(username ":" realm ":" password), RFC 2617 §3.2.2.2. */
+export function digestHa1(username: string, realm: string, password: string): string {
+  return md5(`${username}:${realm}:${password}`);
 }
 
 function md5(data: string | Buffer): string {

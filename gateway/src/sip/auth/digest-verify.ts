@@ -1,7 +1,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import { SipParseError } from '../errors';
 import { parseAuthHeader } from '../message/auth-header';
-import { computeDigestResponse, isSupportedAlgorithm } from './digest-hash';
+import { computeDigestResponse, type DigestSecret, isSupportedAlgorithm } from './digest-hash';
 import type { NonceValidator } from './digest-nonce';
 
 /** The parameters of an `Authorization: Digest …` header (RFC 2617 §3.2.2). */
@@ -41,18 +41,17 @@ export function parseCredentials(value: string): DigestCredentials {
   return credentials;
 }
 
-export interface VerifyDigestOptions {
+/** `password` or `ha1`: the secret on file for `credentials.username` (an HA1 must be for `realm`). */
+export type VerifyDigestOptions = DigestSecret & {
   /** Request method (`REGISTER`); HA2 uses it with the credentials' own `uri`. */
   method: string;
   realm: string;
-  /** The password on file for `credentials.username`. */
-  password: string;
   nonces: NonceValidator;
   /** Whom the nonce must have been issued to (see HmacNonceIssuer): the registrar passes the packet source. */
   scope?: string;
   /** Request body, needed only for qop=auth-int. */
   body?: Buffer;
-}
+};
 
 /**
  * Why a digest was refused. `stale-nonce` means the password was right but the nonce expired: challenge again with
@@ -84,10 +83,12 @@ export function verifyDigest(credentials: DigestCredentials, options: VerifyDige
   if (qop !== undefined && (credentials.cnonce === undefined || credentials.nc === undefined)) {
     return { ok: false, reason: 'missing-cnonce' };
   }
+  const secret: DigestSecret =
+    options.ha1 !== undefined ? { ha1: options.ha1 } : { password: options.password };
   const expected = computeDigestResponse({
     ...credentials,
+    ...secret,
     qop,
-    password: options.password,
     method: options.method,
     body: options.body,
   });

@@ -165,19 +165,19 @@ export function busContract(impl: BusImplementation): void {
     describe('commands', () => {
       it('answers a request (happy path)', async () => {
         const bus = backend.bus();
-        await bus.handle('inventory.device-policy', async ({ deviceId }) => policy(`pw-${deviceId}`));
+        await bus.handle('inventory.device-policy', async ({ deviceId }) => policy(deviceId.padEnd(32, '0')));
         const answer = await bus.request('inventory.device-policy', { deviceId: 'd1' }, { timeoutMs: 5_000 });
-        expect(answer).toEqual(policy('pw-d1'));
+        expect(answer).toEqual(policy('d1'.padEnd(32, '0')));
         expect(bus.metrics).toMatchObject({ requests: 1, handled: 1, timeouts: 0 });
       });
 
       it('answers from a handler in another bus instance (another service)', async () => {
         const gateway = backend.bus();
         const platform = backend.bus();
-        await platform.handle('inventory.device-policy', async () => policy('secret'));
+        await platform.handle('inventory.device-policy', async () => policy('f'.repeat(32)));
         await expect(
           gateway.request('inventory.device-policy', { deviceId: 'd1' }, { timeoutMs: 5_000 }),
-        ).resolves.toEqual(policy('secret'));
+        ).resolves.toEqual(policy('f'.repeat(32)));
         expect(platform.metrics.handled).toBe(1);
         expect(gateway.metrics.handled).toBe(0);
       });

@@ -4,10 +4,10 @@ export function online(deviceId: string): DeviceOnline {
   return { deviceId, remoteAddress: '10.0.0.7:5060', transport: 'udp', at: '2025-01-01T00:00:00.000Z' };
 }
 
-export function policy(password: string | null = null): DevicePolicy {
+export function policy(ha1: string | null = null): DevicePolicy {
   return {
     known: true,
-    password,
+    digest: ha1 === null ? null : { ha1, realm: '4301000000' },
     charset: 'gb18030',
     keepaliveIntervalSec: 60,
     keepaliveCount: 3,

@@ -1,0 +1,279 @@
+import { createHash } from 'node:crypto';
+import { MemoryBroker, MemoryBus } from '@tessera/bus';
+import { createLogger } from '@tessera/kit';
+import { sql } from 'kysely';
+import { Registry } from 'prom-client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Database, openDatabase } from '../../src/database/database';
+import { loadMigrations, migrate } from '../../src/database/migrator';
+import { createPlatform, loadPlatformConfig, type Platform } from '../../src/index';
+import { SecretBox } from '../../src/secrets/secret-box';
+import { deviceIdIn } from '../support/fixtures';
+import { ADMIN_PASSWORD, TEST_SECRETS_KEY, TestPlatform } from '../support/platform';
+import { createTestDatabase, type TestDatabase } from '../support/postgres';
+
+const REALM = '4301000000';
+const OTHER_KEY = Buffer.from('another-secrets-key-of-32-bytes!').toString('base64');
+const ha1 = (deviceId: string, password: string) =>
+  createHash('md5').update(`${deviceId}:${REALM}:${password}`).digest('hex');
+const upper = (overrides: Record<string, unknown> = {}) => ({
+  name: 'City platform',
+  sipId: '43000000002000000001',
+  domain: '4300000000',
+  host: '127.0.0.1',
+  port: 15060,
+  password: 'upper-secret',
+  ...overrides,
+});
+
+/** Every column of every row of `table` as one text, to look for a clear password anywhere in it. */
+async function rowsText(db: Database, table: 'device' | 'upper_platform'): Promise<string> {
+  const rows = await sql<{
+    row: string;
+  }>`select row_to_json(t)::text as row from ${sql.table(table)} t`.execute(db.db);
+  return rows.rows.map((r) => r.row).join('\n');
+}
+
+/** A platform on a database the test keeps (TestPlatform drops its own on close). */
+async function startOn(
+  url: string,
+  env: Record<string, string> = {},
+): Promise<{ platform: Platform; bus: MemoryBus }> {
+  const logger = createLogger('platform-test', process.env.TESSERA_TEST_LOG ?? 'silent');
+  const bus = new MemoryBus({ broker: new MemoryBroker(), logger });
+  const config = loadPlatformConfig({
+    DATABASE_URL: url,
+    TESSERA_HTTP_PORT: '0',
+    TESSERA_HTTP_HOST: '127.0.0.1',
+    TESSERA_ADMIN_PASSWORD: ADMIN_PASSWORD,
+    ...env,
+  });
+  try {
+    return { platform: await createPlatform({ config, bus, metricsRegistry: new Registry(), logger }), bus };
+  } catch (error) {
+    await bus.close();
+    throw error;
+  }
+}
+
+describe('SIP passwords at rest', () => {
+  let t: TestPlatform;
+  let db: Database;
+  let admin: string;
+  beforeAll(async () => {
+    t = await TestPlatform.start();
+    admin = await t.adminToken();
+    db = await openDatabase({
+      databaseUrl: t.database!.url,
+      pgliteDir: 'memory://',
+      logger: createLogger('test'),
+    });
+  });
+  afterAll(async () => {
+    await db?.close();
+    await t?.close();
+  });
+
+  it('a device password is stored as HA1, never in clear', async () => {
+    const deviceId = deviceIdIn('43010200', 61, '132');
+    const created = await t.request('POST', '/api/v1/devices', {
+      token: admin,
+      body: { deviceId, password: 'device-clear-password' },
+    });
+    expect(created.status).toBe(201);
+    expect(JSON.stringify(created.body)).not.toContain('device-clear-password');
+    const patched = await t.request('PATCH', `/api/v1/devices/${deviceId}`, {
+      token: admin,
+      body: { password: 'device-second-password' },
+    });
+    expect(JSON.stringify(patched.body)).not.toContain('device-second-password');
+
+    const row = await db.db
+      .selectFrom('device')
+      .select(['password_ha1', 'password_realm'])
+      .where('device_id', '=', deviceId)
+      .executeTakeFirstOrThrow();
+    expect(row).toEqual({ password_ha1: ha1(deviceId, 'device-second-password'), password_realm: REALM });
+    const stored = await rowsText(db, 'device');
+    expect(stored).not.toContain('device-clear-password');
+    expect(stored).not.toContain('device-second-password');
+    // Nor on the bus: the gateway is answered HA1 and its realm.
+    const policy = await t.bus.request('inventory.device-policy', { deviceId }, { timeoutMs: 2_000 });
+    expect(policy.digest).toEqual({ ha1: ha1(deviceId, 'device-second-password'), realm: REALM });
+    expect(JSON.stringify(policy)).not.toContain('device-second-password');
+  });
+
+  it('an upper password is stored encrypted, never in clear, and the gateway still gets it', async () => {
+    const created = await t.request<{ id: string }>('POST', '/api/v1/upper-platforms', {
+      token: admin,
+      body: upper(),
+    });
+    expect(created.status).toBe(201);
+    const row = await db.db
+      .selectFrom('upper_platform')
+      .select('password_sealed')
+      .where('id', '=', created.body.id)
+      .executeTakeFirstOrThrow();
+    const box = new SecretBox(Buffer.from(TEST_SECRETS_KEY, 'base64'));
+    expect(row.password_sealed).toMatch(new RegExp(`^v1\\.${box.keyId}\\.`));
+    expect(box.open(row.password_sealed!, 'upper_platform.password')).toBe('upper-secret');
+    expect(await rowsText(db, 'upper_platform')).not.toContain('upper-secret');
+    const { uppers } = await t.bus.request('cascade.uppers', {}, { timeoutMs: 5_000 });
+    expect(uppers.find((u) => u.id === created.body.id)?.password).toBe('upper-secret');
+  });
+});
+
+describe('TESSERA_SECRETS_KEY at start-up', () => {
+  let testDb: TestDatabase;
+  beforeAll(async () => {
+    testDb = await createTestDatabase();
+  });
+  afterAll(async () => {
+    await testDb?.drop();
+  });
+
+  it('without a key the platform starts and refuses to store an upper password (400 naming the variable); one without a password needs none', async () => {
+    const { platform, bus } = await startOn(testDb.url);
+    try {
+      const login = await fetch(`${platform.url}/api/v1/auth/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ username: 'admin', password: ADMIN_PASSWORD }),
+      });
+      const { token } = (await login.json()) as { token: string };
+      const create = (body: unknown) =>
+        fetch(`${platform.url}/api/v1/upper-platforms`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+          body: JSON.stringify(body),
+        });
+      const refused = await create(upper());
+      expect(refused.status).toBe(400);
+      expect(((await refused.json()) as { message: string }).message).toContain('TESSERA_SECRETS_KEY');
+      // An upper without a password needs no key.
+      expect((await create(upper({ password: undefined }))).status).toBe(201);
+    } finally {
+      await platform.close();
+      await bus.close();
+    }
+    const withKey = await startOn(testDb.url, { TESSERA_SECRETS_KEY: TEST_SECRETS_KEY });
+    await withKey.platform.close();
+    await withKey.bus.close();
+  });
+
+  it('a wrong secrets key, or none, fails start-up with a clear error once a password is stored encrypted', async () => {
+    const first = await startOn(testDb.url, { TESSERA_SECRETS_KEY: TEST_SECRETS_KEY });
+    try {
+      const login = await fetch(`${first.platform.url}/api/v1/auth/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ username: 'admin', password: ADMIN_PASSWORD }),
+      });
+      const { token } = (await login.json()) as { token: string };
+      const created = await fetch(`${first.platform.url}/api/v1/upper-platforms`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+        body: JSON.stringify(upper({ sipId: '43000000002000000005' })),
+      });
+      expect(created.status).toBe(201);
+    } finally {
+      await first.platform.close();
+      await first.bus.close();
+    }
+    await expect(startOn(testDb.url, { TESSERA_SECRETS_KEY: OTHER_KEY })).rejects.toThrow(
+      /TESSERA_SECRETS_KEY \(key id [0-9a-f]{16}\) is not the key the stored upper platform passwords were encrypted with/,
+    );
+    await expect(startOn(testDb.url)).rejects.toThrow(
+      /TESSERA_SECRETS_KEY is not set, but 1 upper platform password\(s\) are stored encrypted/,
+    );
+    await expect(startOn(testDb.url, { TESSERA_SECRETS_KEY: 'too-short' })).rejects.toThrow(
+      /TESSERA_SECRETS_KEY: expected 32 bytes/,
+    );
+  });
+});
+
+describe('the start-up migration of clear SIP passwords', () => {
+  let testDb: TestDatabase;
+  const deviceId = deviceIdIn('43010200', 71, '132');
+  beforeAll(async () => {
+    testDb = await createTestDatabase();
+    // The schema as it was before passwords were protected, with clear rows in it.
+    const database = await openDatabase({
+      databaseUrl: testDb.url,
+      pgliteDir: 'memory://',
+      logger: createLogger('test'),
+    });
+    try {
+      await migrate(database.db, { migrations: loadMigrations().filter((m) => m.name < '20261207140000') });
+      await sql`insert into device (device_id, kind, password) values (${deviceId}, 'device', 'old-clear-device')`.execute(
+        database.db,
+      );
+      await sql`insert into upper_platform (name, sip_id, domain, host, port, password)
+        values ('Old upper', '43000000002000000007', '4300000000', '127.0.0.1', 15060, 'old-clear-upper'),
+               ('No password', '43000000002000000008', '4300000000', '127.0.0.1', 15061, '')`.execute(
+        database.db,
+      );
+    } finally {
+      await database.close();
+    }
+  });
+  afterAll(async () => {
+    await testDb?.drop();
+  });
+
+  it('without a key the conversion refuses to start and leaves the clear rows as they were', async () => {
+    await expect(startOn(testDb.url)).rejects.toThrow(
+      /TESSERA_SECRETS_KEY is not set: 1 upper platform password\(s\) stored in clear must be encrypted/,
+    );
+    const database = await openDatabase({
+      databaseUrl: testDb.url,
+      pgliteDir: 'memory://',
+      logger: createLogger('test'),
+    });
+    try {
+      const row = await sql<{
+        password: string;
+      }>`select password from device where device_id = ${deviceId}`.execute(database.db);
+      expect(row.rows[0]?.password).toBe('old-clear-device');
+    } finally {
+      await database.close();
+    }
+  });
+
+  it('the start-up migration converts clear rows: devices to HA1, upper passwords encrypted, clear columns gone', async () => {
+    const { platform, bus } = await startOn(testDb.url, { TESSERA_SECRETS_KEY: TEST_SECRETS_KEY });
+    try {
+      const { uppers } = await bus.request('cascade.uppers', {}, { timeoutMs: 5_000 });
+      expect(Object.fromEntries(uppers.map((u) => [u.name, u.password]))).toEqual({
+        'Old upper': 'old-clear-upper',
+        'No password': '',
+      });
+      const policy = await bus.request('inventory.device-policy', { deviceId }, { timeoutMs: 2_000 });
+      expect(policy.digest).toEqual({ ha1: ha1(deviceId, 'old-clear-device'), realm: REALM });
+    } finally {
+      await platform.close();
+      await bus.close();
+    }
+    const database = await openDatabase({
+      databaseUrl: testDb.url,
+      pgliteDir: 'memory://',
+      logger: createLogger('test'),
+    });
+    try {
+      const columns = await sql<{ name: string }>`
+        select table_name || '.' || column_name as name from information_schema.columns
+        where table_name in ('device', 'upper_platform') and column_name like 'password%' order by 1`.execute(
+        database.db,
+      );
+      expect(columns.rows.map((c) => c.name)).toEqual([
+        'device.password_ha1',
+        'device.password_realm',
+        'upper_platform.password_sealed',
+      ]);
+      expect(await rowsText(database, 'device')).not.toContain('old-clear-device');
+      expect(await rowsText(database, 'upper_platform')).not.toContain('old-clear-upper');
+    } finally {
+      await database.close();
+    }
+  });
+});
