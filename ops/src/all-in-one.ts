@@ -57,28 +57,14 @@ async function main(): Promise<void> {
 
   // Kept in the data directory (0600) when not set: a restart must not sign everyone out, drop every viewer
   // token, or change the password the cameras were given. Printed only on the run that generated them.
-  const adminPassword = startSecret(
-    process.env,
-    'TESSERA_ADMIN_PASSWORD',
-    dataDir,
-    'admin-password',
-    generateUserPassword,
-  );
-  const sipPassword = startSecret(
-    process.env,
-    'TESSERA_SIP_PASSWORD',
-    dataDir,
-    'sip-password',
-    generateDevicePassword,
-  );
-  const tokenSecret = startSecret(process.env, 'TESSERA_TOKEN_SECRET', dataDir, 'token-secret', generateKey);
-  const mediaTokenSecret = startSecret(
-    process.env,
-    'TESSERA_MEDIA_TOKEN_SECRET',
-    dataDir,
-    'media-token-secret',
-    generateKey,
-  );
+  const secret = (variable: string, fileName: string, generate: () => string) =>
+    startSecret({ env: process.env, variable, dataDir, fileName, generate });
+  const adminPassword = secret('TESSERA_ADMIN_PASSWORD', 'admin-password', generateUserPassword);
+  const sipPassword = secret('TESSERA_SIP_PASSWORD', 'sip-password', generateDevicePassword);
+  const tokenSecret = secret('TESSERA_TOKEN_SECRET', 'token-secret', generateKey);
+  const mediaTokenSecret = secret('TESSERA_MEDIA_TOKEN_SECRET', 'media-token-secret', generateKey);
+  // Encrypts upper platform SIP passwords in the database (lost: they must be set again); never printed.
+  const secretsKey = secret('TESSERA_SECRETS_KEY', 'secrets-key', generateKey);
 
   // One address for everything a camera or a browser elsewhere must reach (SIP Via/Contact, SDP, WHEP, console),
   // unless set apart: before, the console showed 127.0.0.1 and video and SIP the first LAN address. A service bound
@@ -99,6 +85,7 @@ async function main(): Promise<void> {
     TESSERA_ADMIN_PASSWORD: adminPassword.value,
     TESSERA_TOKEN_SECRET: tokenSecret.value,
     TESSERA_MEDIA_TOKEN_SECRET: mediaTokenSecret.value,
+    TESSERA_SECRETS_KEY: secretsKey.value,
   };
   const mediaConfig = loadMediaServerConfig(env);
   const gatewayConfig = loadGatewayConfig(env);

@@ -16,13 +16,17 @@ export interface StartSecret {
  * that a restart keeps its keys: the bearer-token key (nobody is signed out), the viewer-token key, the device
  * password the simulated city and real cameras were given.
  */
-export function startSecret(
-  env: Record<string, string | undefined>,
-  variable: string,
-  dataDir: string,
-  fileName: string,
-  generate: () => string,
-): StartSecret {
+export interface StartSecretOptions {
+  env: Record<string, string | undefined>;
+  /** The environment variable that supplies it, e.g. TESSERA_TOKEN_SECRET. */
+  variable: string;
+  dataDir: string;
+  /** Its file in the data directory, e.g. token-secret. */
+  fileName: string;
+  generate: () => string;
+}
+
+export function startSecret({ env, variable, dataDir, fileName, generate }: StartSecretOptions): StartSecret {
   const fromEnv = env[variable];
   if (fromEnv) return { value: fromEnv, source: 'env', file: null };
   const file = join(dataDir, fileName);
