@@ -11,7 +11,7 @@ import type {
 } from '@tessera/contracts';
 import { type Clock, type Logger, systemClock } from '@tessera/kit';
 import type { Redis } from 'ioredis';
-import { Backoff, delay } from '../abort';
+import { abortable, Backoff, delay } from '../abort';
 import { assertCommandName, assertEventTopic, encodeEvent } from '../codec';
 import { type CommandHandler, CommandWorker, executeRequest } from '../command-worker';
 import { BusClosedError } from '../errors';
@@ -248,7 +248,7 @@ export class RedisBus implements MeteredBus {
       logger,
       take: async (signal) => {
         try {
-          const reply = await blocking.call('BRPOP', key, this.#tuning.blockMs / 1000);
+          const reply = await abortable(blocking.call('BRPOP', key, this.#tuning.blockMs / 1000), signal);
           backoff.reset();
           return parseBrpop(reply);
         } catch (err) {

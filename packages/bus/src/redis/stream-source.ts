@@ -1,6 +1,6 @@
 import type { Logger } from '@tessera/kit';
 import type { Redis } from 'ioredis';
-import { Backoff, delay } from '../abort';
+import { abortable, Backoff, delay } from '../abort';
 import type { BusMetrics } from '../metrics';
 import type { EventSource, StreamEntry } from '../subscription';
 import { errorMessage } from './connection';
@@ -66,22 +66,25 @@ export class RedisStreamSource implements EventSource {
   async next(signal: AbortSignal): Promise<StreamEntry[]> {
     try {
       if (Date.now() >= this.#nextClaimAt) {
-        const claimed = await this.#claim();
+        const claimed = await this.#claim(signal);
         if (claimed.length > 0) return claimed;
       }
       const blockMs = Math.max(1, Math.min(this.o.blockMs, this.#nextClaimAt - Date.now()));
-      const reply = await this.o.blocking.call(
-        'XREADGROUP',
-        'GROUP',
-        this.o.group,
-        this.o.consumer,
-        'COUNT',
-        this.o.readCount,
-        'BLOCK',
-        blockMs,
-        'STREAMS',
-        this.o.key,
-        '>',
+      const reply = await abortable(
+        this.o.blocking.call(
+          'XREADGROUP',
+          'GROUP',
+          this.o.group,
+          this.o.consumer,
+          'COUNT',
+          this.o.readCount,
+          'BLOCK',
+          blockMs,
+          'STREAMS',
+          this.o.key,
+          '>',
+        ),
+        signal,
       );
       this.#backoff.reset();
       return parseXReadGroup(reply);
@@ -110,16 +113,19 @@ export class RedisStreamSource implements EventSource {
     this.o.blocking.disconnect();
   }
 
-  async #claim(): Promise<StreamEntry[]> {
-    const reply = await this.o.blocking.call(
-      'XAUTOCLAIM',
-      this.o.key,
-      this.o.group,
-      this.o.consumer,
-      this.o.claimIdleMs,
-      this.#claimCursor,
-      'COUNT',
-      this.o.readCount,
+  async #claim(signal: AbortSignal): Promise<StreamEntry[]> {
+    const reply = await abortable(
+      this.o.blocking.call(
+        'XAUTOCLAIM',
+        this.o.key,
+        this.o.group,
+        this.o.consumer,
+        this.o.claimIdleMs,
+        this.#claimCursor,
+        'COUNT',
+        this.o.readCount,
+      ),
+      signal,
     );
     const { cursor, entries } = parseXAutoClaim(reply);
     this.#claimCursor = cursor;
