@@ -1,5 +1,6 @@
 import type { Bus, GbVersion, KeyValueStore, OfflineReason, SipTransport } from '@tessera/contracts';
 import type { Clock, Logger, TimerHandle } from '@tessera/kit';
+import { EventOutbox } from './event-outbox';
 
 /** Where a device registered from (the packet source of its REGISTER, not its Contact). */
 export interface DeviceAddress {
@@ -63,11 +64,23 @@ export function formatAddress(remote: DeviceAddress): string {
 export class PresenceTracker {
   readonly #opts: PresenceTrackerOptions;
   readonly #online = new Map<string, PresenceRecord>();
+  /** Reports wait here while the bus is unreachable (Redis outage): a REGISTER is still answered 200. */
+  readonly #outbox: EventOutbox;
   #sweepTimer: TimerHandle | null = null;
   #closed = false;
 
   constructor(options: PresenceTrackerOptions) {
     this.#opts = options;
+    this.#outbox = new EventOutbox({
+      bus: options.bus,
+      clock: options.clock,
+      logger: options.logger.child({ component: 'event-outbox' }),
+    });
+  }
+
+  /** Reports not yet taken by the bus. */
+  get unpublished(): number {
+    return this.#outbox.pending;
   }
 
   get size(): number {
@@ -113,9 +126,10 @@ export class PresenceTracker {
       charset: facts.charset,
     };
     this.#online.set(facts.deviceId, record);
-    await this.#persist(record);
+    // The store only serves a restart: a Redis outage must not fail the registration (it is logged).
+    this.#background(this.#persist(record), 'persist registration');
     const at = new Date(now).toISOString();
-    await this.#opts.bus.publish('device.registered', {
+    this.#outbox.publish('device.registered', {
       deviceId: facts.deviceId,
       transport: facts.remote.transport,
       remoteAddress: formatAddress(facts.remote),
@@ -125,7 +139,7 @@ export class PresenceTracker {
       at,
     });
     if (!wasOnline) {
-      await this.#opts.bus.publish('device.online', {
+      this.#outbox.publish('device.online', {
         deviceId: facts.deviceId,
         remoteAddress: formatAddress(facts.remote),
         transport: facts.remote.transport,
@@ -151,14 +165,11 @@ export class PresenceTracker {
     if (now - record.lastReportedAt >= this.#opts.reportEveryMs) {
       record.lastReportedAt = now;
       this.#background(this.#persist(record), 'persist keepalive');
-      this.#background(
-        this.#opts.bus.publish('device.keepalive', {
-          deviceId,
-          remoteAddress: formatAddress(record.remote),
-          at: new Date(now).toISOString(),
-        }),
-        'publish keepalive',
-      );
+      this.#outbox.publish('device.keepalive', {
+        deviceId,
+        remoteAddress: formatAddress(record.remote),
+        at: new Date(now).toISOString(),
+      });
     }
     return true;
   }
@@ -206,12 +217,13 @@ export class PresenceTracker {
     this.#closed = true;
     if (this.#sweepTimer) this.#opts.clock.clearTimeout(this.#sweepTimer);
     this.#sweepTimer = null;
+    this.#outbox.close();
   }
 
   async #offline(deviceId: string, reason: OfflineReason): Promise<void> {
     if (!this.#online.delete(deviceId)) return;
-    await this.#opts.store.delete(this.#key(deviceId));
-    await this.#opts.bus.publish('device.offline', {
+    this.#background(this.#opts.store.delete(this.#key(deviceId)), 'forget presence');
+    this.#outbox.publish('device.offline', {
       deviceId,
       reason,
       at: new Date(this.#opts.clock.now()).toISOString(),
