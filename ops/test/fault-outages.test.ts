@@ -66,6 +66,7 @@ describe('outages of PostgreSQL and Redis under a running platform', () => {
   let database: TestDatabase;
   let pgProxy: TcpProxy;
   let redisProxy: TcpProxy;
+  let gatewayRedisProxy: TcpProxy;
   let platformBus: RedisBus;
   let gatewayBus: RedisBus;
   let store: RedisKeyValueStore;
@@ -127,9 +128,15 @@ describe('outages of PostgreSQL and Redis under a running platform', () => {
       targetPort: Number(REDIS_URL.port || 6379),
     });
     const proxiedRedis = `redis://127.0.0.1:${redisProxy.port}`;
+    // The gateway reaches the same Redis through a proxy of its own, cut only when the test says so.
+    gatewayRedisProxy = await TcpProxy.start({
+      targetHost: REDIS_URL.hostname,
+      targetPort: Number(REDIS_URL.port || 6379),
+    });
+    const gatewayRedis = `redis://127.0.0.1:${gatewayRedisProxy.port}`;
     platformBus = new RedisBus({ url: proxiedRedis, namespace, logger });
-    gatewayBus = new RedisBus({ url: REDIS_URL.toString(), namespace, logger });
-    store = new RedisKeyValueStore({ url: REDIS_URL.toString(), namespace, logger });
+    gatewayBus = new RedisBus({ url: gatewayRedis, namespace, logger });
+    store = new RedisKeyValueStore({ url: gatewayRedis, namespace, logger });
     platform = await createPlatform({
       config: loadPlatformConfig({
         DATABASE_URL: databaseUrl.toString(),
@@ -168,12 +175,14 @@ describe('outages of PostgreSQL and Redis under a running platform', () => {
     await gateway?.close();
     await pgProxy?.restore();
     await redisProxy?.restore();
+    await gatewayRedisProxy?.restore();
     await platform?.close();
     await store?.close();
     await gatewayBus?.close();
     await platformBus?.close();
     await pgProxy?.close();
     await redisProxy?.close();
+    await gatewayRedisProxy?.close();
     await database?.drop();
   });
 
@@ -244,11 +253,64 @@ describe('outages of PostgreSQL and Redis under a running platform', () => {
     await inventoryHas(late);
   }, 60_000);
 
+  it('a device that registers while Redis is down is answered 200 and is online in the inventory after it', async () => {
+    const late = cityOf(1, 14);
+    await redisProxy.cut();
+    await gatewayRedisProxy.cut();
+    try {
+      const simulator = await startDevices(late);
+      await waitFor(() => simulator.state(late[0]!.deviceId) === 'registered', {
+        what: 'REGISTER answered 200 during the Redis outage',
+        timeoutMs: 15_000,
+      });
+      expect(gateway.presence.unpublished).toBeGreaterThan(0);
+    } finally {
+      await gatewayRedisProxy.restore();
+      await redisProxy.restore();
+    }
+    await waitFor(
+      async () => {
+        const r = await api('GET', '/api/v1/devices');
+        const list = r.status === 200 ? (r.body as DeviceView[]) : [];
+        return list.some((d) => d.deviceId === late[0]!.deviceId && d.status === 'online');
+      },
+      { what: 'the device online in the inventory', timeoutMs: 30_000, intervalMs: 200 },
+    );
+  }, 60_000);
+
   async function ingestRetries(): Promise<number> {
     const text = await (await fetch(`${platform.url}/metrics`)).text();
     const line = text.split('\n').find((l) => l.startsWith('tessera_platform_ingest_retries_total '));
     return line ? Number(line.split(' ')[1]) : 0;
   }
+});
+
+describe('a service stopping while Redis is unreachable', () => {
+  it('unsubscribes and closes its bus at once instead of waiting for Redis to come back', async () => {
+    const proxy = await TcpProxy.start({
+      targetHost: REDIS_URL.hostname,
+      targetPort: Number(REDIS_URL.port || 6379),
+    });
+    const bus = new RedisBus({
+      url: `redis://127.0.0.1:${proxy.port}`,
+      namespace: `tessera-fault-${randomBytes(4).toString('hex')}`,
+      logger,
+    });
+    try {
+      const unsubscribe = await bus.subscribe('device.online', () => undefined, {
+        group: 'platform-inventory',
+      });
+      const unhandle = await bus.handle('gateway.bye', async () => ({ ok: true }));
+      await proxy.cut();
+      // The blocking reads are now stuck in ioredis's offline queue, reconnecting.
+      await waitFor(() => proxy.connections === 0, { what: 'every connection reset' });
+      await unsubscribe();
+      await unhandle();
+      await bus.close();
+    } finally {
+      await proxy.close();
+    }
+  }, 20_000);
 });
 
 /**
