@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { MemoryBroker, MemoryBus, MemoryKeyValueStore } from '@tessera/bus';
 import { Gateway, loadGatewayConfig } from '@tessera/gateway';
 import type { Logger } from '@tessera/kit';
@@ -67,8 +67,14 @@ export class TesseraInstance {
         TESSERA_ADMIN_PASSWORD: options.adminPassword,
         TESSERA_SIP_ID: options.sipId,
         TESSERA_MEDIA_TOKEN_SECRET: secret,
-        // Upper platform passwords are encrypted with it at rest; a restart on the same database passes its own.
-        TESSERA_SECRETS_KEY: randomBytes(32).toString('base64'),
+        // Upper platform passwords are encrypted with it at rest. A test harness: the key follows the database, so a
+        // restart on the same database (e2e-cascade's station) opens what the last start sealed.
+        TESSERA_SECRETS_KEY:
+          options.databaseUrl === undefined
+            ? randomBytes(32).toString('base64')
+            : createHash('sha256')
+                .update(`tessera-instance secrets key ${options.databaseUrl}`)
+                .digest('base64'),
         TESSERA_MEDIA_PUBLIC_URL: `http://127.0.0.1:${media.httpPort}`,
         ...env,
       }),
