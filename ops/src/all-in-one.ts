@@ -86,6 +86,10 @@ async function main(): Promise<void> {
     TESSERA_TOKEN_SECRET: tokenSecret.value,
     TESSERA_MEDIA_TOKEN_SECRET: mediaTokenSecret.value,
     TESSERA_SECRETS_KEY: secretsKey.value,
+    // The simulated city registers from one address (loopback): the per-source limit on new device IDs would
+    // otherwise hold a city of more than 100 devices back for minutes.
+    TESSERA_NEW_DEVICES_PER_SOURCE_PER_MIN:
+      process.env.TESSERA_NEW_DEVICES_PER_SOURCE_PER_MIN || String(Math.max(100, sim.TESSERA_SIM_DEVICES)),
   };
   const mediaConfig = loadMediaServerConfig(env);
   const gatewayConfig = loadGatewayConfig(env);

@@ -1,7 +1,7 @@
 /**
  * The device simulator on its own, against any GB/T 28181 platform (Tessera, WVP, LiveGBS…):
  *   pnpm --filter @tessera/ops simulate --server 127.0.0.1:5060 --server-id 43010000002000000001 \
- *     --password 12345678 --devices 100 [--transport udp|tcp] [--seed 28181] [--keepalive 60] [--nvr-share 0.3]
+ *     --password "$TESSERA_SIP_PASSWORD" --devices 100 [--transport udp|tcp] [--seed 28181] [--keepalive 60] [--nvr-share 0.3]
  */
 import { parseArgs } from 'node:util';
 import { createLogger } from '@tessera/kit';
@@ -14,7 +14,8 @@ const { values } = parseArgs({
   options: {
     server: { type: 'string', default: '127.0.0.1:5060' },
     'server-id': { type: 'string', default: '43010000002000000001' },
-    password: { type: 'string', default: '12345678' },
+    /** The platform's device password; TESSERA_SIP_PASSWORD when not given (there is no public default). */
+    password: { type: 'string', default: process.env.TESSERA_SIP_PASSWORD },
     devices: { type: 'string', default: '100' },
     transport: { type: 'string', default: 'udp' },
     seed: { type: 'string', default: '28181' },
@@ -48,6 +49,8 @@ async function main(): Promise<void> {
       : values.transport === 'udp'
         ? 'udp'
         : fail('--transport must be udp or tcp');
+  if (!values.password)
+    fail("--password (or TESSERA_SIP_PASSWORD) is required: the platform's device password");
   const devices = Number(values.devices);
   if (!Number.isInteger(devices) || devices < 1 || devices > 100_000) fail('--devices must be 1–100000');
   const logger = createLogger('simulator');
