@@ -8,6 +8,9 @@ import { createTestDatabase, type TestDatabase } from '../support/postgres';
 const ADMIN_PASSWORD = 'supplied-admin-password-7f3a';
 const TOKEN_SECRET = 'supplied-token-secret-0123456789abcdef';
 const METRICS_TOKEN = 'supplied-metrics-token-5e1d';
+const SECRETS_KEY = Buffer.from('supplied-secrets-key-32-bytes-ok').toString('base64');
+const DEVICE_PASSWORD = 'supplied-device-password-4c2e';
+const UPPER_PASSWORD = 'supplied-upper-password-9b7d';
 
 describe('secrets supplied in the environment', () => {
   const lines: string[] = [];
@@ -26,6 +29,7 @@ describe('secrets supplied in the environment', () => {
       TESSERA_ADMIN_PASSWORD: ADMIN_PASSWORD,
       TESSERA_TOKEN_SECRET: TOKEN_SECRET,
       TESSERA_METRICS_TOKEN: METRICS_TOKEN,
+      TESSERA_SECRETS_KEY: SECRETS_KEY,
     });
     platform = await createPlatform({ config, bus, metricsRegistry: new Registry(), logger });
   });
@@ -45,24 +49,56 @@ describe('secrets supplied in the environment', () => {
         body: JSON.stringify({ username: 'admin', password }),
       });
     }
+    // SIP passwords given to the API are stored as HA1 or encrypted, and logged nowhere on the way.
+    const login = await fetch(`${platform.url}/api/v1/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: 'admin', password: ADMIN_PASSWORD }),
+    });
+    const { token } = (await login.json()) as { token: string };
+    const post = (path: string, body: unknown) =>
+      fetch(`${platform.url}${path}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+        body: JSON.stringify(body),
+      });
+    expect(
+      (await post('/api/v1/devices', { deviceId: '43010000001320000099', password: DEVICE_PASSWORD })).status,
+    ).toBe(201);
+    const upper = { name: 'Upper', sipId: '43000000002000000001', domain: '4300000000', host: '127.0.0.1' };
+    expect(
+      (await post('/api/v1/upper-platforms', { ...upper, port: 15060, password: UPPER_PASSWORD })).status,
+    ).toBe(201);
     await (
       await fetch(`${platform.url}/metrics`, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } })
     ).text();
     expect(lines.length).toBeGreaterThan(3);
-    for (const secret of [ADMIN_PASSWORD, TOKEN_SECRET, METRICS_TOKEN]) {
+    for (const secret of [
+      ADMIN_PASSWORD,
+      TOKEN_SECRET,
+      METRICS_TOKEN,
+      SECRETS_KEY,
+      DEVICE_PASSWORD,
+      UPPER_PASSWORD,
+    ]) {
       expect(lines.filter((l) => l.includes(secret))).toEqual([]);
     }
   });
 
   it('a rejected secret is not echoed in the configuration error', () => {
     try {
-      loadPlatformConfig({ TESSERA_TOKEN_SECRET: 'short-secret-x', TESSERA_ADMIN_PASSWORD: 'pw-1' });
+      loadPlatformConfig({
+        TESSERA_TOKEN_SECRET: 'short-secret-x',
+        TESSERA_ADMIN_PASSWORD: 'pw-1',
+        TESSERA_SECRETS_KEY: 'not-a-key-x',
+      });
       expect.unreachable();
     } catch (err) {
       expect(err).toBeInstanceOf(ConfigError);
       const text = `${(err as ConfigError).message} ${(err as ConfigError).issues.join(' ')}`;
       expect(text).not.toContain('short-secret-x');
       expect(text).not.toContain('pw-1');
+      expect(text).not.toContain('not-a-key-x');
     }
   });
 });
