@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { ConfigError } from '@tessera/kit';
 import { describe, expect, it } from 'vitest';
 import { loadPlatformConfig } from '../src/config';
@@ -76,6 +77,16 @@ describe('platform configuration', () => {
       databaseUrl: 'postgresql://postgres@127.0.0.1:5432/tessera',
       pgliteDir: 'memory://',
     });
+  });
+
+  it('reads a 32-byte TESSERA_SECRETS_KEY as hex, base64 or base64url (what `npm start` generates)', () => {
+    const key = randomBytes(32);
+    for (const text of [key.toString('hex'), key.toString('base64'), key.toString('base64url')]) {
+      expect(loadPlatformConfig({ TESSERA_SECRETS_KEY: text }).secretsKey).toEqual(key);
+    }
+    expect(() => loadPlatformConfig({ TESSERA_SECRETS_KEY: randomBytes(31).toString('base64') })).toThrow(
+      'TESSERA_SECRETS_KEY: expected 32 bytes',
+    );
   });
 
   it.each([
