@@ -84,6 +84,7 @@ describe('outage feed', () => {
 
   it('names the reasons it knows and shows faults as degraded', () => {
     expect(reasonKey('VLOST')).toBe('reason.VLOST');
+    expect(reasonKey('restart-reconcile')).toBe('reason.restart-reconcile');
     expect(reasonKey('something-new')).toBeNull();
     expect(outageHealth(outage('fault', 'DEFECT'))).toBe('degraded');
     expect(outageHealth(outage('no-video', 'VLOST'))).toBe('no-video');

@@ -19,6 +19,7 @@ const REASONS = new Set([
   'registration-expired',
   'unregistered',
   'connection-closed',
+  'restart-reconcile',
   'device-offline',
   'reported-offline',
   'OFF',
