@@ -107,6 +107,21 @@ describe('the console against the real platform', () => {
     await operator.close();
   });
 
+  it('退出登录 revokes the token on the platform, not only in the tab', async () => {
+    const page = await signIn('furong-op', 'furong-op-password');
+    const token = await page.evaluate(() => sessionStorage.getItem('tessera.token'));
+    expect(token).toBeTruthy();
+    const me = () =>
+      fetch(`${tessera.url}/api/v1/me`, { headers: { authorization: `Bearer ${token}` } }).then(
+        (r) => r.status,
+      );
+    expect(await me()).toBe(200);
+    await page.getByRole('button', { name: '退出登录' }).click();
+    await page.locator('input[name=username]').waitFor();
+    await waitFor(async () => (await me()) === 401, { what: 'the old token refused', timeoutMs: 5_000 });
+    await page.close();
+  });
+
   it('a camera that stops keepalives turns red on the map and enters the outage panel, and leaves both when it comes back', async () => {
     const page = await signIn('admin', 'console-admin-password');
     // The map's container counts the cameras its red/orange overlay draws (`data-map-alerts`, set once drawn).

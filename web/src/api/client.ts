@@ -82,6 +82,11 @@ export class ApiClient {
     return this.#request('POST', '/api/v1/auth/login', tokenResponse, { body, auth: false });
   }
 
+  /** Revokes this token on the platform (a copy of it left in another tab or a log is dead too). */
+  logout(): Promise<Result<null>> {
+    return this.#request('POST', '/api/v1/auth/logout', empty);
+  }
+
   me(): Promise<Result<CurrentUser>> {
     return this.#request('GET', '/api/v1/me', currentUser);
   }
@@ -130,7 +135,6 @@ export class ApiClient {
     });
   }
 
-  /** The caller's own saved wall layouts. */
   /** The street-level base map the platform serves, if any. */
   basemap(): Promise<Result<BasemapInfo>> {
     return this.#request('GET', '/api/v1/basemap', basemapInfo);
@@ -148,6 +152,7 @@ export class ApiClient {
     return { url: `${base}${path}`, authorization: token ? `Bearer ${token}` : null };
   }
 
+  /** The caller's own saved wall layouts. */
   wallLayouts(): Promise<Result<WallLayout[]>> {
     return this.#request('GET', '/api/v1/wall-layouts', wallLayoutList);
   }

@@ -39,6 +39,8 @@ export function App() {
     <ConsoleDataProvider client={client}>
       <AppShell
         onLogout={() => {
+          // Revoked on the platform, not only forgotten here; the page does not wait for the answer.
+          void client.logout();
           clearToken();
           setToken(null);
         }}
