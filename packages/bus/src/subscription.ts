@@ -50,7 +50,7 @@ export async function deliverEvent(ctx: DeliveryContext, entry: StreamEntry): Pr
     ctx.metrics.handlerErrors++;
     ctx.logger.error(
       { err, topic: ctx.topic, entryId: entry.id },
-      'event handler failed; the event is acknowledged and not redelivered',
+      'event handler failed; the event is acknowledged and not redelivered (unless the subscription is stopping)',
     );
     return false;
   }
@@ -93,7 +93,13 @@ export class SubscriptionLoop {
           const handled = await deliverEvent(this.ctx, entry);
           // A handler that gave up because we are stopping (e.g. a write still waiting for its database)
           // leaves its event pending, for the group's next consumer (Redis: claimed after claimIdleMs).
-          if (!handled && signal.aborted) break;
+          if (!handled && signal.aborted) {
+            this.ctx.logger.warn(
+              { topic: this.ctx.topic, entryId: entry.id },
+              'subscription stopping: the failed event is left unacknowledged for the group',
+            );
+            break;
+          }
           this.source.ack(entry);
         }
       }
