@@ -66,6 +66,8 @@ describe('presence reconcile', () => {
     expect(outage?.reason).toBe('restart-reconcile');
     // Down since its keepalives ran out an hour ago, not since the reconcile noticed.
     expect(outage?.downSeconds).toBeGreaterThan(3_000);
+    const rate = await t.get<{ city: { total: number; online: number } }>('/api/v1/stats/online-rate', admin);
+    expect(rate.body.city).toMatchObject({ total: 1, online: 0 });
   });
 
   it('a device keeping alive stays online, and one marked offline by the reconcile that keeps alive is online again', async () => {
