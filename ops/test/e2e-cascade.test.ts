@@ -158,6 +158,16 @@ describe('station → district → city cascade', () => {
     for (const database of databases) await database.drop();
   });
 
+  it('an upper password is stored encrypted, never crosses the bus, and the link still registers', async () => {
+    // The links above came up with LINK_PASSWORD checked by the district's and the city's registrars; the
+    // station's gateway digested with HA1 the platform computed for the district's realm (cascade.upper-ha1).
+    const [link] = (await station.api<UpperView[]>('GET', '/api/v1/upper-platforms')).body;
+    expect(link?.link.state).toBe('registered');
+    const { uppers } = await station.bus.request('cascade.uppers', {}, { timeoutMs: 5_000 });
+    expect(uppers).toHaveLength(1);
+    expect(JSON.stringify(uppers)).not.toContain(LINK_PASSWORD);
+  });
+
   it('the city learns every camera registering at the station, with its name and civil code, under the district', async () => {
     const seen = await waitFor(
       async () => {

@@ -5,6 +5,8 @@ import type { Clock, Logger, TimerHandle } from '@tessera/kit';
 import { encodeManscdp } from '../manscdp';
 import {
   buildAuthorization,
+  type DigestSecret,
+  parseChallenge,
   parseNameAddr,
   type RemoteAddress,
   RequestBuilder,
@@ -23,6 +25,11 @@ export interface UpperLinkOptions {
   contactHost: () => string;
   /** Every state change, to publish as `cascade.link-changed`. */
   onChange: (change: UpperLinkChanged) => void;
+  /**
+   * The secret to answer a challenge for `realm` with: HA1 from the platform (`cascade.upper-ha1`), which alone
+   * holds the password. Asked per challenge, since only the challenge names the realm.
+   */
+  secret: (realm: string) => Promise<DigestSecret>;
   backoff?: BackoffOptions;
   /** How long `close()` waits for the answer to the unregister (default 2 s). */
   closeWaitMs?: number;
@@ -231,14 +238,11 @@ export class UpperLink {
       const challenge = response.headers.get(proxy ? 'Proxy-Authenticate' : 'WWW-Authenticate');
       if (challenge === undefined || round >= 2) return response;
       if (round === 1 && !/stale\s*=\s*"?true/i.test(challenge)) return response;
+      const parsed = parseChallenge(challenge);
+      const secret = await this.#o.secret(parsed.realm);
       authorization = [
         proxy ? 'Proxy-Authorization' : 'Authorization',
-        buildAuthorization(challenge, {
-          username: this.config.localId,
-          password: this.config.password,
-          method: 'REGISTER',
-          uri,
-        }),
+        buildAuthorization(parsed, { ...secret, username: this.config.localId, method: 'REGISTER', uri }),
       ];
     }
   }

@@ -156,6 +156,14 @@ export class UpperLinks {
         contactHost: this.#o.contactHost,
         backoff: this.#o.backoff,
         onChange: (change) => this.#changed(change),
+        secret: async (realm) => {
+          const { ha1 } = await this.#o.bus.request(
+            'cascade.upper-ha1',
+            { upperId: config.id, realm },
+            { timeoutMs: this.#o.loadTimeoutMs ?? 5_000 },
+          );
+          return { ha1 };
+        },
       });
       this.#links.set(config.id, link);
       link.start();

@@ -11,6 +11,8 @@ import { createLogger } from '@tessera/kit';
 import { Registry } from 'prom-client';
 import { loadGatewayConfig } from '../../src/config';
 import { Gateway } from '../../src/gateway';
+import { digestHa1 } from '../../src/sip';
+import { UPPER_PASSWORD } from './support';
 
 export const PLATFORM_ID = '43010000002000000001';
 
@@ -71,6 +73,12 @@ export async function startCascadeGateway(
     enabled: true,
   }));
   await bus.handle('cascade.uppers', async () => ({ uppers: partial.uppers }));
+  // The platform's answer: HA1 for the realm the upper challenged with; the password never crosses the bus.
+  await bus.handle('cascade.upper-ha1', async ({ upperId, realm }) => {
+    const upper = partial.uppers.find((u) => u.id === upperId);
+    if (!upper) throw new Error(`no upper ${upperId}`);
+    return { ha1: digestHa1(upper.localId, realm, UPPER_PASSWORD) };
+  });
   await bus.handle('cascade.shared-catalog', async ({ upperId }) => ({
     entries: partial.shares.get(upperId) ?? [],
   }));

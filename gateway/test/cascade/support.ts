@@ -28,7 +28,7 @@ export function upperConfig(port: number, overrides: Partial<UpperPlatformLink> 
     port,
     transport: 'udp',
     localId: LOCAL_ID,
-    password: UPPER_PASSWORD,
+    passwordTag: 'tag-1',
     registerExpiresSec: 3600,
     keepaliveIntervalSec: 60,
     keepaliveCount: 3,

@@ -3,7 +3,7 @@ import { waitFor } from '@tessera/testkit';
 import { afterEach, describe, expect, it } from 'vitest';
 import { UpperLink } from '../../src/cascade';
 import { decodeManscdp } from '../../src/manscdp';
-import { getCallId, getCSeq, getTo, parseCredentials, parseUri } from '../../src/sip';
+import { digestHa1, getCallId, getCSeq, getTo, parseCredentials, parseUri } from '../../src/sip';
 import {
   FakeUpper,
   LOCAL_ID,
@@ -13,6 +13,7 @@ import {
   tick,
   UPPER_DOMAIN,
   UPPER_ID,
+  UPPER_PASSWORD,
   upperConfig,
 } from './support';
 
@@ -40,13 +41,16 @@ describe('UpperLink: registering to an upper platform', () => {
     const { endpoint, port } = await linkEndpoint(clock);
     closers.push(() => endpoint.close());
     const { changes, onChange } = recorder();
+    const config = upperConfig(upper.port, overrides);
     const link = new UpperLink({
-      config: upperConfig(upper.port, overrides),
+      config,
       endpoint,
       clock,
       logger: silent,
       contactHost: () => `127.0.0.1:${port}`,
       onChange,
+      // What the platform answers `cascade.upper-ha1` with (it alone holds the password).
+      secret: async (realm) => ({ ha1: digestHa1(config.localId, realm, UPPER_PASSWORD) }),
       backoff: { minMs: 2_000, maxMs: 60_000, random: () => 1 },
     });
     closers.push(() => link.close());

@@ -25,7 +25,11 @@ export const UpperPlatformLink = z.object({
   transport: z.enum(['udp', 'tcp']),
   /** Our ID as the upper knows us (20 digits, type 200); defaults to the gateway's SIP ID. */
   localId: z.string().regex(/^\d{20}$/),
-  password: z.string(),
+  /**
+   * Changes whenever the password is set, so the link restarts; not derived from the password, which never crosses
+   * the bus: the gateway asks `cascade.upper-ha1` for HA1 in the realm the upper's challenge names.
+   */
+  passwordTag: z.string(),
   registerExpiresSec: z.number().int().positive(),
   keepaliveIntervalSec: z.number().int().positive(),
   /** Keepalives unanswered before the link counts as down and re-registers. */
@@ -53,6 +57,14 @@ export type UpperLinkChanged = z.infer<typeof UpperLinkChanged>;
 /** Gateway asks the platform which uppers to keep (at start and after `cascade.uppers-changed`). */
 export const UppersRequest = z.object({});
 export const UppersResult = z.object({ uppers: z.array(UpperPlatformLink) });
+
+/**
+ * Gateway asks the platform to answer an upper's digest challenge: HA1 = MD5(localId:realm:password) (RFC 2617
+ * §3.2.2.2) for the realm the challenge names. Only the platform can open the stored password (TESSERA_SECRETS_KEY),
+ * and HA1 is good for that one realm only.
+ */
+export const UpperHa1Request = z.object({ upperId: z.string(), realm: z.string().max(256) });
+export const UpperHa1Result = z.object({ ha1: z.string().regex(/^[0-9a-f]{32}$/) });
 
 /** Platform → gateway: the upper configuration changed; the gateway reloads it with `cascade.uppers`. */
 export const UppersChanged = z.object({ at: z.string() });

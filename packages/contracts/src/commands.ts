@@ -23,6 +23,8 @@ import {
   RelayOpenResult,
   SharedCatalogRequest,
   SharedCatalogResult,
+  UpperHa1Request,
+  UpperHa1Result,
   UppersRequest,
   UppersResult,
 } from './cascade';
@@ -97,6 +99,7 @@ export const commandSchemas = {
   'media.open-egress': { request: OpenEgressRequest, response: OpenEgressResult },
   'media.close-egress': { request: CloseEgressRequest, response: Done },
   'cascade.uppers': { request: UppersRequest, response: UppersResult },
+  'cascade.upper-ha1': { request: UpperHa1Request, response: UpperHa1Result },
   'cascade.shared-catalog': { request: SharedCatalogRequest, response: SharedCatalogResult },
   'cascade.relay-open': { request: RelayOpenRequest, response: RelayOpenResult },
   'cascade.relay-close': { request: RelayCloseRequest, response: Done },

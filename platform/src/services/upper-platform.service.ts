@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import type { Bus, SharedEntry, UpperLinkChanged, UpperPlatformLink } from '@tessera/contracts';
 import type { Logger } from '@tessera/kit';
@@ -88,14 +89,25 @@ export class UpperPlatformService {
       port: row.port,
       transport: row.transport,
       localId: row.local_id ?? this.config.sipId,
-      // In clear on the bus: the gateway digests with it for a realm only the upper's challenge names.
-      password: this.#open(row),
+      passwordTag: passwordTagOf(row.password_sealed),
       registerExpiresSec: row.register_expires_sec,
       keepaliveIntervalSec: row.keepalive_interval_sec,
       keepaliveCount: row.keepalive_count,
       charset: row.charset,
       enabled: row.enabled,
     }));
+  }
+
+  /**
+   * HA1 for an upper's challenge (`cascade.upper-ha1`): the gateway digests with it, so the password itself never
+   * leaves the platform. An unknown upper is a NotFoundError (the gateway's REGISTER fails and retries).
+   */
+  async upperHa1(upperId: string, realm: string): Promise<string> {
+    const row = await this.#row(upperId);
+    const username = row.local_id ?? this.config.sipId;
+    return createHash('md5')
+      .update(`${username}:${realm}:${this.#open(row)}`)
+      .digest('hex');
   }
 
   /** What one upper sees (`cascade.shared-catalog`); an unknown upper sees nothing. */
@@ -174,9 +186,9 @@ export class UpperPlatformService {
       if (!this.#box) throw new SecretOpenError('TESSERA_SECRETS_KEY is not set');
       return this.#box.open(row.password_sealed, UPPER_PASSWORD_PURPOSE);
     } catch (error) {
-      // Start-up checked the key (checkSecretsKey); this is a row sealed elsewhere since. The link fails, not the rest.
+      // Start-up checked the key (checkSecretsKey): a row sealed elsewhere since. This link fails, not the others.
       this.logger.error({ err: error, upperId: row.id }, 'upper platform password cannot be decrypted');
-      return '';
+      throw error;
     }
   }
 
@@ -237,6 +249,11 @@ function toWrite(
     remap: JSON.stringify(body.remap),
     platform_channel_id: body.platformChannelId === undefined ? storedChannel : body.platformChannelId,
   };
+}
+
+/** Changes with every password set (a fresh IV each time), says nothing about the password. */
+function passwordTagOf(sealed: string | null): string {
+  return sealed === null ? '' : createHash('sha256').update(sealed).digest('hex').slice(0, 16);
 }
 
 function toView(row: UpperPlatform, sharedChannels: number): UpperPlatformView {

@@ -14,6 +14,7 @@ import { createTestDatabase, type TestDatabase } from '../support/postgres';
 
 const REALM = '4301000000';
 const OTHER_KEY = Buffer.from('another-secrets-key-of-32-bytes!').toString('base64');
+const md5 = (text: string) => createHash('md5').update(text).digest('hex');
 const ha1 = (deviceId: string, password: string) =>
   createHash('md5').update(`${deviceId}:${REALM}:${password}`).digest('hex');
 const upper = (overrides: Record<string, unknown> = {}) => ({
@@ -103,7 +104,7 @@ describe('SIP passwords at rest', () => {
     expect(JSON.stringify(policy)).not.toContain('device-second-password');
   });
 
-  it('an upper password is stored encrypted, never in clear, and the gateway still gets it', async () => {
+  it('an upper password is stored encrypted, never in clear, and crosses the bus only as HA1 for a challenge realm', async () => {
     const created = await t.request<{ id: string }>('POST', '/api/v1/upper-platforms', {
       token: admin,
       body: upper(),
@@ -118,8 +119,15 @@ describe('SIP passwords at rest', () => {
     expect(row.password_sealed).toMatch(new RegExp(`^v1\\.${box.keyId}\\.`));
     expect(box.open(row.password_sealed!, 'upper_platform.password')).toBe('upper-secret');
     expect(await rowsText(db, 'upper_platform')).not.toContain('upper-secret');
+    // Nor on the bus: the gateway gets HA1 for the realm an upper's challenge names, computed here.
     const { uppers } = await t.bus.request('cascade.uppers', {}, { timeoutMs: 5_000 });
-    expect(uppers.find((u) => u.id === created.body.id)?.password).toBe('upper-secret');
+    expect(JSON.stringify(uppers)).not.toContain('upper-secret');
+    const answer = await t.bus.request(
+      'cascade.upper-ha1',
+      { upperId: created.body.id, realm: '4300000000' },
+      { timeoutMs: 5_000 },
+    );
+    expect(answer.ha1).toBe(md5('43010000002000000001:4300000000:upper-secret'));
   });
 });
 
@@ -244,9 +252,15 @@ describe('the start-up migration of clear SIP passwords', () => {
     const { platform, bus } = await startOn(testDb.url, { TESSERA_SECRETS_KEY: TEST_SECRETS_KEY });
     try {
       const { uppers } = await bus.request('cascade.uppers', {}, { timeoutMs: 5_000 });
-      expect(Object.fromEntries(uppers.map((u) => [u.name, u.password]))).toEqual({
-        'Old upper': 'old-clear-upper',
-        'No password': '',
+      const ha1s: Record<string, string> = {};
+      for (const u of uppers) {
+        ha1s[u.name] = (
+          await bus.request('cascade.upper-ha1', { upperId: u.id, realm: 'r' }, { timeoutMs: 5_000 })
+        ).ha1;
+      }
+      expect(ha1s).toEqual({
+        'Old upper': md5('43010000002000000001:r:old-clear-upper'),
+        'No password': md5('43010000002000000001:r:'),
       });
       const policy = await bus.request('inventory.device-policy', { deviceId }, { timeoutMs: 2_000 });
       expect(policy.digest).toEqual({ ha1: ha1(deviceId, 'old-clear-device'), realm: REALM });

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { InventoryChannelChanged } from '@tessera/contracts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cameraItem, channelIdIn, deviceIdIn, now } from '../support/fixtures';
@@ -15,6 +16,7 @@ interface UpperView {
 }
 
 const UPPER_ID = '43000000002000000001';
+const md5 = (text: string) => createHash('md5').update(text).digest('hex');
 
 const body = (overrides: Record<string, unknown> = {}) => ({
   name: '长沙市公安局视频平台',
@@ -85,7 +87,13 @@ describe('upper platforms (cascade, lower side)', () => {
         .status,
     ).toBe(200);
     const { uppers } = await t.bus.request('cascade.uppers', {}, { timeoutMs: 5_000 });
-    expect(uppers.find((u) => u.id === id)?.password).toBe('upper-secret');
+    expect(uppers.find((u) => u.id === id)?.passwordTag).not.toBe('');
+    const { ha1 } = await t.bus.request(
+      'cascade.upper-ha1',
+      { upperId: id, realm: '4300000000' },
+      { timeoutMs: 5_000 },
+    );
+    expect(ha1).toBe(md5('43010000002000000001:4300000000:upper-secret'));
     expect((await t.request('DELETE', `/api/v1/upper-platforms/${id}`, { token: admin })).status).toBe(204);
     expect((await t.get(`/api/v1/upper-platforms/${id}`, admin)).status).toBe(404);
     await waitFor('uppers-changed ×3', async () => (changes.length >= 3 ? true : undefined));
@@ -114,12 +122,14 @@ describe('upper platforms (cascade, lower side)', () => {
     expect(link).toMatchObject({
       sipId: '43000000002000000002',
       domain: '4300000000',
-      password: 'upper-secret',
+      passwordTag: expect.stringMatching(/^[0-9a-f]{16}$/),
       transport: 'udp',
       localId: '43010000002000000001',
       charset: 'gb2312',
       enabled: true,
     });
+    // The password never crosses the bus: the gateway is given HA1 for the realm the upper challenged with.
+    expect(JSON.stringify(link)).not.toContain('upper-secret');
 
     const { entries } = await t.bus.request('cascade.shared-catalog', { upperId }, { timeoutMs: 5_000 });
     // Only areas the city's table knows: the tree starts at the seeded city.

@@ -2,11 +2,13 @@ import { randomBytes } from 'node:crypto';
 import { SipAuthError } from '../errors';
 import { quote } from '../message/lexer';
 import { type DigestChallenge, parseChallenge } from './digest-challenge';
-import { computeDigestResponse } from './digest-hash';
+import { computeDigestResponse, type DigestSecret } from './digest-hash';
 
-export interface DigestClientOptions {
+/** `password`, or `ha1` computed for the challenge's realm (the cascade: the platform keeps the password). */
+export type DigestClientOptions = DigestSecret & DigestClientRequest;
+
+interface DigestClientRequest {
   username: string;
-  password: string;
   method: string;
   /** Digest `uri`: normally the Request-URI of the request being authorised. */
   uri: string;
@@ -35,11 +37,13 @@ export function buildAuthorization(
   else if (offered.length > 0) throw new SipAuthError('unsupported-qop', `qop "${offered.join(',')}"`);
   const cnonce = qop === undefined ? undefined : (options.cnonce ?? randomBytes(8).toString('hex'));
   const nc = qop === undefined ? undefined : (options.nc ?? 1).toString(16).padStart(8, '0');
+  const secret: DigestSecret =
+    options.ha1 !== undefined ? { ha1: options.ha1 } : { password: options.password };
   const response = computeDigestResponse({
+    ...secret,
     algorithm: parsed.algorithm,
     username: options.username,
     realm: parsed.realm,
-    password: options.password,
     method: options.method,
     uri: options.uri,
     nonce: parsed.nonce,
