@@ -19,7 +19,9 @@ export type RegistrationResult =
   /** A used nonce for another Expires (an unregister included), or one the store forgot: re-challenged. */
   | 'rechallenged'
   /** Too many new device IDs from one source address: 503 with Retry-After. */
-  | 'rate-limited';
+  | 'rate-limited'
+  /** The device's stored HA1 is for another realm (the SIP ID changed): 403 until its password is set again. */
+  | 'realm-mismatch';
 
 /** The gateway's Prometheus metrics, registered into the registry the process serves at /metrics. */
 export class GatewayMetrics {
