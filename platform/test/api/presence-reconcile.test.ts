@@ -72,6 +72,9 @@ describe('presence reconcile', () => {
 
   it('a device keeping alive stays online, and one marked offline by the reconcile that keeps alive is online again', async () => {
     await t.register(alive);
+    await waitFor('the device registered', async () =>
+      (await device(alive)).status === 'online' ? true : undefined,
+    );
     const keepalive = setInterval(() => {
       void t.publish('device.keepalive', { deviceId: alive, remoteAddress: '10.1.2.4:5060', at: now() });
     }, 300);
