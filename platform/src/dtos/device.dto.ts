@@ -34,7 +34,15 @@ export type DeviceDetail = z.infer<typeof DeviceDetail>;
 
 const deviceSettings = {
   name: z.string().min(1).max(128).nullable().optional(),
-  password: z.string().min(1).max(128).nullable().optional().describe('per-device SIP digest password'),
+  password: z
+    .string()
+    .min(1)
+    .max(128)
+    .nullable()
+    .optional()
+    .describe(
+      "per-device SIP digest password; kept only as HA1 for the gateway's realm (set it again after the SIP ID changes), never returned",
+    ),
   charset: z
     .string()
     .regex(/^[A-Za-z0-9_-]{2,32}$/, { message: 'must be a charset name such as gb18030 or utf-8' })

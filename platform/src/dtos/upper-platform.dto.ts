@@ -14,7 +14,10 @@ export const UpperPlatformBody = z
     transport: z.enum(['udp', 'tcp']).default('udp'),
     /** Our ID as the upper knows us; omitted = the gateway's SIP ID. */
     localId: gbId.nullable().default(null),
-    /** Omitted on a replace: the stored password stays (it is never sent back, so a form cannot echo it). */
+    /**
+     * Omitted on a replace: the stored password stays (it is never sent back, so a form cannot echo it); '' removes
+     * it. Stored encrypted with TESSERA_SECRETS_KEY: without that key a password is refused (400).
+     */
     password: z.string().max(256).optional(),
     registerExpiresSec: z.number().int().min(60).max(86_400).default(3600),
     keepaliveIntervalSec: z.number().int().min(1).max(3600).default(60),
