@@ -24,6 +24,7 @@ import {
   checkSecretsKey,
   convertClearSipPasswords,
   DROP_CLEAR_SIP_PASSWORDS,
+  warnForeignRealmDigests,
 } from './secrets/sip-password-migration';
 import { ErrorResponse } from './dtos/error.dto';
 import { DomainEvents } from './events/domain-events';
@@ -98,6 +99,7 @@ export async function createPlatform(options: CreatePlatformOptions): Promise<Pl
     });
     if (run.applied.length > 0) logger.info({ applied: run.applied }, 'database migrated');
     await checkSecretsKey(database.db, secrets);
+    await warnForeignRealmDigests(database.db, sipRealmOf(config.sipId), logger);
     const features = await detectDatabaseFeatures(database.db, database.engine);
     logger.info(features, 'database features');
     if (!config.mediaTokenSecret) {

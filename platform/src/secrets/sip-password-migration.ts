@@ -78,3 +78,30 @@ export async function checkSecretsKey(db: Kysely<DB>, box: SecretBox | null): Pr
     );
   }
 }
+
+/**
+ * Devices whose stored HA1 was computed for another realm than the gateway's (the SIP ID changed since their
+ * password was set): the gateway refuses them (403, `realm-mismatch`) until an admin sets their password again.
+ * Said once at start-up so the operator learns it before the devices' calls come in.
+ */
+export async function warnForeignRealmDigests(
+  db: Kysely<DB>,
+  realm: string,
+  logger: Logger,
+): Promise<number> {
+  const rows = await db
+    .selectFrom('device')
+    .select('device_id')
+    .where('password_realm', 'is not', null)
+    .where('password_realm', '<>', realm)
+    .orderBy('device_id')
+    .limit(1_000)
+    .execute();
+  if (rows.length > 0) {
+    logger.warn(
+      { realm, devices: rows.slice(0, 20).map((r) => r.device_id), count: rows.length },
+      'devices whose password was set for another SIP realm cannot register: set their passwords again',
+    );
+  }
+  return rows.length;
+}

@@ -39,8 +39,11 @@ async function rowsText(db: Database, table: 'device' | 'upper_platform'): Promi
 async function startOn(
   url: string,
   env: Record<string, string> = {},
+  lines?: string[],
 ): Promise<{ platform: Platform; bus: MemoryBus }> {
-  const logger = createLogger('platform-test', process.env.TESSERA_TEST_LOG ?? 'silent');
+  const logger = lines
+    ? createLogger('platform-test', 'info', { write: (line: string) => lines.push(line) })
+    : createLogger('platform-test', process.env.TESSERA_TEST_LOG ?? 'silent');
   const bus = new MemoryBus({ broker: new MemoryBroker(), logger });
   const config = loadPlatformConfig({
     DATABASE_URL: url,
@@ -197,6 +200,53 @@ describe('TESSERA_SECRETS_KEY at start-up', () => {
     await expect(startOn(testDb.url, { TESSERA_SECRETS_KEY: 'too-short' })).rejects.toThrow(
       /TESSERA_SECRETS_KEY: expected 32 bytes/,
     );
+  });
+});
+
+describe('a change of SIP ID (realm)', () => {
+  let testDb: TestDatabase;
+  beforeAll(async () => {
+    testDb = await createTestDatabase();
+  });
+  afterAll(async () => {
+    await testDb?.drop();
+  });
+
+  it('devices whose HA1 is for the old realm are named at start-up (they must have their password set again)', async () => {
+    const deviceId = deviceIdIn('43010200', 81, '132');
+    const first = await startOn(testDb.url);
+    try {
+      const login = await fetch(`${first.platform.url}/api/v1/auth/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ username: 'admin', password: ADMIN_PASSWORD }),
+      });
+      const { token } = (await login.json()) as { token: string };
+      const created = await fetch(`${first.platform.url}/api/v1/devices`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+        body: JSON.stringify({ deviceId, password: 'set-under-4301000000' }),
+      });
+      expect(created.status).toBe(201);
+    } finally {
+      await first.platform.close();
+      await first.bus.close();
+    }
+    const lines: string[] = [];
+    const moved = await startOn(testDb.url, { TESSERA_SIP_ID: '43020000002000000001' }, lines);
+    try {
+      const warning = lines
+        .map((l) => JSON.parse(l) as Record<string, unknown>)
+        .find((l) => l.count !== undefined);
+      expect(warning).toMatchObject({ realm: '4302000000', devices: [deviceId], count: 1 });
+      expect(String(warning?.msg)).toContain('set their passwords again');
+      // The gateway is still told the realm the HA1 is for, so it refuses the device rather than check a wrong hash.
+      const policy = await moved.bus.request('inventory.device-policy', { deviceId }, { timeoutMs: 2_000 });
+      expect(policy.digest?.realm).toBe(REALM);
+    } finally {
+      await moved.platform.close();
+      await moved.bus.close();
+    }
   });
 });
 
