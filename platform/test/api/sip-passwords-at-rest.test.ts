@@ -279,6 +279,19 @@ describe('the start-up migration of clear SIP passwords', () => {
     await testDb?.drop();
   });
 
+  it('migrations run without the start-up conversion stop before dropping a clear password', async () => {
+    const database = await openDatabase({
+      databaseUrl: testDb.url,
+      pgliteDir: 'memory://',
+      logger: createLogger('test'),
+    });
+    try {
+      await expect(migrate(database.db)).rejects.toThrow(/clear SIP passwords are not converted/);
+    } finally {
+      await database.close();
+    }
+  });
+
   it('without a key the conversion refuses to start and leaves the clear rows as they were', async () => {
     await expect(startOn(testDb.url)).rejects.toThrow(
       /TESSERA_SECRETS_KEY is not set: 1 upper platform password\(s\) stored in clear must be encrypted/,
