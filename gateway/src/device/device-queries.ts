@@ -26,6 +26,7 @@ import {
 import type { GatewayMetrics } from '../metrics';
 import type { SipResponse } from '../sip';
 import { DeviceNotOnlineError, type DeviceRequests } from './device-requests';
+import { EventOutbox } from './event-outbox';
 import { PendingReplies, unwrapReply } from './pending-replies';
 import type { PresenceRecord, PresenceTracker } from './presence';
 
@@ -91,9 +92,16 @@ export class DeviceQueries {
   readonly #controls: PendingReplies<DeviceControlResponse>;
   readonly #records: RecordInfoAggregator;
   readonly #recordTimeoutMs: number;
+  /** Catalogs and identities wait here while the bus is unreachable (Redis outage) instead of being lost. */
+  readonly #outbox: EventOutbox;
 
   constructor(options: DeviceQueriesOptions) {
     this.#o = options;
+    this.#outbox = new EventOutbox({
+      bus: options.bus,
+      clock: options.clock,
+      logger: options.logger.child({ component: 'query-outbox' }),
+    });
     this.#infos = new PendingReplies(options.clock);
     this.#statuses = new PendingReplies(options.clock);
     this.#controls = new PendingReplies(options.clock);
@@ -172,7 +180,7 @@ export class DeviceQueries {
     // A refused query would otherwise sit in the aggregator until its timeout; the timeout still cleans it.
     this.#check(deviceId, response, 'catalog');
     const aggregated = await result;
-    await this.#o.bus.publish('catalog.received', {
+    this.#outbox.publish('catalog.received', {
       deviceId,
       sn,
       sumNum: aggregated.sumNum ?? aggregated.items.length,
@@ -208,7 +216,7 @@ export class DeviceQueries {
       firmware: info.firmware,
       channelCount: info.channel,
     };
-    await this.#o.bus.publish('device.info', { ...result, at: new Date(this.#o.clock.now()).toISOString() });
+    this.#outbox.publish('device.info', { ...result, at: new Date(this.#o.clock.now()).toISOString() });
     this.#o.metrics.deviceQueries.inc({ query: 'device-info', result: 'ok' });
     return result;
   }
@@ -419,7 +427,7 @@ export class DeviceQueries {
 
   async acceptCatalogNotify(fromDevice: string, message: CatalogNotify): Promise<void> {
     if (message.changes.length === 0) return;
-    await this.#o.bus.publish('catalog.changed', {
+    this.#outbox.publish('catalog.changed', {
       deviceId: fromDevice,
       changes: message.changes,
       at: new Date(this.#o.clock.now()).toISOString(),
@@ -432,6 +440,7 @@ export class DeviceQueries {
     this.#statuses.close(closed);
     this.#controls.close(closed);
     this.#records.close();
+    this.#outbox.close();
   }
 }
 
