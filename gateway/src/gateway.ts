@@ -10,6 +10,7 @@ import { DeviceQueries } from './device/device-queries';
 import { DeviceRequests } from './device/device-requests';
 import { fromRegisteredAddress } from './device/device-source';
 import { ManscdpInbox } from './device/manscdp-inbox';
+import { NewDeviceRate } from './device/new-device-rate';
 import { PresenceTracker } from './device/presence';
 import { Registrar } from './device/registrar';
 import { CatalogAggregator } from './manscdp';
@@ -66,7 +67,12 @@ export class Gateway {
     const clock = options.clock ?? systemClock;
     this.metricsRegistry = options.metricsRegistry ?? new Registry();
     this.#udp = new UdpTransport({});
-    this.#tcp = new TcpTransport({ clock });
+    this.#tcp = new TcpTransport({
+      clock,
+      maxConnectionsPerSource: config.tcpMaxPerSource,
+      maxConnections: config.tcpMaxConnections,
+      incompleteTimeoutMs: config.tcpIncompleteTimeoutSec * 1000,
+    });
     this.endpoint = new SipEndpoint({
       transports: [this.#udp, this.#tcp],
       clock,
@@ -86,6 +92,7 @@ export class Gateway {
       devicesOnline: () => this.presence.size,
       sip: () => this.endpoint.stats,
       cascadeLinks: () => this.cascade.links.counts(),
+      tcpRefusals: () => ({ ...this.#tcp.refusals }),
     });
     const requests = new DeviceRequests({
       endpoint: this.endpoint,
@@ -136,7 +143,10 @@ export class Gateway {
         windowMs: 60_000,
         lockMs: config.authLockoutSec * 1000,
         maxLockMs: 3_600_000,
+        maxFailuresPerSource: config.authMaxFailuresPerSource,
+        maxFailuresGlobal: config.authMaxFailuresGlobal,
       }),
+      newDevices: new NewDeviceRate({ clock, perSource: config.newDevicesPerSourcePerMin, windowMs: 60_000 }),
       policies: this.#policies,
       presence: this.presence,
       clock,

@@ -109,7 +109,7 @@ describe('the console against the real platform', () => {
 
   it('退出登录 revokes the token on the platform, not only in the tab', async () => {
     const page = await signIn('furong-op', 'furong-op-password');
-    const token = await page.evaluate(() => sessionStorage.getItem('tessera.token'));
+    const token = await page.evaluate<string | null>("sessionStorage.getItem('tessera.token')");
     expect(token).toBeTruthy();
     const me = () =>
       fetch(`${tessera.url}/api/v1/me`, { headers: { authorization: `Bearer ${token}` } }).then(
