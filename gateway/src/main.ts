@@ -1,9 +1,21 @@
 import { createBus, createKeyValueStore } from '@tessera/bus';
-import { ConfigError, createLogger, installProcessGuards } from '@tessera/kit';
+import { ConfigError, createLogger, installProcessGuards, MetricsAccess, parseConfig } from '@tessera/kit';
 import { Counter, collectDefaultMetrics, Registry } from 'prom-client';
-import { createServer } from 'node:http';
+import { createServer, type ServerResponse } from 'node:http';
+import { z } from 'zod';
 import { loadGatewayConfig } from './config';
 import { Gateway } from './gateway';
+
+/** What only the standalone gateway reads: its operators' HTTP port and who may read its metrics. */
+const ServiceConfigSchema = z.object({
+  TESSERA_GATEWAY_METRICS_PORT: z.coerce.number().int().min(0).max(65_535).default(9060),
+  /** As the platform's: loopback clients only by default; the token opens /metrics to a scraper anywhere. */
+  TESSERA_METRICS_ACCESS: z.enum(['loopback', 'public', 'off']).default('loopback'),
+  TESSERA_METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+});
+
+/** Readiness waits this long for Redis before it says no. */
+const READINESS_TIMEOUT_MS = 2_000;
 
 /**
  * Runs the gateway alone, for a deployment where platform, gateway and media server are separate processes
@@ -19,8 +31,10 @@ async function main(): Promise<void> {
   });
   installProcessGuards({ logger, onUnhandled: () => unhandledRejections.inc() });
   let config: ReturnType<typeof loadGatewayConfig>;
+  let service: z.infer<typeof ServiceConfigSchema>;
   try {
     config = loadGatewayConfig(process.env);
+    service = parseConfig(ServiceConfigSchema, process.env);
   } catch (error) {
     if (error instanceof ConfigError) {
       logger.fatal(error.message);
@@ -45,9 +59,39 @@ async function main(): Promise<void> {
     metricsRegistry,
     nonceSecret: process.env.TESSERA_NONCE_SECRET,
   });
-  const metricsPort = Number(process.env.TESSERA_GATEWAY_METRICS_PORT ?? 9060);
+  const metricsAccess = new MetricsAccess({
+    access: service.TESSERA_METRICS_ACCESS,
+    token: service.TESSERA_METRICS_TOKEN ?? null,
+  });
+  const json = (response: ServerResponse, status: number, body: unknown) => {
+    response.writeHead(status, { 'content-type': 'application/json' });
+    response.end(JSON.stringify(body));
+  };
+  const redisReachable = (): Promise<boolean> =>
+    'ping' in bus && typeof bus.ping === 'function'
+      ? (bus.ping as (timeoutMs: number) => Promise<boolean>)(READINESS_TIMEOUT_MS).catch(() => false)
+      : Promise.resolve(true);
   const metricsServer = createServer((request, response) => {
-    if (request.url === '/metrics') {
+    const path = (request.url ?? '').split('?')[0];
+    if (path === '/metrics') {
+      const decision = metricsAccess.decide(request.socket.remoteAddress, request.headers.authorization);
+      if (decision === 'off') {
+        json(response, 404, {
+          statusCode: 404,
+          error: 'not-found',
+          message: '/metrics is turned off (TESSERA_METRICS_ACCESS=off)',
+        });
+        return;
+      }
+      if (decision === 'forbidden') {
+        json(response, 403, {
+          statusCode: 403,
+          error: 'forbidden',
+          message:
+            '/metrics is served to loopback clients only (TESSERA_METRICS_ACCESS=loopback); a scraper elsewhere sends Authorization: Bearer <TESSERA_METRICS_TOKEN>',
+        });
+        return;
+      }
       metricsRegistry.metrics().then(
         (text) => {
           response.writeHead(200, { 'content-type': metricsRegistry.contentType });
@@ -58,14 +102,27 @@ async function main(): Promise<void> {
           response.writeHead(500).end();
         },
       );
-    } else if (request.url === '/health') {
-      response.writeHead(200, { 'content-type': 'application/json' });
-      response.end(JSON.stringify({ status: 'ok', devicesOnline: gateway.presence.size }));
+    } else if (path === '/health') {
+      // Readiness: without Redis the gateway answers devices but cannot tell the platform (reports wait in its
+      // outbox) nor keep presence for a restart, so a load balancer should prefer another replica.
+      void redisReachable().then((redis) =>
+        json(response, redis ? 200 : 503, {
+          status: redis ? 'ok' : 'error',
+          checks: { redis: redis ? 'up' : 'down' },
+          devicesOnline: gateway.presence.size,
+        }),
+      );
+    } else if (path === '/health/live') {
+      json(response, 200, { status: 'ok' });
     } else {
       response.writeHead(404).end();
     }
   });
-  metricsServer.listen(metricsPort);
+  metricsServer.listen(service.TESSERA_GATEWAY_METRICS_PORT);
+  await new Promise<void>((done) => metricsServer.once('listening', done));
+  const address = metricsServer.address();
+  const metricsPort =
+    typeof address === 'object' && address ? address.port : service.TESSERA_GATEWAY_METRICS_PORT;
   logger.info({ port: gateway.port, metricsPort }, 'gateway ready');
 
   let stopping = false;

@@ -60,9 +60,11 @@ describe('operationsGate', () => {
   });
 
   it('knows loopback addresses', () => {
-    expect(['127.0.0.1', '127.1.2.3', '::1'].every(isLoopback)).toBe(true);
+    // An IPv4 loopback peer of a dual-stack socket (::ffff:127.0.0.1) is loopback too: services that read the raw
+    // socket address (the standalone gateway) share this rule with the platform.
+    expect(['127.0.0.1', '127.1.2.3', '::1', '::ffff:127.0.0.1'].every(isLoopback)).toBe(true);
     expect(
-      ['10.0.0.1', '::ffff:127.0.0.1', '1127.0.0.1', '127.0.0.1.nip.io', 'fe80::1'].some(isLoopback),
+      ['10.0.0.1', '::ffff:10.0.0.1', '1127.0.0.1', '127.0.0.1.nip.io', 'fe80::1'].some(isLoopback),
     ).toBe(false);
   });
 });

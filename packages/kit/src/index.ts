@@ -4,3 +4,4 @@ export * from './clock';
 export * from './errors';
 export * from './viewer-token';
 export * from './process-guard';
+export * from './operations-access';

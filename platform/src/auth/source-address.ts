@@ -11,7 +11,5 @@ export function sourceAddress(request: Request): string {
   return address.startsWith('::ffff:') && address.includes('.') ? address.slice(7) : address;
 }
 
-/** 127.0.0.0/8 or ::1 (RFC 1122 §3.2.1.3, RFC 4291 §2.5.3). */
-export function isLoopback(address: string): boolean {
-  return address === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(address);
-}
+/** 127.0.0.0/8 or ::1: one rule for every service (packages/kit/src/operations-access.ts). */
+export { isLoopbackAddress as isLoopback } from '@tessera/kit';

@@ -1,4 +1,4 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { MetricsAccess } from '@tessera/kit';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { isLoopback, sourceAddress } from '../auth/source-address';
 import type { PlatformConfig } from '../config';
@@ -55,8 +55,6 @@ export function securityHeaders(options: { hstsMaxAgeSec: number }): RequestHand
 
 type Access = PlatformConfig['metricsAccess'];
 
-const digest = (value: string): Buffer => createHash('sha256').update(value).digest();
-
 /**
  * /metrics and /api/docs(-json) are operators' endpoints: the metrics tell device counts, login failures and
  * more; the docs map the whole API. Each has a setting — loopback (default: a scraper or browser on this
@@ -67,19 +65,15 @@ export function operationsGate(
   config: Pick<PlatformConfig, 'metricsAccess' | 'metricsToken' | 'apiDocs'>,
   metrics: PlatformMetrics,
 ): RequestHandler {
-  const token = config.metricsToken ? digest(config.metricsToken) : null;
-  const bearerMatches = (request: Request): boolean => {
-    const match = /^Bearer\s+(\S+)$/i.exec(request.headers.authorization ?? '');
-    // Hashes have one length, so the comparison takes the same time whatever was sent.
-    return token !== null && match?.[1] !== undefined && timingSafeEqual(digest(match[1]), token);
-  };
+  const metricsAccess = new MetricsAccess({ access: config.metricsAccess, token: config.metricsToken });
   return (request: Request, response: Response, next: NextFunction) => {
     const path = request.path;
     let what: string;
     let access: Access;
     let variable: string;
     if (path === '/metrics' || path === '/metrics/') {
-      if (bearerMatches(request)) return next();
+      if (metricsAccess.decide(sourceAddress(request), request.headers.authorization) === 'allow')
+        return next();
       [what, access, variable] = ['/metrics', config.metricsAccess, 'TESSERA_METRICS_ACCESS'];
     } else if (path === '/api/docs' || path.startsWith('/api/docs/') || path.startsWith('/api/docs-json')) {
       [what, access, variable] = ['the API documentation', config.apiDocs, 'TESSERA_API_DOCS'];
