@@ -97,6 +97,11 @@ export const platformConfigSchema = z
       600_000,
       15_000,
     ),
+    /**
+     * How often an open event stream re-reads its token's `user_session` row (live-event.service.ts): a
+     * revocation on any replica ends the stream within this, and the token's expiry ends it on time.
+     */
+    TESSERA_SSE_SESSION_CHECK_SEC: integer('expected a whole number of seconds 1–300', 1, 300, 15),
     TESSERA_SSE_HEARTBEAT_MS: integer(
       'expected a whole number of milliseconds 100–300000',
       100,
@@ -189,6 +194,7 @@ export const platformConfigSchema = z
     },
     catalogQueryTimeoutMs: c.TESSERA_CATALOG_QUERY_TIMEOUT_MS,
     sseHeartbeatMs: c.TESSERA_SSE_HEARTBEAT_MS,
+    sseSessionCheckSec: c.TESSERA_SSE_SESSION_CHECK_SEC,
     sipId: c.TESSERA_SIP_ID,
     mediaTransport: c.TESSERA_MEDIA_TRANSPORT,
     playTimeoutMs: c.TESSERA_PLAY_TIMEOUT_MS,

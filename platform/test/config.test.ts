@@ -42,6 +42,7 @@ describe('platform configuration', () => {
       lowerCatalogRefreshSec: 600,
       catalogQueryTimeoutMs: 15_000,
       sseHeartbeatMs: 15_000,
+      sseSessionCheckSec: 15,
       sipId: '43010000002000000001',
       mediaTransport: 'udp',
       playTimeoutMs: 10_000,
@@ -124,6 +125,10 @@ describe('platform configuration', () => {
     [
       { TESSERA_SSE_HEARTBEAT_MS: '-1' },
       'TESSERA_SSE_HEARTBEAT_MS: expected a whole number of milliseconds 100–300000',
+    ],
+    [
+      { TESSERA_SSE_SESSION_CHECK_SEC: '0' },
+      'TESSERA_SSE_SESSION_CHECK_SEC: expected a whole number of seconds 1–300',
     ],
   ])('rejects %j with an exact message', (env, message) => {
     expect(issuesOf(env)).toEqual([message]);

@@ -15,7 +15,18 @@ export interface AuthContext {
   jurisdiction: Jurisdiction;
   /** The `user_session` row of the bearer token (logout revokes it). */
   sessionId: string;
+  /** When the token expires (its `exp`, ms since the epoch): a long-lived event stream ends then. */
+  expiresAtMs: number;
 }
+
+/**
+ * Why a session stopped authenticating: its time ran out, or it was revoked (logout, the user disabled or
+ * deleted, a password change or reset). Sent to the console as the reason of `session-ended`.
+ */
+export type SessionEndReason = 'expired' | 'revoked';
+
+/** A re-read of an authenticated caller's session: still live (with its current role and area), or ended. */
+export type SessionCheck = { live: true; auth: AuthContext } | { live: false; reason: SessionEndReason };
 
 export function coversCivilCode(jurisdiction: Jurisdiction, civilCode: string | null): boolean {
   if (jurisdiction.kind === 'all') return true;

@@ -33,6 +33,7 @@ export class PlatformMetrics {
   readonly keepaliveFlushes: Counter;
   readonly keepaliveRows: Counter;
   readonly sseClients: Gauge;
+  readonly sseSessionsEnded: Counter<'reason'>;
   readonly playRequests: Counter<'result'>;
   readonly playSessions: Gauge;
 
@@ -105,5 +106,11 @@ export class PlatformMetrics {
       'Device rows touched by keepalive flushes',
     );
     this.sseClients = gauge(registry, 'tessera_platform_sse_clients', 'Open Server-Sent Events connections');
+    this.sseSessionsEnded = counter(
+      registry,
+      'tessera_platform_sse_sessions_ended_total',
+      'Event streams ended because their token was revoked or expired',
+      ['reason'],
+    );
   }
 }

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Kysely, Updateable } from 'kysely';
-import type { Jurisdiction } from '../auth/auth-context';
+import type { Jurisdiction, SessionEndReason } from '../auth/auth-context';
 import type { AppUser, AppUserTable, DB, NewAppUser } from '../schema/tables';
 import { KYSELY } from '../tokens';
 import { isUniqueViolation, subtreePattern } from './jurisdiction.query';
@@ -47,6 +47,22 @@ export class UserRepository {
       .where('s.expires_at', '>', now)
       .where('u.disabled_at', 'is', null)
       .executeTakeFirst();
+  }
+
+  /**
+   * Why a session no longer authenticates (after getBySession found nothing): `expired` when only its
+   * time ran out; `revoked` when it was revoked, its user disabled, or the row or user is gone.
+   */
+  async endedSessionReason(sessionId: string, now: Date): Promise<SessionEndReason> {
+    const row = await this.db
+      .selectFrom('user_session as s')
+      .innerJoin('app_user as u', 'u.id', 's.user_id')
+      .select(['s.revoked_at', 's.expires_at', 'u.disabled_at'])
+      .where('s.id', '=', sessionId)
+      .executeTakeFirst();
+    const expiredOnly =
+      row !== undefined && row.revoked_at === null && row.disabled_at === null && row.expires_at <= now;
+    return expiredOnly ? 'expired' : 'revoked';
   }
 
   /** A new session (one issued token); the user's expired sessions are dropped on the way. */

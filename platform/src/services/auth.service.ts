@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { systemClock } from '@tessera/kit';
-import type { AuthContext, Jurisdiction } from '../auth/auth-context';
+import type { AuthContext, Jurisdiction, SessionCheck } from '../auth/auth-context';
 import { LoginThrottle, type ThrottleReason } from '../auth/login-throttle';
 import { PasswordHasher } from '../auth/password-hasher';
 import { type AuthSettings, issueToken, tokenExpiry, verifyToken } from '../auth/token';
@@ -20,6 +20,9 @@ import { UserRepository } from '../repositories/user.repository';
 import { AUTH_SETTINGS, PLATFORM_CONFIG } from '../tokens';
 import { toUserResponse } from './mappers';
 
+/** Which sessions a revocation ended: one token, or every token of a user. */
+export type SessionRevocation = { sessionId: string } | { userId: string };
+
 const refusal: Record<ThrottleReason, string> = {
   'source-rate': 'too many login attempts from this address; try again later',
   'source-locked': 'too many failed logins for this user from this address; try again later',
@@ -33,6 +36,7 @@ export class AuthService {
   #roots: Promise<string[]> | null = null;
   readonly #throttle: LoginThrottle;
   readonly #hasher: PasswordHasher;
+  readonly #revocationListeners = new Set<(revocation: SessionRevocation) => void>();
 
   constructor(
     @Inject(UserRepository) private readonly users: UserRepository,
@@ -64,6 +68,7 @@ export class AuthService {
   /** Revokes the caller's token (its session). */
   async logout(auth: AuthContext): Promise<void> {
     await this.users.revokeSession(auth.sessionId, new Date());
+    this.#revoked({ sessionId: auth.sessionId });
   }
 
   /** The caller's own password change: the current password is checked (and throttled) like a login. */
@@ -77,6 +82,7 @@ export class AuthService {
     }
     await this.users.setPassword(auth.userId, await this.#hasher.hash(next));
     await this.users.revokeSessionsOf(auth.userId, new Date(), auth.sessionId);
+    this.#revoked({ userId: auth.userId });
   }
 
   /** scrypt through the bounded hasher (user creation, resets). */
@@ -85,8 +91,36 @@ export class AuthService {
   }
 
   /** Every token of the user stops working (disable, delete, password reset). */
-  revokeAllSessions(userId: string): Promise<void> {
-    return this.users.revokeSessionsOf(userId, new Date());
+  async revokeAllSessions(userId: string): Promise<void> {
+    await this.users.revokeSessionsOf(userId, new Date());
+    this.#revoked({ userId });
+  }
+
+  /**
+   * Told after a revocation on this replica is stored, so this replica's open event streams re-check at
+   * once; other replicas learn it from the row itself (recheck, every TESSERA_SSE_SESSION_CHECK_SEC).
+   * Returns the unsubscribe.
+   */
+  onRevoked(listener: (revocation: SessionRevocation) => void): () => void {
+    this.#revocationListeners.add(listener);
+    return () => this.#revocationListeners.delete(listener);
+  }
+
+  #revoked(revocation: SessionRevocation): void {
+    for (const listener of this.#revocationListeners) listener(revocation);
+  }
+
+  /**
+   * Re-reads a caller's session for a long-lived request (an event stream): ended once the token's `exp`
+   * has passed (no query needed) or its row no longer authenticates; otherwise the caller with the user's
+   * current role and area, so a changed jurisdiction applies to the open stream too.
+   */
+  async recheck(auth: AuthContext): Promise<SessionCheck> {
+    const now = new Date();
+    if (now.getTime() >= auth.expiresAtMs) return { live: false, reason: 'expired' };
+    const user = await this.users.getBySession(auth.sessionId, auth.userId, now);
+    if (!user) return { live: false, reason: await this.users.endedSessionReason(auth.sessionId, now) };
+    return { live: true, auth: await this.#contextOf(user, auth.sessionId, auth.expiresAtMs) };
   }
 
   /** Lifts the login lockouts on a username (an admin's unlock). */
@@ -100,13 +134,18 @@ export class AuthService {
     if (!payload) throw new AuthenticationError('invalid or expired token');
     const user = await this.users.getBySession(payload.sid, payload.sub, new Date());
     if (!user) throw new AuthenticationError('the token was revoked or its user is disabled or gone');
+    return this.#contextOf(user, payload.sid, payload.exp * 1000);
+  }
+
+  async #contextOf(user: AppUser, sessionId: string, expiresAtMs: number): Promise<AuthContext> {
     return {
       userId: user.id,
       username: user.username,
       role: user.role,
       civilCode: user.civil_code,
       jurisdiction: await this.jurisdictionOf(user.civil_code),
-      sessionId: payload.sid,
+      sessionId,
+      expiresAtMs,
     };
   }
 

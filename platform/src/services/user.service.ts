@@ -77,6 +77,8 @@ export class UserService {
     );
     if (removed === 'last-admin') throw this.lastAdmin(target);
     if (removed === undefined) throw new NotFoundError('user', userId);
+    // The rows went with the user; this tells the open event streams at once (nothing is left to update).
+    await this.auth.revokeAllSessions(userId);
     this.auth.unlock(target.username);
   }
 

@@ -1,0 +1,163 @@
+import { createLogger } from '@tessera/kit';
+import { sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Database, openDatabase } from '../../src/database/database';
+import { TestPlatform, USER_PASSWORD } from '../support/platform';
+import { SseClient } from '../support/sse';
+
+interface SessionEnded {
+  reason: string;
+  at: string;
+}
+
+/** The `user_session` row a token names (its `sid`). */
+const sessionOf = (token: string): string =>
+  (JSON.parse(Buffer.from(token.split('.')[0]!, 'base64url').toString('utf8')) as { sid: string }).sid;
+
+/**
+ * Opens a stream and waits until it is connected; `ended` resolves to its `session-ended` event once the
+ * stream has ended after it.
+ */
+async function openStream(t: TestPlatform, token: string, clients: SseClient[]) {
+  const stream = await SseClient.open(`${t.url}/api/v1/events?token=${encodeURIComponent(token)}`);
+  clients.push(stream);
+  expect(stream.status).toBe(200);
+  await stream.until('connected', () => (stream.comments().includes('connected') ? true : undefined));
+  const ended = async (timeoutMs = 5_000): Promise<SessionEnded> => {
+    const event = await stream.until(
+      'session-ended',
+      () => stream.event<SessionEnded>('session-ended'),
+      timeoutMs,
+    );
+    await stream.until('the end of the stream', () => (stream.ended ? true : undefined), timeoutMs);
+    return event;
+  };
+  return { stream, ended };
+}
+
+async function userId(t: TestPlatform, token: string): Promise<string> {
+  const me = await t.get<{ id: string }>('/api/v1/me', token);
+  expect(me.status).toBe(200);
+  return me.body.id;
+}
+
+// The default check interval (15 s) is far beyond these waits (5 s): a revocation made through this replica
+// ends its streams at once, without waiting for a periodic check.
+describe('an event stream, on the replica that revokes its session', () => {
+  let t: TestPlatform;
+  let admin: string;
+  const clients: SseClient[] = [];
+
+  beforeAll(async () => {
+    t = await TestPlatform.start();
+    admin = await t.adminToken();
+  });
+  afterAll(async () => {
+    for (const c of clients) c.close();
+    await t?.close();
+  });
+
+  it('ends when its token is logged out', async () => {
+    const token = await t.userToken('sse-logout', 'operator', '430102');
+    const { ended } = await openStream(t, token, clients);
+    expect((await t.request('POST', '/api/v1/auth/logout', { token })).status).toBe(204);
+    expect(await ended()).toMatchObject({ reason: 'revoked' });
+  });
+
+  it('ends when its user is disabled', async () => {
+    const token = await t.userToken('sse-disabled', 'operator', '430102');
+    const { ended } = await openStream(t, token, clients);
+    const id = await userId(t, token);
+    const patch = await t.request('PATCH', `/api/v1/users/${id}`, { token: admin, body: { disabled: true } });
+    expect(patch.status).toBe(200);
+    expect(await ended()).toMatchObject({ reason: 'revoked' });
+  });
+
+  it('ends when its user is deleted', async () => {
+    const token = await t.userToken('sse-deleted', 'operator', '430102');
+    const { ended } = await openStream(t, token, clients);
+    const id = await userId(t, token);
+    expect((await t.request('DELETE', `/api/v1/users/${id}`, { token: admin })).status).toBe(204);
+    expect(await ended()).toMatchObject({ reason: 'revoked' });
+  });
+
+  it('ends when an admin resets its user’s password', async () => {
+    const token = await t.userToken('sse-reset', 'operator', '430102');
+    const { ended } = await openStream(t, token, clients);
+    const id = await userId(t, token);
+    const reset = await t.request('POST', `/api/v1/users/${id}/password`, {
+      token: admin,
+      body: { password: 'reset-password-1' },
+    });
+    expect(reset.status).toBe(204);
+    expect(await ended()).toMatchObject({ reason: 'revoked' });
+  });
+
+  it('a password change ends the user’s other streams and keeps the changer’s own', async () => {
+    const mine = await t.userToken('sse-changer', 'operator', '430102');
+    const elsewhere = await t.login('sse-changer', USER_PASSWORD);
+    const own = await openStream(t, mine, clients);
+    const other = await openStream(t, elsewhere, clients);
+    const change = await t.request('POST', '/api/v1/me/password', {
+      token: mine,
+      body: { current: USER_PASSWORD, new: 'new-password-1' },
+    });
+    expect(change.status).toBe(204);
+    expect(await other.ended()).toMatchObject({ reason: 'revoked' });
+    // The re-check that ended the other stream also ran for this one (same user), and kept it.
+    expect(own.stream.ended).toBe(false);
+    expect(own.stream.event('session-ended')).toBeUndefined();
+  });
+});
+
+// Another replica revokes by writing the row; this replica learns it only from the periodic check.
+describe('an event stream, when its session row changes elsewhere', () => {
+  let t: TestPlatform;
+  let database: Database;
+  const clients: SseClient[] = [];
+
+  beforeAll(async () => {
+    t = await TestPlatform.start({ TESSERA_SSE_SESSION_CHECK_SEC: '1', TESSERA_SSE_HEARTBEAT_MS: '200' });
+    database = await openDatabase({
+      databaseUrl: t.database!.url,
+      pgliteDir: 'memory://',
+      logger: createLogger('test'),
+    });
+  });
+  afterAll(async () => {
+    for (const c of clients) c.close();
+    await database?.close();
+    await t?.close();
+  });
+
+  it('ends when another replica revokes its token', async () => {
+    const token = await t.userToken('sse-remote-logout', 'operator', '430102');
+    const { ended } = await openStream(t, token, clients);
+    await sql`update user_session set revoked_at = now() where id = ${sessionOf(token)}`.execute(database.db);
+    expect(await ended()).toMatchObject({ reason: 'revoked' });
+  });
+
+  it('ends when its token expires', async () => {
+    const token = await t.userToken('sse-expiry', 'operator', '430102');
+    const { ended } = await openStream(t, token, clients);
+    // Time moved on for the session (TESSERA_TOKEN_TTL_SEC is at least 60 s): its row now says it is over.
+    await sql`update user_session set expires_at = now() - interval '1 second' where id = ${sessionOf(token)}`.execute(
+      database.db,
+    );
+    expect(await ended()).toMatchObject({ reason: 'expired' });
+    expect((await t.get('/api/v1/me', token)).status).toBe(401);
+  });
+
+  it('a live session’s stream stays open across its checks', async () => {
+    const token = await t.userToken('sse-live', 'operator', '430102');
+    const { stream } = await openStream(t, token, clients);
+    // 200 ms heartbeats: fifteen of them span at least two checks of the session (one a second).
+    await stream.until(
+      'fifteen heartbeats',
+      () => (stream.comments().filter((c) => c === 'heartbeat').length >= 15 ? true : undefined),
+      10_000,
+    );
+    expect(stream.ended).toBe(false);
+    expect(stream.event('session-ended')).toBeUndefined();
+  });
+});
