@@ -67,6 +67,13 @@ describe('ApiClient', () => {
     expect(onUnauthorized).toHaveBeenCalledOnce();
   });
 
+  it('a session the platform ended ends it here with its reason, without a request', () => {
+    const { client, onUnauthorized, calls } = clientWith(() => respond(200, {}));
+    client.sessionEnded('revoked');
+    expect(onUnauthorized).toHaveBeenCalledExactlyOnceWith('revoked');
+    expect(calls).toHaveLength(0);
+  });
+
   it('does not call the platform without a token', async () => {
     const { client, calls } = clientWith(() => respond(200, []), null);
     expect(await client.me()).toEqual({

@@ -5,7 +5,9 @@ import {
   LiveEventSubscription,
   parseLiveEvent,
 } from '../src/api/events';
-import type { LiveEvent } from '../src/api/types';
+import type { LiveEvent, SessionEndedEvent } from '../src/api/types';
+import { sessionEndNotice } from '../src/auth/session';
+import { translate } from '../src/i18n/i18n';
 
 class FakeEventSource implements EventSourceLike {
   readyState = 0;
@@ -39,18 +41,20 @@ function subscribe() {
   const events: LiveEvent[] = [];
   const states: LiveConnectionState['kind'][] = [];
   const onResync = vi.fn();
+  const sessionEnds: SessionEndedEvent['reason'][] = [];
   const subscription = new LiveEventSubscription({
     url: () => '/api/v1/events?token=x',
     onEvent: (e) => events.push(e),
     onState: (s) => states.push(s.kind),
     onResync,
+    onSessionEnded: (reason) => sessionEnds.push(reason),
     createEventSource: (url) => {
       const source = new FakeEventSource(url);
       sources.push(source);
       return source;
     },
   });
-  return { subscription, sources, events, states, onResync };
+  return { subscription, sources, events, states, onResync, sessionEnds };
 }
 
 afterEach(() => {
@@ -137,5 +141,34 @@ describe('LiveEventSubscription', () => {
     vi.advanceTimersByTime(60_000);
     expect(sources).toHaveLength(1);
     expect(states.filter((s) => s === 'closed')).toHaveLength(1);
+  });
+
+  it('stops reconnecting on session-ended and sends the console to its login page with a notice', () => {
+    vi.useFakeTimers();
+    const { subscription, sources, states, sessionEnds } = subscribe();
+    sources[0]!.open();
+    sources[0]!.emit('session-ended', '{"reason":"revoked","at":"t"}');
+    // The platform then ends the stream; EventSource would try again with the dead token.
+    sources[0]!.fail(0);
+    sources[0]!.fail(2);
+    vi.advanceTimersByTime(60_000);
+    expect(sources).toHaveLength(1);
+    expect(sources[0]!.closed).toBe(true);
+    expect(states.at(-1)).toBe('closed');
+    expect(sessionEnds).toEqual(['revoked']);
+    expect(subscription.invalidMessages).toBe(0);
+    expect(translate('en', sessionEndNotice(sessionEnds[0]!))).toBe(
+      'Your session was ended (logged out, account disabled or deleted, or password changed), please log in again',
+    );
+    expect(sessionEndNotice('expired')).toBe('login.expired');
+  });
+
+  it('a session-ended it cannot decode still ends the session (as revoked) and is counted', () => {
+    const { subscription, sources, sessionEnds } = subscribe();
+    sources[0]!.open();
+    sources[0]!.emit('session-ended', '{"reason":"bored"}');
+    expect(sessionEnds).toEqual(['revoked']);
+    expect(subscription.invalidMessages).toBe(1);
+    expect(sources[0]!.closed).toBe(true);
   });
 });

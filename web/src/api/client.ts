@@ -33,6 +33,7 @@ import type {
   PlayAnswer,
   PtzAnswer,
   PtzCommand,
+  SessionEndedEvent,
   TokenResponse,
   UpperPlatform,
   UpperPlatformBody,
@@ -48,8 +49,11 @@ export interface ApiClientOptions {
   baseUrl?: string;
   /** The bearer token of the session, or null before login. */
   getToken: () => string | null;
-  /** Called once per request answered 401, so the app can end the session. */
-  onUnauthorized?: () => void;
+  /**
+   * Called once per request answered 401 (`expired`: the usual cause), or when the event stream says the
+   * platform ended the session (sessionEnded), so the app can end it here too.
+   */
+  onUnauthorized?: (reason: SessionEndedEvent['reason']) => void;
   fetch?: typeof fetch;
   /** Deadline of an ordinary request. */
   timeoutMs?: number;
@@ -64,7 +68,7 @@ export interface ApiClientOptions {
 export class ApiClient {
   readonly #baseUrl: string;
   readonly #getToken: () => string | null;
-  readonly #onUnauthorized: (() => void) | undefined;
+  readonly #onUnauthorized: ((reason: SessionEndedEvent['reason']) => void) | undefined;
   readonly #fetch: typeof fetch;
   readonly #timeoutMs: number;
   readonly #listTimeoutMs: number;
@@ -249,7 +253,12 @@ export class ApiClient {
 
   /** A 401 on an authenticated request means the session ended (a failed login is just a failed login). */
   #failed(error: ApiError, authenticated: boolean): ApiError {
-    if (error.kind === 'unauthorized' && authenticated) this.#onUnauthorized?.();
+    if (error.kind === 'unauthorized' && authenticated) this.#onUnauthorized?.('expired');
     return error;
+  }
+
+  /** The platform ended the session (the event stream's `session-ended`): the app logs out with the reason. */
+  sessionEnded(reason: SessionEndedEvent['reason']): void {
+    this.#onUnauthorized?.(reason);
   }
 }

@@ -29,6 +29,7 @@ import {
   type Outage,
   type PlayAnswer,
   type PtzAnswer,
+  type SessionEndedEvent,
   type StreamEndedEvent,
   type TokenResponse,
   UPPER_LINK_STATES,
@@ -115,6 +116,11 @@ export const streamEndedEvent: Decoder<StreamEndedEvent> = object<StreamEndedEve
   sessionId: string,
   channelId,
   reason: string,
+  at: string,
+});
+
+export const sessionEndedEvent: Decoder<SessionEndedEvent> = object<SessionEndedEvent>({
+  reason: oneOf(['expired', 'revoked']),
   at: string,
 });
 

@@ -1,6 +1,12 @@
 import { DecodeError } from './decode';
-import { channelStatusEvent, deviceStatusEvent, streamEndedEvent } from './decoders';
-import { LIVE_EVENT_TYPES, type LiveEvent, type LiveEventType, type StreamEndedEvent } from './types';
+import { channelStatusEvent, deviceStatusEvent, sessionEndedEvent, streamEndedEvent } from './decoders';
+import {
+  LIVE_EVENT_TYPES,
+  type LiveEvent,
+  type LiveEventType,
+  type SessionEndedEvent,
+  type StreamEndedEvent,
+} from './types';
 
 /** The state of the live stream, shown in the header. */
 export type LiveConnectionState =
@@ -23,6 +29,11 @@ export interface LiveEventSubscriptionOptions {
   onEvent: (event: LiveEvent) => void;
   /** A live session ended for every viewer: the wall's tiles showing it must say why and retry. */
   onStreamEnded?: (event: StreamEndedEvent) => void;
+  /**
+   * The platform ended the console's session (revoked or expired): the subscription has closed for good,
+   * since reconnecting with the dead token would only be refused; the app goes to its login page.
+   */
+  onSessionEnded?: (reason: SessionEndedEvent['reason']) => void;
   onState?: (state: LiveConnectionState) => void;
   /** Called when the stream opens again after a gap, so missed changes can be fetched. */
   onResync?: () => void;
@@ -55,6 +66,16 @@ export function parseLiveEvent(type: LiveEventType, data: string): LiveEvent | n
 export function parseStreamEnded(data: string): StreamEndedEvent | null {
   try {
     return streamEndedEvent(JSON.parse(data));
+  } catch (error) {
+    if (error instanceof DecodeError || error instanceof SyntaxError) return null;
+    throw error;
+  }
+}
+
+/** Parses a `session-ended` message; null when it does not decode. */
+export function parseSessionEnded(data: string): SessionEndedEvent | null {
+  try {
+    return sessionEndedEvent(JSON.parse(data));
   } catch (error) {
     if (error instanceof DecodeError || error instanceof SyntaxError) return null;
     throw error;
@@ -112,6 +133,13 @@ export class LiveEventSubscription {
       const event = parseStreamEnded(message.data);
       if (event) this.#options.onStreamEnded?.(event);
       else this.invalidMessages += 1;
+    });
+    source.addEventListener('session-ended', (message) => {
+      const event = parseSessionEnded(message.data);
+      if (!event) this.invalidMessages += 1;
+      // Ended either way: the platform closes the stream after this and would refuse the token again.
+      this.close();
+      this.#options.onSessionEnded?.(event?.reason ?? 'revoked');
     });
   }
 

@@ -1,7 +1,7 @@
 import { useMemo, useState } from 'react';
 import { ApiClient } from '../api/client';
 import { LoginPage } from '../auth/LoginPage';
-import { clearToken, loadToken, saveToken } from '../auth/session';
+import { clearToken, loadToken, saveToken, sessionEndNotice } from '../auth/session';
 import type { MessageKey } from '../i18n/messages';
 import { AppShell } from './AppShell';
 import { ConsoleDataProvider } from './ConsoleDataProvider';
@@ -13,9 +13,9 @@ export function App() {
     () =>
       new ApiClient({
         getToken: loadToken,
-        onUnauthorized: () => {
+        onUnauthorized: (reason) => {
           clearToken();
-          setNotice('login.expired');
+          setNotice(sessionEndNotice(reason));
           setToken(null);
         },
       }),

@@ -55,6 +55,8 @@ export function ConsoleDataProvider({ client, children }: { client: ApiClient; c
         else pending.push(event);
       },
       onStreamEnded: (event) => streamEndings.emit(event),
+      // Revoked or expired on the platform: to the login page with a notice, no reconnecting with a dead token.
+      onSessionEnded: (reason) => client.sessionEnded(reason),
       onState: (state) => {
         if (cancelled) return;
         setLive(state);

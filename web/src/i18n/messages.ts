@@ -21,6 +21,7 @@ export const zhCN = {
   'login.submitting': '登录中…',
   'login.badCredentials': '用户名或密码错误',
   'login.expired': '登录已过期，请重新登录',
+  'login.revoked': '登录已失效（已退出、账号被停用或删除、或密码已更改），请重新登录',
   'error.network': '无法连接平台：{message}',
   'error.timeout': '请求超时（{seconds} 秒）',
   'error.unauthorized': '未登录或登录已过期',
@@ -279,6 +280,8 @@ export const en: Record<MessageKey, string> = {
   'login.submitting': 'Logging in…',
   'login.badCredentials': 'Wrong username or password',
   'login.expired': 'Your session expired, please log in again',
+  'login.revoked':
+    'Your session was ended (logged out, account disabled or deleted, or password changed), please log in again',
   'error.network': 'Cannot reach the platform: {message}',
   'error.timeout': 'The request timed out ({seconds} s)',
   'error.unauthorized': 'Not logged in or session expired',
