@@ -24,7 +24,7 @@ import {
   type SipRequest,
   TcpTransport,
   UdpTransport,
-} from './sip';
+} from '@tessera/sip';
 
 export interface GatewayOptions {
   config: GatewayConfig;

@@ -20,7 +20,7 @@ import { Session } from 'node:inspector';
 import { GCProfiler, getHeapStatistics } from 'node:v8';
 import { MemoryBroker, MemoryBus, MemoryKeyValueStore } from '@tessera/bus';
 import { Gateway, loadGatewayConfig } from '@tessera/gateway';
-import { parseMessage } from '@tessera/gateway/sip';
+import { parseMessage } from '@tessera/sip';
 import { createLogger } from '@tessera/kit';
 import { SIMULATED_DEVICE_PASSWORD } from '../src/simulated-device-password';
 

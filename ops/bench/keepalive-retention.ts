@@ -13,7 +13,7 @@ import { once } from 'node:events';
 import { type PerformanceEntry, PerformanceObserver } from 'node:perf_hooks';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { SipEndpoint, UdpTransport } from '@tessera/gateway/sip';
+import { SipEndpoint, UdpTransport } from '@tessera/sip';
 
 const arg = (name: string, fallback: string) => {
   const i = process.argv.indexOf(`--${name}`);

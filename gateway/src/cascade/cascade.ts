@@ -3,7 +3,7 @@ import type { Clock, Logger, TimerHandle } from '@tessera/kit';
 import type { ForwardedControl, RecordSearch, RecordSearchResult } from '../device/device-queries';
 import type { AlarmNotify } from '../manscdp';
 import type { GatewayMetrics } from '../metrics';
-import { getFrom, getTo, type RequestContext, type SipEndpoint, type SipRequest } from '../sip';
+import { getFrom, getTo, type RequestContext, type SipEndpoint, type SipRequest } from '@tessera/sip';
 import { AlarmForwarder } from './alarm-forwarder';
 import type { BackoffOptions } from './backoff';
 import { CatalogSubscriptions } from './catalog-subscriptions';

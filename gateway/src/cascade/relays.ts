@@ -1,7 +1,14 @@
 import type { Bus, RelayOpenResult } from '@tessera/contracts';
 import { type Clock, type Logger, TimeoutError, type TimerHandle } from '@tessera/kit';
 import { SdpParseError } from '../sdp';
-import { getCallId, getTo, parseUri, type RequestContext, type SipEndpoint, type SipRequest } from '../sip';
+import {
+  getCallId,
+  getTo,
+  parseUri,
+  type RequestContext,
+  type SipEndpoint,
+  type SipRequest,
+} from '@tessera/sip';
 import { CascadeError } from './errors';
 import { buildRelayAnswer, readUpperOffer } from './relay-sdp';
 import { UasDialog } from './uas-dialog';

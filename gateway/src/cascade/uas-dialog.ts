@@ -6,8 +6,8 @@ import {
   isInDialog,
   readTag,
   targetAt,
-} from '../dialog/in-dialog-request';
-import { getCallId, getFrom, type RemoteAddress, type SipRequest, type SipResponse } from '../sip';
+} from '@tessera/sip';
+import { getCallId, getFrom, type RemoteAddress, type SipRequest, type SipResponse } from '@tessera/sip';
 
 export interface UasDialogOptions {
   /** The upper's dialog-creating request (INVITE, SUBSCRIBE). */

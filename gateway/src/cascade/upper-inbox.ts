@@ -14,7 +14,7 @@ import {
   type TypedManscdpMessage,
   tryDecodeManscdp,
 } from '../manscdp';
-import type { RequestContext, SipRequest } from '../sip';
+import type { RequestContext, SipRequest } from '@tessera/sip';
 import type { LocalChannel, SharedCatalog, SharedCatalogs } from './shared-catalogs';
 import type { UpperLink } from './upper-link';
 import type { UpperRequests } from './upper-requests';

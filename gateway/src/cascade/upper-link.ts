@@ -13,7 +13,7 @@ import {
   type SipEndpoint,
   type SipResponse,
   TransactionTimeoutError,
-} from '../sip';
+} from '@tessera/sip';
 import { Backoff, type BackoffOptions } from './backoff';
 
 export interface UpperLinkOptions {

@@ -1,6 +1,6 @@
 import { type Bus, type UpperLinkChanged, type UpperLinkState, UpperPlatformLink } from '@tessera/contracts';
 import type { Clock, Logger, TimerHandle } from '@tessera/kit';
-import type { SipEndpoint } from '../sip';
+import type { SipEndpoint } from '@tessera/sip';
 import { Backoff, type BackoffOptions } from './backoff';
 import { UpperLink } from './upper-link';
 

@@ -1,5 +1,5 @@
 import type { Clock, Logger, TimerHandle } from '@tessera/kit';
-import { RequestBuilder, type SipEndpoint, type SipResponse } from '../sip';
+import { RequestBuilder, type SipEndpoint, type SipResponse } from '@tessera/sip';
 import type { UpperLink } from './upper-link';
 
 export interface UpperRequestsOptions {

@@ -24,7 +24,7 @@ import {
   type TypedManscdpMessage,
 } from '../manscdp';
 import type { GatewayMetrics } from '../metrics';
-import type { SipResponse } from '../sip';
+import type { SipResponse } from '@tessera/sip';
 import { DeviceNotOnlineError, type DeviceRequests } from './device-requests';
 import { EventOutbox } from './event-outbox';
 import { PendingReplies, unwrapReply } from './pending-replies';

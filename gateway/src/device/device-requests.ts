@@ -1,6 +1,6 @@
 import type { Clock } from '@tessera/kit';
 import { encodeManscdp, type TypedManscdpMessage } from '../manscdp';
-import { RequestBuilder, type RemoteAddress, type SipEndpoint, type SipResponse } from '../sip';
+import { RequestBuilder, type RemoteAddress, type SipEndpoint, type SipResponse } from '@tessera/sip';
 import type { PresenceRecord } from './presence';
 
 export interface DeviceRequestsOptions {

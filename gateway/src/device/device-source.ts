@@ -1,4 +1,4 @@
-import type { RemoteAddress } from '../sip';
+import type { RemoteAddress } from '@tessera/sip';
 import type { DeviceAddress } from './presence';
 
 /**

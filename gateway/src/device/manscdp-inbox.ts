@@ -1,7 +1,7 @@
 import type { Logger } from '@tessera/kit';
 import { type AlarmNotify, tryDecodeManscdp } from '../manscdp';
 import type { GatewayMetrics } from '../metrics';
-import { getFrom, type RequestContext, type SipRequest } from '../sip';
+import { getFrom, type RequestContext, type SipRequest } from '@tessera/sip';
 import type { DeviceQueries } from './device-queries';
 import type { DeviceRequests } from './device-requests';
 import { fromRegisteredAddress } from './device-source';

@@ -12,7 +12,7 @@ import {
   type RequestContext,
   type SipRequest,
   verifyDigest,
-} from '../sip';
+} from '@tessera/sip';
 import type { AuthLockout } from './auth-lockout';
 import type { DevicePolicySource } from './device-policy';
 import type { NewDeviceRate } from './new-device-rate';

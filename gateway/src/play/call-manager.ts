@@ -1,7 +1,7 @@
 import type { Bus, CallEnded, InviteRequest, InviteResult } from '@tessera/contracts';
 import type { Clock, Logger, TimerHandle } from '@tessera/kit';
 import { type GbAnswer, parseAnswer, SdpParseError } from '../sdp';
-import type { RemoteAddress, RequestContext, SipEndpoint, SipRequest, SipResponse } from '../sip';
+import type { RemoteAddress, RequestContext, SipEndpoint, SipRequest, SipResponse } from '@tessera/sip';
 import { Call } from './call';
 import { buildInvite } from './invite-request';
 import { failureOf, gatewayClosing, inviteTimedOut, notRegistered, refusedBy } from './invite-outcome';

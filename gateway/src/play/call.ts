@@ -6,10 +6,17 @@ import {
   isInDialog,
   readTag,
   targetAt,
-} from '../dialog/in-dialog-request';
-import { getCallId, getCSeq, getFrom, type RemoteAddress, type SipRequest, type SipResponse } from '../sip';
+} from '@tessera/sip';
+import {
+  getCallId,
+  getCSeq,
+  getFrom,
+  type RemoteAddress,
+  type SipRequest,
+  type SipResponse,
+} from '@tessera/sip';
 
-export type { InDialogRequestOptions } from '../dialog/in-dialog-request';
+export type { InDialogRequestOptions } from '@tessera/sip';
 
 export interface CallOptions {
   sessionId: string;

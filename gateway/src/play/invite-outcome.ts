@@ -1,5 +1,5 @@
 import type { InviteResult } from '@tessera/contracts';
-import { TransactionTimeoutError } from '../sip';
+import { TransactionTimeoutError } from '@tessera/sip';
 
 type InviteFailure = Extract<InviteResult, { ok: false }>;
 

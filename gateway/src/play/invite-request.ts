@@ -1,6 +1,6 @@
 import type { InviteRequest } from '@tessera/contracts';
 import { buildOffer } from '../sdp';
-import { RequestBuilder, type SipRequest } from '../sip';
+import { RequestBuilder, type SipRequest } from '@tessera/sip';
 
 export interface InviteIdentity {
   platformId: string;

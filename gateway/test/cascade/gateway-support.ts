@@ -11,7 +11,7 @@ import { createLogger } from '@tessera/kit';
 import { Registry } from 'prom-client';
 import { loadGatewayConfig } from '../../src/config';
 import { Gateway } from '../../src/gateway';
-import { digestHa1 } from '../../src/sip';
+import { digestHa1 } from '@tessera/sip';
 import { UPPER_PASSWORD } from './support';
 
 export const PLATFORM_ID = '43010000002000000001';

@@ -8,7 +8,7 @@ import {
   type RecordInfoQuery,
   type RecordInfoResponse,
 } from '../../src/manscdp';
-import { RequestBuilder } from '../../src/sip';
+import { RequestBuilder } from '@tessera/sip';
 import { DEVICE, deviceAt } from '../play/support';
 import { ownDevice, RECORD_SEARCH_DAY, sippRecordInfoDevice } from '../interop/support';
 import { type CascadeHarness, sharedCamera, startCascadeGateway } from './gateway-support';

@@ -9,7 +9,7 @@ import {
   buildChallenge,
   parseCredentials,
   verifyDigest,
-} from '../../src/sip';
+} from '@tessera/sip';
 
 export const UPPER_ID = '44010000002000000001';
 export const UPPER_DOMAIN = '4401000000';

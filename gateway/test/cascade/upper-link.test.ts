@@ -3,7 +3,7 @@ import { waitFor } from '@tessera/testkit';
 import { afterEach, describe, expect, it } from 'vitest';
 import { UpperLink } from '../../src/cascade';
 import { decodeManscdp } from '../../src/manscdp';
-import { digestHa1, getCallId, getCSeq, getTo, parseCredentials, parseUri } from '../../src/sip';
+import { digestHa1, getCallId, getCSeq, getTo, parseCredentials, parseUri } from '@tessera/sip';
 import {
   FakeUpper,
   LOCAL_ID,

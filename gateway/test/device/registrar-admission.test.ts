@@ -2,7 +2,7 @@ import { createSocket, type Socket } from 'node:dgram';
 import { randomBytes } from 'node:crypto';
 import { waitFor } from '@tessera/testkit';
 import { afterEach, describe, expect, it } from 'vitest';
-import { buildAuthorization, parseChallenge } from '../../src/sip';
+import { buildAuthorization, parseChallenge } from '@tessera/sip';
 import { DOMAIN, type GatewayHarness, PASSWORD, PLATFORM_ID, startGateway } from '../interop/support';
 
 const DEVICE = '34020000001320000001';

@@ -1,5 +1,5 @@
 import { expect } from 'vitest';
-import { buildAuthorization, RequestBuilder } from '../../src/sip';
+import { buildAuthorization, RequestBuilder } from '@tessera/sip';
 import type { FakeUpper } from '../cascade/support';
 import { DOMAIN, type GatewayHarness, PLATFORM_ID } from '../interop/support';
 

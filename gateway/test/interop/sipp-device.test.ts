@@ -1,8 +1,8 @@
 import { join, resolve } from 'node:path';
 import { describeSippFailure, freePort, runSipp, waitFor } from '@tessera/testkit';
 import { afterEach, describe, expect, it } from 'vitest';
-import { digestHa1 } from '../../src/sip';
-import { sipFixtureDir } from '../fixtures/sip/fixtures';
+import { digestHa1 } from '@tessera/sip';
+import { sipFixtureDir } from '../../../packages/sip/test/fixtures/fixtures';
 import { DOMAIN, type GatewayHarness, PLATFORM_ID, startGateway } from './support';
 
 /** The third-party SIPp scenarios kept in the repository (checksummed by test/sip/vectors.test.ts). */

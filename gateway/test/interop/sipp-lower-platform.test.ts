@@ -1,7 +1,7 @@
 import { join, resolve } from 'node:path';
 import { describeSippFailure, freePort, runSipp, waitFor } from '@tessera/testkit';
 import { afterEach, describe, expect, it } from 'vitest';
-import { sipFixtureDir } from '../fixtures/sip/fixtures';
+import { sipFixtureDir } from '../../../packages/sip/test/fixtures/fixtures';
 import { type GatewayHarness, startGateway } from './support';
 
 /** The third-party SIPp scenarios kept in the repository (checksummed by test/sip/vectors.test.ts). */

@@ -7,7 +7,7 @@ import { Registry } from 'prom-client';
 import { loadGatewayConfig } from '../../src/config';
 import type { RecordSearch } from '../../src/device/device-queries';
 import { Gateway } from '../../src/gateway';
-import { RequestBuilder } from '../../src/sip';
+import { RequestBuilder } from '@tessera/sip';
 import { FakeUpper } from '../cascade/support';
 import { DEVICE, deviceAt } from '../play/support';
 

@@ -12,8 +12,8 @@ import {
   type SipRequest,
   type SipResponse,
   serializeMessage,
-} from '../../src/sip';
-import { flush, MemoryNetwork } from '../sip/support/memory-network';
+} from '@tessera/sip';
+import { flush, MemoryNetwork } from '../../../packages/sip/test/support/memory-network';
 import { CHANNEL, DEVICE, playRequest } from './support';
 
 const platformAddress: RemoteAddress = { transport: 'udp', address: '10.0.0.1', port: 5060 };

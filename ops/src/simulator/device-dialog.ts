@@ -6,7 +6,7 @@ import {
   SipHeaders,
   type SipRequest,
   type SipResponse,
-} from '@tessera/gateway/sip';
+} from '@tessera/sip';
 
 /**
  * An INVITE dialog seen from the device (the UAS), enough to end it with our own BYE (RFC 3261 §12.1.1): the

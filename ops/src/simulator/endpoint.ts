@@ -1,4 +1,4 @@
-import { listenOnOnePort, SipEndpoint, TcpTransport, UdpTransport } from '@tessera/gateway/sip';
+import { listenOnOnePort, SipEndpoint, TcpTransport, UdpTransport } from '@tessera/sip';
 
 /** One SIP endpoint for a whole simulated city, bound to a port of its own on `host`. */
 export async function createSimulatorEndpoint(options: {

@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import type { RequestContext, SipEndpoint, SipRequest } from '@tessera/gateway/sip';
+import type { RequestContext, SipEndpoint, SipRequest } from '@tessera/sip';
 import type { Logger } from '@tessera/kit';
 import type { SimulatedChannel } from './city';
 import { DeviceDialog } from './device-dialog';

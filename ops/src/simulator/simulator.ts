@@ -18,7 +18,7 @@ import {
   type SipEndpoint,
   type SipRequest,
   type SipResponse,
-} from '@tessera/gateway/sip';
+} from '@tessera/sip';
 import type { SimulatedChannel, SimulatedDevice } from './city';
 import { catalogItems, statusChange } from './simulated-device';
 import { SimulatorMedia, type SimulatorMediaOptions } from './simulator-media';

@@ -9,7 +9,7 @@ import {
   type SipRequest,
   type SipResponse,
   serializeMessage,
-} from '@tessera/gateway/sip';
+} from '@tessera/sip';
 import { catalogItems, type SimulatedDevice } from '../../src/simulator';
 
 /**
