@@ -4,8 +4,8 @@
 
 export * from './errors';
 
-export type { AudioFrame, VideoAccessUnit, VideoTrack } from './protocols/access-unit';
-export type { AudioCodec, VideoCodec } from './protocols/media-codec';
+export type { AudioFrame, VideoAccessUnit, VideoTrack } from '@tessera/media-protocols';
+export type { AudioCodec, VideoCodec } from '@tessera/media-protocols';
 
 // RTP
 export {
@@ -14,15 +14,15 @@ export {
   type RtpHeaderFields,
   type RtpPacket,
   serializeRtpPacket,
-} from './protocols/rtp/rtp-packet';
-export { sequenceAdd, sequenceDiff } from './protocols/rtp/rtp-sequence';
+} from '@tessera/media-protocols';
+export { sequenceAdd, sequenceDiff } from '@tessera/media-protocols';
 export {
   RtpReorderBuffer,
   type RtpReorderBufferOptions,
   type RtpReorderEvent,
   type RtpReorderStats,
-} from './protocols/rtp/rtp-reorder-buffer';
-export { RtpPacketizer, type RtpPacketizerOptions } from './protocols/rtp/rtp-packetizer';
+} from '@tessera/media-protocols';
+export { RtpPacketizer, type RtpPacketizerOptions } from '@tessera/media-protocols';
 
 // RTP over TCP
 export {
@@ -31,8 +31,8 @@ export {
   type Rfc4571DeframerOptions,
   type Rfc4571DeframerStats,
   type RtpTcpFraming,
-} from './protocols/rfc4571/rfc4571-deframer';
-export { frameRfc4571 } from './protocols/rfc4571/rfc4571-framer';
+} from '@tessera/media-protocols';
+export { frameRfc4571 } from '@tessera/media-protocols';
 
 // MPEG-PS
 export {
@@ -40,51 +40,51 @@ export {
   type PsDemuxerEvent,
   type PsDemuxerOptions,
   type PsStreamInfo,
-} from './protocols/ps/ps-demuxer';
-export type { PsDemuxerStats } from './protocols/ps/ps-demuxer-stats';
+} from '@tessera/media-protocols';
+export type { PsDemuxerStats } from '@tessera/media-protocols';
 export {
   PsRtpDepacketizer,
   type PsRtpDepacketizerOptions,
-} from './protocols/ps/ps-rtp-depacketizer';
+} from '@tessera/media-protocols';
 export {
   MAX_PES_PAYLOAD,
   PsMuxer,
   type PsMuxAudioInput,
   type PsMuxerOptions,
   type PsMuxVideoInput,
-} from './protocols/ps/ps-muxer';
-export type { ProgramStreamMap, ProgramStreamMapEntry } from './protocols/ps/program-stream-map';
-export { StreamType } from './protocols/ps/stream-type';
+} from '@tessera/media-protocols';
+export type { ProgramStreamMap, ProgramStreamMapEntry } from '@tessera/media-protocols';
+export { StreamType } from '@tessera/media-protocols';
 
 // H.264 / H.265 elementary streams
 export {
   AccessUnitAssembler,
   type AccessUnitAssemblerOptions,
   type AssembledAccessUnit,
-} from './protocols/annexb/access-unit-assembler';
-export { joinAnnexB, splitAnnexB } from './protocols/annexb/annexb';
-export { probeVideoCodec } from './protocols/annexb/video-codec-probe';
-export { H264NalType, h264NalType } from './protocols/h264/h264-nal';
-export { type H264Sps, parseH264Sps } from './protocols/h264/h264-sps';
-export { H265NalType, h265NalType } from './protocols/h265/h265-nal';
-export { type H265Sps, parseH265Sps } from './protocols/h265/h265-sps';
-export { BitReader } from './protocols/bitstream/bit-reader';
-export { unescapeRbsp } from './protocols/bitstream/emulation-prevention';
+} from '@tessera/media-protocols';
+export { joinAnnexB, splitAnnexB } from '@tessera/media-protocols';
+export { probeVideoCodec } from '@tessera/media-protocols';
+export { H264NalType, h264NalType } from '@tessera/media-protocols';
+export { type H264Sps, parseH264Sps } from '@tessera/media-protocols';
+export { H265NalType, h265NalType } from '@tessera/media-protocols';
+export { type H265Sps, parseH265Sps } from '@tessera/media-protocols';
+export { BitReader } from '@tessera/media-protocols';
+export { unescapeRbsp } from '@tessera/media-protocols';
 
 // AAC
-export { type AdtsHeader, parseAdtsHeader } from './protocols/aac/adts';
-export { type AdtsFrame, AdtsFramer } from './protocols/aac/adts-framer';
+export { type AdtsHeader, parseAdtsHeader } from '@tessera/media-protocols';
+export { type AdtsFrame, AdtsFramer } from '@tessera/media-protocols';
 
 // Captures
-export { isPcap, type PcapRecord, readPcapRecords } from './protocols/pcap/pcap-file';
-export { extractPcapFlows, type PcapFlows, type TcpFlow, type UdpFlow } from './protocols/pcap/pcap-flows';
+export { isPcap, type PcapRecord, readPcapRecords } from '@tessera/media-protocols';
+export { extractPcapFlows, type PcapFlows, type TcpFlow, type UdpFlow } from '@tessera/media-protocols';
 
 // H.264 over RTP (RFC 6184)
 export {
   type H264RtpPacketizeOptions,
   type H264RtpPayload,
   packetizeH264,
-} from './protocols/rtp/h264-rtp-packetizer';
+} from '@tessera/media-protocols';
 
 // ——— The media server: sockets, sessions, WebRTC ———
 export {

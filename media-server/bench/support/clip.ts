@@ -1,9 +1,7 @@
 import { execFile } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { promisify } from 'node:util';
-import { AccessUnitAssembler } from '../../src/protocols/annexb/access-unit-assembler';
-import { PsMuxer } from '../../src/protocols/ps/ps-muxer';
-import { RtpPacketizer } from '../../src/protocols/rtp/rtp-packetizer';
+import { AccessUnitAssembler, PsMuxer, RtpPacketizer } from '@tessera/media-protocols';
 
 const run = promisify(execFile);
 

@@ -1,5 +1,5 @@
 import type { EventEmitter } from 'node:events';
-import type { AudioFrame } from '../protocols/access-unit';
+import type { AudioFrame } from '@tessera/media-protocols';
 
 /** One Opus packet, and where it starts on a 48 kHz clock that begins at 0 with the transcoder. */
 export interface OpusPacket {

@@ -2,12 +2,14 @@ import { randomInt } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import type { EgressEnded, MediaTransport } from '@tessera/contracts';
 import type { Logger } from '@tessera/kit';
-import { MediaEncodeError } from '../errors';
-import type { VideoAccessUnit } from '../protocols/access-unit';
-import { nalClassifierFor } from '../protocols/annexb/nal-classifiers';
-import type { VideoCodec } from '../protocols/media-codec';
-import { PsMuxer } from '../protocols/ps/ps-muxer';
-import { RtpPacketizer } from '../protocols/rtp/rtp-packetizer';
+import {
+  MediaEncodeError,
+  type VideoAccessUnit,
+  nalClassifierFor,
+  type VideoCodec,
+  PsMuxer,
+  RtpPacketizer,
+} from '@tessera/media-protocols';
 import type { RtpEgressSink } from '../servers/rtp/rtp-egress-sink';
 import { RtpTimeline } from '../webrtc/rtp-timeline';
 import type { GbSsrc } from './gb-ssrc';

@@ -1,12 +1,18 @@
 import { EventEmitter } from 'node:events';
 import type { MediaTransport, StreamInfo } from '@tessera/contracts';
 import type { Clock, Logger, TimerHandle } from '@tessera/kit';
-import { IngestClosedError, MediaTimeoutError, RtpParseError } from '../errors';
-import type { AudioFrame, VideoAccessUnit } from '../protocols/access-unit';
-import type { AudioCodec, VideoCodec } from '../protocols/media-codec';
-import type { PsDemuxerEvent } from '../protocols/ps/ps-demuxer';
-import { PsRtpDepacketizer } from '../protocols/ps/ps-rtp-depacketizer';
-import { parseRtpPacket, type RtpPacket } from '../protocols/rtp/rtp-packet';
+import {
+  RtpParseError,
+  type AudioFrame,
+  type VideoAccessUnit,
+  type AudioCodec,
+  type VideoCodec,
+  type PsDemuxerEvent,
+  PsRtpDepacketizer,
+  parseRtpPacket,
+  type RtpPacket,
+} from '@tessera/media-protocols';
+import { IngestClosedError, MediaTimeoutError } from '../errors';
 import type { DeviceEndpoint, RemoteAddress, RtpSource } from '../servers/rtp/rtp-source';
 import type { GbSsrc } from './gb-ssrc';
 import { BitrateMeter, type IngestStats } from './ingest-stats';

@@ -1,6 +1,5 @@
 import { EventEmitter } from 'node:events';
-import type { VideoAccessUnit } from '../protocols/access-unit';
-import type { VideoCodec } from '../protocols/media-codec';
+import type { VideoAccessUnit, VideoCodec } from '@tessera/media-protocols';
 
 export interface LiveStreamOptions {
   /** The GOP cache holds at most this many frames (default 300: 12 s at 25 fps)… */

@@ -3,9 +3,12 @@ import { EventEmitter } from 'node:events';
 import type { Readable, Writable } from 'node:stream';
 import type { Logger } from '@tessera/kit';
 import { TranscoderError } from '../errors';
-import type { AudioFrame } from '../protocols/access-unit';
-import { OggPacketReader } from '../protocols/ogg/ogg-packet-reader';
-import { isOpusHeaderPacket, opusPacketSamples } from '../protocols/opus/opus-packet';
+import {
+  type AudioFrame,
+  OggPacketReader,
+  isOpusHeaderPacket,
+  opusPacketSamples,
+} from '@tessera/media-protocols';
 import type { AudioTranscoder, AudioTranscoderEvents } from '../sessions/audio-transcoder';
 
 export interface FfmpegAacOpusTranscoderOptions {

@@ -3,12 +3,15 @@ import { EventEmitter } from 'node:events';
 import type { Readable, Writable } from 'node:stream';
 import type { Logger } from '@tessera/kit';
 import { TranscoderError } from '../errors';
-import type { VideoAccessUnit, VideoTrack } from '../protocols/access-unit';
-import { AccessUnitAssembler } from '../protocols/annexb/access-unit-assembler';
-import { joinAnnexB } from '../protocols/annexb/annexb';
-import { H264NalType } from '../protocols/h264/h264-nal';
-import { parseH264Sps } from '../protocols/h264/h264-sps';
-import { H265NalType } from '../protocols/h265/h265-nal';
+import {
+  type VideoAccessUnit,
+  type VideoTrack,
+  AccessUnitAssembler,
+  joinAnnexB,
+  H264NalType,
+  parseH264Sps,
+  H265NalType,
+} from '@tessera/media-protocols';
 import { LiveStream, type LiveStreamOptions, type LiveStreamSubscription } from '../sessions/live-stream';
 import type { VideoTranscoder, VideoTranscoderEvents } from '../sessions/transcoder';
 

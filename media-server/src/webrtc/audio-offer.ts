@@ -1,5 +1,5 @@
 import { RTCRtpCodecParameters } from 'werift';
-import type { AudioCodec } from '../protocols/media-codec';
+import type { AudioCodec } from '@tessera/media-protocols';
 
 /** G.711 as WebRTC names it (RFC 3551 §4.5.14: PCMA / PCMU, 8 kHz, static payload types 8 and 0). */
 const G711: Partial<Record<AudioCodec, { name: string; staticPt: number }>> = {

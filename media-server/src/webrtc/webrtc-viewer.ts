@@ -10,9 +10,12 @@ import {
   RtpPacket,
 } from 'werift';
 import { InvalidOfferError } from '../errors';
-import type { AudioFrame, VideoAccessUnit } from '../protocols/access-unit';
-import type { AudioCodec } from '../protocols/media-codec';
-import { packetizeH264 } from '../protocols/rtp/h264-rtp-packetizer';
+import {
+  type AudioFrame,
+  type VideoAccessUnit,
+  type AudioCodec,
+  packetizeH264,
+} from '@tessera/media-protocols';
 import type { OpusPacket } from '../sessions/audio-transcoder';
 import type { H264FeedLease, IngestViewer } from '../sessions/ingest';
 import type { LiveStreamSubscription } from '../sessions/live-stream';

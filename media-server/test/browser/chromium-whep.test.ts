@@ -7,7 +7,7 @@ import { waitFor } from '@tessera/testkit';
 import { type Browser, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signViewerToken } from '../../src/auth/viewer-token';
-import { scratchDir } from '../support/ffmpeg';
+import { scratchDir } from '@tessera/media-protocols/testing';
 import {
   encodeTestAudio,
   encodeTestG711a,

@@ -5,13 +5,17 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { writeFileSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
-import { PsMuxer } from '../../src/protocols/ps/ps-muxer';
-import { RtpPacketizer } from '../../src/protocols/rtp/rtp-packetizer';
-import { scratchDir } from '../support/ffmpeg';
-import { ffprobe } from '../support/ffprobe';
-import { classicPcap, udpFrame } from '../support/pcap-builder';
-import { fakeH264Frame } from '../support/ps-builder';
-import { readVector, Vector, vectorPath } from '../support/vectors';
+import { PsMuxer, RtpPacketizer } from '@tessera/media-protocols';
+import {
+  scratchDir,
+  ffprobe,
+  classicPcap,
+  udpFrame,
+  fakeH264Frame,
+  readVector,
+  Vector,
+  vectorPath,
+} from '@tessera/media-protocols/testing';
 
 const run = promisify(execFile);
 const packageDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');

@@ -1,7 +1,7 @@
 import { ManualClock } from '@tessera/kit';
 import { freePort, waitFor } from '@tessera/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { scratchDir } from '../support/ffmpeg';
+import { scratchDir } from '@tessera/media-protocols/testing';
 import { encodeTestVideo, GbDevice, type TestVideo, tcpConnect, udpSender } from '../support/gb-device';
 import { startTestMediaServer, type TestMediaServer } from '../support/media-server';
 

@@ -1,6 +1,6 @@
 import { freePort, waitFor } from '@tessera/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { scratchDir } from '../support/ffmpeg';
+import { scratchDir } from '@tessera/media-protocols/testing';
 import { encodeTestVideo, GbDevice, type TestVideo, udpSender } from '../support/gb-device';
 import { startTestMediaServer, type TestMediaServer } from '../support/media-server';
 

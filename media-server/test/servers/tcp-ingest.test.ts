@@ -2,8 +2,8 @@ import { createServer, type Socket } from 'node:net';
 import { freePort } from '@tessera/testkit';
 import { waitFor } from '@tessera/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { frameRfc4571 } from '../../src/protocols/rfc4571/rfc4571-framer';
-import { scratchDir } from '../support/ffmpeg';
+import { frameRfc4571 } from '@tessera/media-protocols';
+import { scratchDir } from '@tessera/media-protocols/testing';
 import { encodeTestVideo, GbDevice, type TestVideo, tcpConnect } from '../support/gb-device';
 import { startTestMediaServer, type TestMediaServer } from '../support/media-server';
 

@@ -2,7 +2,7 @@ import { createSocket } from 'node:dgram';
 import { BusRemoteError } from '@tessera/bus';
 import { waitFor } from '@tessera/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { scratchDir } from '../support/ffmpeg';
+import { scratchDir } from '@tessera/media-protocols/testing';
 import { encodeTestAudio, encodeTestVideo, GbDevice, type TestVideo, udpSender } from '../support/gb-device';
 import { startTestMediaServer, type TestMediaServer } from '../support/media-server';
 

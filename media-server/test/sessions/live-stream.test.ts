@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { VideoAccessUnit } from '../../src/protocols/access-unit';
+import type { VideoAccessUnit } from '@tessera/media-protocols';
 import { LiveStream, type LiveStreamSubscriber } from '../../src/sessions/live-stream';
 
 function au(i: number, options: Partial<VideoAccessUnit> = {}): VideoAccessUnit {

@@ -3,12 +3,14 @@ import { createSocket, type Socket as UdpSocket } from 'node:dgram';
 import { readFileSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
 import { promisify } from 'node:util';
-import { AdtsFramer } from '../../src/protocols/aac/adts-framer';
-import type { VideoCodec } from '../../src/protocols/media-codec';
-import { AccessUnitAssembler } from '../../src/protocols/annexb/access-unit-assembler';
-import { PsMuxer } from '../../src/protocols/ps/ps-muxer';
-import { frameRfc4571 } from '../../src/protocols/rfc4571/rfc4571-framer';
-import { RtpPacketizer } from '../../src/protocols/rtp/rtp-packetizer';
+import {
+  AdtsFramer,
+  type VideoCodec,
+  AccessUnitAssembler,
+  PsMuxer,
+  frameRfc4571,
+  RtpPacketizer,
+} from '@tessera/media-protocols';
 
 const run = promisify(execFile);
 

@@ -1,10 +1,13 @@
 import { createSocket, type Socket as UdpSocket } from 'node:dgram';
 import { connect, createServer, type Server, type Socket } from 'node:net';
-import type { VideoAccessUnit } from '../../src/protocols/access-unit';
-import { PsDemuxer } from '../../src/protocols/ps/ps-demuxer';
-import { Rfc4571Deframer } from '../../src/protocols/rfc4571/rfc4571-deframer';
-import { parseRtpPacket, type RtpPacket } from '../../src/protocols/rtp/rtp-packet';
-import { demuxAll, videoOf } from './ps-events';
+import {
+  type VideoAccessUnit,
+  PsDemuxer,
+  Rfc4571Deframer,
+  parseRtpPacket,
+  type RtpPacket,
+} from '@tessera/media-protocols';
+import { demuxAll, videoOf } from '@tessera/media-protocols/testing';
 
 /**
  * An upper platform's media side in tests: takes RTP over UDP or RFC 4571 TCP (listening or connecting), keeps

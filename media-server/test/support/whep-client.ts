@@ -1,5 +1,5 @@
 import { H264RtpPayload, RTCPeerConnection, RTCRtpCodecParameters, type RtpPacket } from 'werift';
-import { splitAnnexB } from '../../src/protocols/annexb/annexb';
+import { splitAnnexB } from '@tessera/media-protocols';
 
 /** A frame as the "browser" received it: RFC 6184 depacketized with werift's H264RtpPayload. */
 export interface ReceivedFrame {

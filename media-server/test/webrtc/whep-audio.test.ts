@@ -3,8 +3,7 @@ import { waitFor } from '@tessera/testkit';
 import { RTCPeerConnection, RTCRtpCodecParameters } from 'werift';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signViewerToken } from '../../src/auth/viewer-token';
-import { ffprobe } from '../support/ffprobe';
-import { scratchDir } from '../support/ffmpeg';
+import { ffprobe, scratchDir } from '@tessera/media-protocols/testing';
 import {
   encodeTestAudio,
   encodeTestG711a,

@@ -1,6 +1,4 @@
-import { extractPcapFlows } from '../../protocols/pcap/pcap-flows';
-import type { RtpPacket } from '../../protocols/rtp/rtp-packet';
-import { Rfc4571Deframer } from '../../protocols/rfc4571/rfc4571-deframer';
+import { extractPcapFlows, type RtpPacket, Rfc4571Deframer } from '@tessera/media-protocols';
 import { parseRtpStream } from './rtp-ps-input';
 
 export interface PcapMediaFlow {

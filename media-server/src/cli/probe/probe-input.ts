@@ -1,4 +1,4 @@
-import { isPcap } from '../../protocols/pcap/pcap-file';
+import { isPcap } from '@tessera/media-protocols';
 
 export type ProbeInputKind = 'ps' | 'rfc4571' | 'pcap';
 

@@ -1,6 +1,10 @@
-import type { AudioCodec, VideoCodec } from '../../protocols/media-codec';
-import { PsDemuxer, type PsDemuxerEvent } from '../../protocols/ps/ps-demuxer';
-import type { PsDemuxerStats } from '../../protocols/ps/ps-demuxer-stats';
+import {
+  type AudioCodec,
+  type VideoCodec,
+  PsDemuxer,
+  type PsDemuxerEvent,
+  type PsDemuxerStats,
+} from '@tessera/media-protocols';
 import type { PsPiece } from './rtp-ps-input';
 
 export interface ProbeSummary {

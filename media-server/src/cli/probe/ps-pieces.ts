@@ -1,5 +1,5 @@
 import { MediaInputError } from '../../errors';
-import { Rfc4571Deframer } from '../../protocols/rfc4571/rfc4571-deframer';
+import { Rfc4571Deframer } from '@tessera/media-protocols';
 import { findPcapMediaFlow } from './pcap-media';
 import type { ProbeInputKind } from './probe-input';
 import { type PsPiece, parseRtpStream, psFromRtp } from './rtp-ps-input';

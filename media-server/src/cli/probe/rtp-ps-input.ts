@@ -1,5 +1,4 @@
-import { parseRtpPacket, type RtpPacket } from '../../protocols/rtp/rtp-packet';
-import { RtpReorderBuffer } from '../../protocols/rtp/rtp-reorder-buffer';
+import { parseRtpPacket, type RtpPacket, RtpReorderBuffer } from '@tessera/media-protocols';
 
 /** PS bytes recovered from RTP, with the places where packets were missing. */
 export type PsPiece = { readonly kind: 'data'; readonly bytes: Buffer } | { readonly kind: 'gap' };

@@ -3,7 +3,7 @@ import { EventEmitter } from 'node:events';
 import type { Server, Socket } from 'node:net';
 import type { MediaTransport } from '@tessera/contracts';
 import { type Clock, systemClock, type TimerHandle } from '@tessera/kit';
-import { frameRfc4571 } from '../../protocols/rfc4571/rfc4571-framer';
+import { frameRfc4571 } from '@tessera/media-protocols';
 import type { PortLease, PortPool } from './port-pool';
 import type { RemoteAddress } from './rtp-source';
 import { dialTcp } from './tcp-dialer';

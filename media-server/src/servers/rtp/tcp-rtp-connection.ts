@@ -1,6 +1,6 @@
 import type { EventEmitter } from 'node:events';
 import type { Socket } from 'node:net';
-import { Rfc4571Deframer } from '../../protocols/rfc4571/rfc4571-deframer';
+import { Rfc4571Deframer } from '@tessera/media-protocols';
 import type { RemoteAddress, RtpSourceEvents, RtpSourceStats } from './rtp-source';
 
 /**
