@@ -52,8 +52,10 @@ describe('presence reconcile', () => {
     const offline = await waitFor(
       'the reconcile to mark the device offline',
       async () => {
+        // The catalog (another stream) may be ingested before the registration, and creates the device
+        // offline with no reason: wait for the reconcile's verdict itself, not for any offline state.
         const d = await device(dead);
-        return d.status === 'offline' ? d : undefined;
+        return d.status === 'offline' && d.offlineReason === 'restart-reconcile' ? d : undefined;
       },
       { timeoutMs: 10_000 },
     );
