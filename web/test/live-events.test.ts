@@ -143,11 +143,11 @@ describe('LiveEventSubscription', () => {
     expect(states.filter((s) => s === 'closed')).toHaveLength(1);
   });
 
-  it('stops reconnecting on session-ended and sends the console to its login page with a notice', () => {
+  it('stops reconnecting on session.ended and sends the console to its login page with a notice', () => {
     vi.useFakeTimers();
     const { subscription, sources, states, sessionEnds } = subscribe();
     sources[0]!.open();
-    sources[0]!.emit('session-ended', '{"reason":"revoked","at":"t"}');
+    sources[0]!.emit('session.ended', '{"reason":"revoked","at":"t"}');
     // The platform then ends the stream; EventSource would try again with the dead token.
     sources[0]!.fail(0);
     sources[0]!.fail(2);
@@ -163,10 +163,10 @@ describe('LiveEventSubscription', () => {
     expect(sessionEndNotice('expired')).toBe('login.expired');
   });
 
-  it('a session-ended it cannot decode still ends the session (as revoked) and is counted', () => {
+  it('a session.ended it cannot decode still ends the session (as revoked) and is counted', () => {
     const { subscription, sources, sessionEnds } = subscribe();
     sources[0]!.open();
-    sources[0]!.emit('session-ended', '{"reason":"bored"}');
+    sources[0]!.emit('session.ended', '{"reason":"bored"}');
     expect(sessionEnds).toEqual(['revoked']);
     expect(subscription.invalidMessages).toBe(1);
     expect(sources[0]!.closed).toBe(true);

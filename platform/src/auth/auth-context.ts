@@ -21,7 +21,7 @@ export interface AuthContext {
 
 /**
  * Why a session stopped authenticating: its time ran out, or it was revoked (logout, the user disabled or
- * deleted, a password change or reset). Sent to the console as the reason of `session-ended`.
+ * deleted, a password change or reset). Sent to the console as the reason of `session.ended`.
  */
 export type SessionEndReason = 'expired' | 'revoked';
 

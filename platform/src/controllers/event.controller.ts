@@ -20,7 +20,7 @@ export class EventController {
       'Events `device.status`, `channel.status`, `catalog.updated` (data: JSON), filtered by the caller’s ' +
       'jurisdiction; a `: heartbeat` comment every 15 s. EventSource cannot set headers: pass `?token=`. ' +
       'When the token is revoked (logout, user disabled or deleted, password changed or reset) or expires, a ' +
-      'last `session-ended` event (data: `{"reason":"revoked"|"expired","at":…}`) is sent and the stream ends: ' +
+      'last `session.ended` event (data: `{"reason":"revoked"|"expired","at":…}`) is sent and the stream ends: ' +
       'log in again rather than reconnect.',
   })
   @ApiAuth()

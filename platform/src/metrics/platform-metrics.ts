@@ -34,6 +34,7 @@ export class PlatformMetrics {
   readonly keepaliveRows: Counter;
   readonly sseClients: Gauge;
   readonly sseSessionsEnded: Counter<'reason'>;
+  readonly sseSessionCheckFailures: Counter;
   readonly playRequests: Counter<'result'>;
   readonly playSessions: Gauge;
 
@@ -111,6 +112,11 @@ export class PlatformMetrics {
       'tessera_platform_sse_sessions_ended_total',
       'Event streams ended because their token was revoked or expired',
       ['reason'],
+    );
+    this.sseSessionCheckFailures = counter(
+      registry,
+      'tessera_platform_sse_session_check_failures_total',
+      'Event-stream session checks the database did not answer (the stream stays until a check decides)',
     );
   }
 }

@@ -39,7 +39,7 @@ export type LiveEvent =
   | { name: 'catalog.updated'; data: { deviceId: string; upserted: number; removed: number; at: string } }
   | { name: 'stream.ended'; data: { sessionId: string; channelId: string; reason: string; at: string } }
   /** The last event of a stream whose token was revoked or expired: the console goes to its login page. */
-  | { name: 'session-ended'; data: { reason: SessionEndReason; at: string } };
+  | { name: 'session.ended'; data: { reason: SessionEndReason; at: string } };
 
 /** The live event for a domain event if the caller's jurisdiction covers it, else null. */
 export function liveEventFor(auth: AuthContext, event: DomainEvent): LiveEvent | null {
@@ -102,7 +102,7 @@ const touches = (revocation: SessionRevocation, auth: AuthContext): boolean =>
  * replica revokes a session of its user (AuthService.onRevoked). A revocation stored by another replica is
  * seen at the next periodic check: the row is the one truth every replica reads, where a bus event could be
  * lost (Redis pub/sub delivers at most once) and would need the re-check anyway. An ended session gets a
- * final `session-ended` event, then the stream ends.
+ * final `session.ended` event, then the stream ends.
  */
 @Injectable()
 export class LiveEventService implements OnModuleDestroy {
@@ -158,7 +158,9 @@ export class LiveEventService implements OnModuleDestroy {
         else close(result.reason);
       } catch (err) {
         // The database did not answer: the stream stays until a check can decide (its expiry needs none).
-        this.logger.warn({ err, sessionId: current.sessionId }, 'event stream session check failed');
+        // Counted, and logged at debug: during an outage every open stream fails its check.
+        this.metrics.sseSessionCheckFailures.inc();
+        this.logger.debug({ err, sessionId: current.sessionId }, 'event stream session check failed');
       } finally {
         checking = false;
       }
@@ -181,7 +183,7 @@ export class LiveEventService implements OnModuleDestroy {
       this.metrics.sseClients.dec();
       if (ending) {
         this.metrics.sseSessionsEnded.inc({ reason: ending });
-        sink.event('session-ended', { reason: ending, at: new Date().toISOString() });
+        sink.event('session.ended', { reason: ending, at: new Date().toISOString() });
       }
       sink.end();
     };

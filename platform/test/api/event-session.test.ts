@@ -15,7 +15,7 @@ const sessionOf = (token: string): string =>
   (JSON.parse(Buffer.from(token.split('.')[0]!, 'base64url').toString('utf8')) as { sid: string }).sid;
 
 /**
- * Opens a stream and waits until it is connected; `ended` resolves to its `session-ended` event once the
+ * Opens a stream and waits until it is connected; `ended` resolves to its `session.ended` event once the
  * stream has ended after it.
  */
 async function openStream(t: TestPlatform, token: string, clients: SseClient[]) {
@@ -25,8 +25,8 @@ async function openStream(t: TestPlatform, token: string, clients: SseClient[]) 
   await stream.until('connected', () => (stream.comments().includes('connected') ? true : undefined));
   const ended = async (timeoutMs = 5_000): Promise<SessionEnded> => {
     const event = await stream.until(
-      'session-ended',
-      () => stream.event<SessionEnded>('session-ended'),
+      'session.ended',
+      () => stream.event<SessionEnded>('session.ended'),
       timeoutMs,
     );
     await stream.until('the end of the stream', () => (stream.ended ? true : undefined), timeoutMs);
@@ -106,7 +106,7 @@ describe('an event stream, on the replica that revokes its session', () => {
     expect(await other.ended()).toMatchObject({ reason: 'revoked' });
     // The re-check that ended the other stream also ran for this one (same user), and kept it.
     expect(own.stream.ended).toBe(false);
-    expect(own.stream.event('session-ended')).toBeUndefined();
+    expect(own.stream.event('session.ended')).toBeUndefined();
   });
 });
 
@@ -146,6 +146,9 @@ describe('an event stream, when its session row changes elsewhere', () => {
     );
     expect(await ended()).toMatchObject({ reason: 'expired' });
     expect((await t.get('/api/v1/me', token)).status).toBe(401);
+    expect(await t.metricsRegistry.metrics()).toContain(
+      'tessera_platform_sse_sessions_ended_total{reason="expired"} 1',
+    );
   });
 
   it('a live session’s stream stays open across its checks', async () => {
@@ -158,6 +161,6 @@ describe('an event stream, when its session row changes elsewhere', () => {
       10_000,
     );
     expect(stream.ended).toBe(false);
-    expect(stream.event('session-ended')).toBeUndefined();
+    expect(stream.event('session.ended')).toBeUndefined();
   });
 });

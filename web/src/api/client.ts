@@ -257,7 +257,7 @@ export class ApiClient {
     return error;
   }
 
-  /** The platform ended the session (the event stream's `session-ended`): the app logs out with the reason. */
+  /** The platform ended the session (the event stream's `session.ended`): the app logs out with the reason. */
   sessionEnded(reason: SessionEndedEvent['reason']): void {
     this.#onUnauthorized?.(reason);
   }

@@ -72,7 +72,7 @@ export function parseStreamEnded(data: string): StreamEndedEvent | null {
   }
 }
 
-/** Parses a `session-ended` message; null when it does not decode. */
+/** Parses a `session.ended` message; null when it does not decode. */
 export function parseSessionEnded(data: string): SessionEndedEvent | null {
   try {
     return sessionEndedEvent(JSON.parse(data));
@@ -134,7 +134,7 @@ export class LiveEventSubscription {
       if (event) this.#options.onStreamEnded?.(event);
       else this.invalidMessages += 1;
     });
-    source.addEventListener('session-ended', (message) => {
+    source.addEventListener('session.ended', (message) => {
       const event = parseSessionEnded(message.data);
       if (!event) this.invalidMessages += 1;
       // Ended either way: the platform closes the stream after this and would refuse the token again.

@@ -109,7 +109,7 @@ export type LiveEventType = LiveEvent['type'];
 export const LIVE_EVENT_TYPES: readonly LiveEventType[] = ['device.status', 'channel.status'];
 
 /**
- * `session-ended` on `/api/v1/events`: the platform revoked the console's token (logout, user disabled or
+ * `session.ended` on `/api/v1/events`: the platform revoked the console's token (logout, user disabled or
  * deleted, password changed or reset) or it expired; the stream ends after it and a new one would be refused.
  */
 export interface SessionEndedEvent {
