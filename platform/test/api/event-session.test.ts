@@ -1,8 +1,9 @@
 import { createLogger } from '@tessera/kit';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { issueToken } from '../../src/auth/token';
 import { type Database, openDatabase } from '../../src/database/database';
-import { TestPlatform, USER_PASSWORD } from '../support/platform';
+import { TEST_TOKEN_SECRET, TestPlatform, USER_PASSWORD } from '../support/platform';
 import { SseClient } from '../support/sse';
 
 interface SessionEnded {
@@ -10,9 +11,11 @@ interface SessionEnded {
   at: string;
 }
 
+const claimsOf = (token: string) =>
+  JSON.parse(Buffer.from(token.split('.')[0]!, 'base64url').toString('utf8')) as { sub: string; sid: string };
+
 /** The `user_session` row a token names (its `sid`). */
-const sessionOf = (token: string): string =>
-  (JSON.parse(Buffer.from(token.split('.')[0]!, 'base64url').toString('utf8')) as { sid: string }).sid;
+const sessionOf = (token: string): string => claimsOf(token).sid;
 
 /**
  * Opens a stream and waits until it is connected; `ended` resolves to its `session.ended` event once the
@@ -91,6 +94,19 @@ describe('an event stream, on the replica that revokes its session', () => {
     });
     expect(reset.status).toBe(204);
     expect(await ended()).toMatchObject({ reason: 'revoked' });
+  });
+
+  it('ends at its token’s exp, between session checks', async () => {
+    const issued = claimsOf(await t.userToken('sse-exp', 'operator', '430102'));
+    // The same live session, in a token the platform signed to expire in 2 s (the row lives 12 h): only the
+    // token's own `exp` can end this stream before the next check, 15 s away.
+    const { token } = issueToken(
+      { secret: Buffer.from(TEST_TOKEN_SECRET), ttlSec: 60 },
+      { userId: issued.sub, sessionId: issued.sid, exp: Math.floor(Date.now() / 1000) + 2 },
+      Date.now(),
+    );
+    const { ended } = await openStream(t, token, clients);
+    expect(await ended(8_000)).toMatchObject({ reason: 'expired' });
   });
 
   it('a password change ends the user’s other streams and keeps the changer’s own', async () => {

@@ -9,6 +9,8 @@ import { waitFor } from './wait';
 
 export const ADMIN_PASSWORD = 'admin-test-password';
 export const USER_PASSWORD = 'user-test-password';
+/** The platform's bearer-token HMAC key in tests (a test signs its own token with it, e.g. a short `exp`). */
+export const TEST_TOKEN_SECRET = 'test-token-secret-test-token-secret';
 /** 32 bytes, base64. */
 export const TEST_SECRETS_KEY = Buffer.from('tessera-test-secrets-key-32bytes').toString('base64');
 
@@ -42,7 +44,7 @@ export class TestPlatform {
         TESSERA_HTTP_PORT: '0',
         TESSERA_HTTP_HOST: '127.0.0.1',
         TESSERA_ADMIN_PASSWORD: ADMIN_PASSWORD,
-        TESSERA_TOKEN_SECRET: 'test-token-secret-test-token-secret',
+        TESSERA_TOKEN_SECRET: TEST_TOKEN_SECRET,
         // Upper platform passwords are stored encrypted with it (sip-passwords-at-rest.test.ts runs without it too).
         TESSERA_SECRETS_KEY: TEST_SECRETS_KEY,
         TESSERA_KEEPALIVE_FLUSH_MS: '100',
