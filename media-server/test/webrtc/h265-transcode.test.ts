@@ -70,7 +70,7 @@ describe('H.265 camera: transcoded to H.264 while watched', () => {
     // The viewer leg is RTP over UDP: on a loaded machine (CI, 2 cores) a packet the test client's socket dropped
     // leaves a frame ffprobe cannot decode. What is asserted is that the transcoded stream decodes, not that the
     // loopback lost nothing (it failed at 48 of 50 under load).
-    expect(probed.frames).toBeGreaterThanOrEqual(Math.floor(received.length * 0.9));
+    expect(probed!.frames).toBeGreaterThanOrEqual(Math.floor(received.length * 0.9));
     // Timestamps follow the camera's PTS through ffmpeg: 40 ms apart.
     const stamps = received.slice(-10).map((f) => f.rtpTimestamp);
     expect(stamps.slice(1).map((t, i) => (t - stamps[i]!) >>> 0)).toEqual(Array(9).fill(3600));
