@@ -13,7 +13,7 @@ import { ManscdpInbox } from './device/manscdp-inbox';
 import { NewDeviceRate } from './device/new-device-rate';
 import { PresenceTracker } from './device/presence';
 import { Registrar } from './device/registrar';
-import { CatalogAggregator } from './manscdp';
+import { CatalogAggregator } from '@tessera/gb28181';
 import { GatewayMetrics } from './metrics';
 import { CallManager } from './play';
 import {

@@ -9,7 +9,7 @@ import { promisify } from 'node:util';
 import { MemoryBroker, MemoryBus, MemoryKeyValueStore } from '@tessera/bus';
 import type { CallEnded, InviteRequest, InviteResult, MediaTransport } from '@tessera/contracts';
 import { Gateway, loadGatewayConfig } from '@tessera/gateway';
-import { gbSsrcToRtp } from '@tessera/gateway/sdp';
+import { gbSsrcToRtp } from '@tessera/gb28181';
 import { createLogger } from '@tessera/kit';
 import {
   parseRtpPacket,

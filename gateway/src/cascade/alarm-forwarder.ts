@@ -1,6 +1,6 @@
 import type { SharedEntry } from '@tessera/contracts';
 import type { Logger } from '@tessera/kit';
-import { type AlarmNotify, encodeManscdp } from '../manscdp';
+import { type AlarmNotify, encodeManscdp } from '@tessera/gb28181';
 import type { SharedCatalogs } from './shared-catalogs';
 import type { UpperLinks } from './upper-links';
 import type { UpperRequests } from './upper-requests';

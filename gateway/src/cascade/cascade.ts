@@ -1,7 +1,7 @@
 import type { Bus, Unsubscribe } from '@tessera/contracts';
 import type { Clock, Logger, TimerHandle } from '@tessera/kit';
 import type { ForwardedControl, RecordSearch, RecordSearchResult } from '../device/device-queries';
-import type { AlarmNotify } from '../manscdp';
+import type { AlarmNotify } from '@tessera/gb28181';
 import type { GatewayMetrics } from '../metrics';
 import { getFrom, getTo, type RequestContext, type SipEndpoint, type SipRequest } from '@tessera/sip';
 import { AlarmForwarder } from './alarm-forwarder';

@@ -1,6 +1,6 @@
 import type { CatalogChange, CatalogItem, InventoryChannelChanged, SharedEntry } from '@tessera/contracts';
 import type { Clock, Logger, TimerHandle } from '@tessera/kit';
-import { encodeCatalogNotifies, encodeManscdp, tryDecodeManscdp } from '../manscdp';
+import { encodeCatalogNotifies, encodeManscdp, tryDecodeManscdp } from '@tessera/gb28181';
 import { getExpires, getTo, type RequestContext, type SipEndpoint, type SipRequest } from '@tessera/sip';
 import type { SharedCatalog, SharedCatalogs } from './shared-catalogs';
 import { UasDialog } from './uas-dialog';

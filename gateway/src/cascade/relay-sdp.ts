@@ -1,5 +1,5 @@
 import type { MediaTransport, RelayOffer } from '@tessera/contracts';
-import { parseSdp, readAnswer, type SdpAttribute, type SdpSession, writeSdp } from '../sdp';
+import { parseSdp, readAnswer, type SdpAttribute, type SdpSession, writeSdp } from '@tessera/gb28181';
 import { CascadeError } from './errors';
 
 /**

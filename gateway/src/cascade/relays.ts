@@ -1,6 +1,6 @@
 import type { Bus, RelayOpenResult } from '@tessera/contracts';
 import { type Clock, type Logger, TimeoutError, type TimerHandle } from '@tessera/kit';
-import { SdpParseError } from '../sdp';
+import { SdpParseError } from '@tessera/gb28181';
 import {
   getCallId,
   getTo,

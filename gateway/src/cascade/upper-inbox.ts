@@ -13,7 +13,7 @@ import {
   type RecordItem,
   type TypedManscdpMessage,
   tryDecodeManscdp,
-} from '../manscdp';
+} from '@tessera/gb28181';
 import type { RequestContext, SipRequest } from '@tessera/sip';
 import type { LocalChannel, SharedCatalog, SharedCatalogs } from './shared-catalogs';
 import type { UpperLink } from './upper-link';

@@ -2,7 +2,7 @@ import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
 import type { UpperLinkChanged, UpperLinkState, UpperPlatformLink } from '@tessera/contracts';
 import type { Clock, Logger, TimerHandle } from '@tessera/kit';
-import { encodeManscdp } from '../manscdp';
+import { encodeManscdp } from '@tessera/gb28181';
 import {
   buildAuthorization,
   type DigestSecret,

@@ -22,7 +22,7 @@ import {
   type RecordInfoResponse,
   type RecordItem,
   type TypedManscdpMessage,
-} from '../manscdp';
+} from '@tessera/gb28181';
 import type { GatewayMetrics } from '../metrics';
 import type { SipResponse } from '@tessera/sip';
 import { DeviceNotOnlineError, type DeviceRequests } from './device-requests';

@@ -1,5 +1,5 @@
 import type { Clock } from '@tessera/kit';
-import { encodeManscdp, type TypedManscdpMessage } from '../manscdp';
+import { encodeManscdp, type TypedManscdpMessage } from '@tessera/gb28181';
 import { RequestBuilder, type RemoteAddress, type SipEndpoint, type SipResponse } from '@tessera/sip';
 import type { PresenceRecord } from './presence';
 

@@ -1,5 +1,5 @@
 import type { Logger } from '@tessera/kit';
-import { type AlarmNotify, tryDecodeManscdp } from '../manscdp';
+import { type AlarmNotify, tryDecodeManscdp } from '@tessera/gb28181';
 import type { GatewayMetrics } from '../metrics';
 import { getFrom, type RequestContext, type SipRequest } from '@tessera/sip';
 import type { DeviceQueries } from './device-queries';

@@ -1,6 +1,6 @@
 import type { Bus, CallEnded, InviteRequest, InviteResult } from '@tessera/contracts';
 import type { Clock, Logger, TimerHandle } from '@tessera/kit';
-import { type GbAnswer, parseAnswer, SdpParseError } from '../sdp';
+import { type GbAnswer, parseAnswer, SdpParseError } from '@tessera/gb28181';
 import type { RemoteAddress, RequestContext, SipEndpoint, SipRequest, SipResponse } from '@tessera/sip';
 import { Call } from './call';
 import { buildInvite } from './invite-request';

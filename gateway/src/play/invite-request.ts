@@ -1,5 +1,5 @@
 import type { InviteRequest } from '@tessera/contracts';
-import { buildOffer } from '../sdp';
+import { buildOffer } from '@tessera/gb28181';
 import { RequestBuilder, type SipRequest } from '@tessera/sip';
 
 export interface InviteIdentity {

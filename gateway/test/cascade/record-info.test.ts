@@ -7,7 +7,7 @@ import {
   encodeRecordInfoResponses,
   type RecordInfoQuery,
   type RecordInfoResponse,
-} from '../../src/manscdp';
+} from '@tessera/gb28181';
 import { RequestBuilder } from '@tessera/sip';
 import { DEVICE, deviceAt } from '../play/support';
 import { ownDevice, RECORD_SEARCH_DAY, sippRecordInfoDevice } from '../interop/support';

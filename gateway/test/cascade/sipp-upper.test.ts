@@ -11,7 +11,7 @@ import {
   waitForListening,
 } from '@tessera/testkit';
 import { afterEach, describe, expect, it } from 'vitest';
-import { decodeManscdp, encodeCatalogResponses } from '../../src/manscdp';
+import { decodeManscdp, encodeCatalogResponses } from '@tessera/gb28181';
 import {
   type CascadeHarness,
   metric,

@@ -2,7 +2,7 @@ import { ManualClock } from '@tessera/kit';
 import { waitFor } from '@tessera/testkit';
 import { afterEach, describe, expect, it } from 'vitest';
 import { UpperLink } from '../../src/cascade';
-import { decodeManscdp } from '../../src/manscdp';
+import { decodeManscdp } from '@tessera/gb28181';
 import { digestHa1, getCallId, getCSeq, getTo, parseCredentials, parseUri } from '@tessera/sip';
 import {
   FakeUpper,

@@ -1,7 +1,7 @@
 import type { SharedEntry } from '@tessera/contracts';
 import { waitFor } from '@tessera/testkit';
 import { afterEach, describe, expect, it } from 'vitest';
-import { decodeManscdp, encodeManscdp, type TypedManscdpMessage } from '../../src/manscdp';
+import { decodeManscdp, encodeManscdp, type TypedManscdpMessage } from '@tessera/gb28181';
 import { type RemoteAddress, RequestBuilder, type SipRequest } from '@tessera/sip';
 import {
   type CascadeHarness,

@@ -1,7 +1,7 @@
 import { systemClock } from '@tessera/kit';
 import { waitFor } from '@tessera/testkit';
 import { afterEach, describe, expect, it } from 'vitest';
-import { encodeManscdp } from '../../src/manscdp';
+import { encodeManscdp } from '@tessera/gb28181';
 import { type RemoteAddress, RequestBuilder, SipEndpoint, UdpTransport } from '@tessera/sip';
 import { type CascadeHarness, metric, PLATFORM_ID, startCascadeGateway } from './gateway-support';
 import { FakeUpper, UPPER_DOMAIN, UPPER_ID, upperConfig } from './support';

@@ -1,13 +1,13 @@
 import type { Registry } from 'prom-client';
 import { waitFor } from '@tessera/testkit';
 import { afterEach, describe, expect, it } from 'vitest';
-import { encodeManscdp } from '../../src/manscdp';
+import { encodeManscdp } from '@tessera/gb28181';
 import { RequestBuilder, type SipRequest, type SipResponse } from '@tessera/sip';
 import { playRequest } from '../play/support';
 import { FakeUpper } from '../cascade/support';
 import { DOMAIN, type GatewayHarness, PLATFORM_ID, startGateway } from '../interop/support';
 import { registerDevice } from './support';
-import { catalogItem } from '../manscdp/fixtures/sample-messages';
+import { catalogItem } from '../../../packages/gb28181/test/manscdp/fixtures/sample-messages';
 
 const DEVICE = '34020000001320000001';
 const UNREGISTERED = '34020000001320000077';

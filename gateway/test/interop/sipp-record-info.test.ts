@@ -1,7 +1,7 @@
 import { describeSippFailure } from '@tessera/testkit';
 import { TimeoutError } from '@tessera/kit';
 import { afterEach, describe, expect, it } from 'vitest';
-import { encodeManscdp, tryDecodeManscdp } from '../../src/manscdp';
+import { encodeManscdp, tryDecodeManscdp } from '@tessera/gb28181';
 import { DEVICE } from '../play/support';
 import {
   type GatewayHarness,

@@ -5,7 +5,7 @@ import {
   type SdpSession,
   type SdpTiming,
   writeSdp,
-} from '@tessera/gateway/sdp';
+} from '@tessera/gb28181';
 import { SimulatorMediaError } from './media-errors';
 
 /**

@@ -8,7 +8,7 @@ import {
   type PtzCommand,
   type TypedManscdpMessage,
   tryDecodeManscdp,
-} from '@tessera/gateway/manscdp';
+} from '@tessera/gb28181';
 import {
   buildAuthorization,
   getFrom,

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { createSocket, type Socket } from 'node:dgram';
-import { encodeCatalogResponses, encodeManscdp, tryDecodeManscdp } from '@tessera/gateway/manscdp';
+import { encodeCatalogResponses, encodeManscdp, tryDecodeManscdp } from '@tessera/gb28181';
 import {
   buildAuthorization,
   createResponse,

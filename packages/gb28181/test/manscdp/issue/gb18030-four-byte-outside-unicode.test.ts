@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { decodeBody, decodeManscdp, encodeManscdp } from '../../../src/manscdp';
 
 /**
- * Found by the fuzz stage (gateway/test/fuzz/manscdp.test.ts, seed 2, input 326): GB18030 four-byte sequences
+ * Found by the fuzz stage (packages/gb28181/test/fuzz/manscdp.test.ts, seed 2, input 326): GB18030 four-byte sequences
  * whose first byte is 0xE4–0xFE lie past U+10FFFF (GB 18030 maps only 0x90308130–0xE3329A35 to the
  * supplementary planes), and iconv-lite decoded `FE 35 86 30` to two lone low surrogates instead of a
  * replacement character. That text is not Unicode: stored as UTF-8 it silently becomes U+FFFD, re-encoded for an

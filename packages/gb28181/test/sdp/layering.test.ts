@@ -5,8 +5,8 @@ import { describe, expect, it } from 'vitest';
 
 const sdpRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../../src/sdp');
 
-describe('gateway/src/sdp is a pure codec', () => {
-  it('imports only itself and @tessera/kit (no SIP, no sockets, no other gateway folder)', () => {
+describe('packages/gb28181/src/sdp is a pure codec', () => {
+  it('imports only itself and @tessera/kit (no SIP, no sockets, not MANSCDP)', () => {
     const violations: string[] = [];
     for (const name of readdirSync(sdpRoot).filter((f) => f.endsWith('.ts'))) {
       const text = readFileSync(join(sdpRoot, name), 'utf8');
