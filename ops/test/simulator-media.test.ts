@@ -18,7 +18,7 @@ import {
   Rfc4571Deframer,
   type RtpPacket,
   type VideoAccessUnit,
-} from '@tessera/media-server';
+} from '@tessera/media-protocols';
 import { waitFor } from '@tessera/testkit';
 import { afterEach, describe, expect, it } from 'vitest';
 import {

@@ -1,4 +1,4 @@
-import { PsMuxer, RtpPacketizer } from '@tessera/media-server';
+import { PsMuxer, RtpPacketizer } from '@tessera/media-protocols';
 import type { RtpSink } from './rtp-sink';
 import type { SimulatedCodec, SourceFrame, VideoSource } from './video-source';
 

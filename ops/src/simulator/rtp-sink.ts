@@ -1,6 +1,6 @@
 import type { Socket as UdpSocket } from 'node:dgram';
 import type { Socket } from 'node:net';
-import { frameRfc4571 } from '@tessera/media-server';
+import { frameRfc4571 } from '@tessera/media-protocols';
 
 /** Where a stream's RTP packets go: a UDP peer, or a TCP connection with RFC 4571 framing. */
 export interface RtpSink {

@@ -2,7 +2,7 @@ import { type ChildProcessByStdio, spawn } from 'node:child_process';
 import { EventEmitter } from 'node:events';
 import { existsSync } from 'node:fs';
 import type { Readable } from 'node:stream';
-import { AccessUnitAssembler } from '@tessera/media-server';
+import { AccessUnitAssembler } from '@tessera/media-protocols';
 import { SimulatorMediaError } from './media-errors';
 
 export type SimulatedCodec = 'h264' | 'h265';
