@@ -3,6 +3,7 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { issueToken } from '../../src/auth/token';
 import { type Database, openDatabase } from '../../src/database/database';
+import { channelIdIn, deviceIdIn, now } from '../support/fixtures';
 import { TEST_TOKEN_SECRET, TestPlatform, USER_PASSWORD } from '../support/platform';
 import { SseClient } from '../support/sse';
 
@@ -165,6 +166,52 @@ describe('an event stream, when its session row changes elsewhere', () => {
     expect(await t.metricsRegistry.metrics()).toContain(
       'tessera_platform_sse_sessions_ended_total{reason="expired"} 1',
     );
+  });
+
+  it('a user moved to another district sees that district’s events on the open stream', async () => {
+    const admin = await t.adminToken();
+    const token = await t.userToken('sse-moved', 'operator', '430102');
+    const furongDevice = deviceIdIn('43010200', 41);
+    const yueluDevice = deviceIdIn('43010400', 41);
+    const furongCamera = channelIdIn('43010201', 41);
+    const yueluCamera = channelIdIn('43010401', 41);
+    await t.deviceWithCameras(furongDevice, [{ id: furongCamera, civilCode: '43010201' }]);
+    await t.deviceWithCameras(yueluDevice, [{ id: yueluCamera, civilCode: '43010401' }]);
+    const { stream } = await openStream(t, token, clients);
+    const id = await userId(t, token);
+    const moved = await t.request('PATCH', `/api/v1/users/${id}`, {
+      token: admin,
+      body: { civilCode: '430104' },
+    });
+    expect(moved.status).toBe(200);
+    const toggle = (deviceId: string, camera: string, event: 'ON' | 'OFF') =>
+      t.publish('catalog.changed', { deviceId, changes: [{ id: camera, event, item: null }], at: now() });
+    // Until the stream's next check (a second), its area is still the old one: toggle the new district's
+    // camera until its change comes through.
+    let event: 'ON' | 'OFF' = 'OFF';
+    const deadline = Date.now() + 5_000;
+    for (;;) {
+      await toggle(yueluDevice, yueluCamera, event);
+      event = event === 'OFF' ? 'ON' : 'OFF';
+      const seen = await stream
+        .until('the new district’s camera', () => stream.event<{ channelId: string }>('channel.status'), 300)
+        .catch(() => undefined);
+      if (seen) break;
+      if (Date.now() > deadline) throw new Error('the moved user never saw the new district');
+    }
+    const last = event;
+    await toggle(furongDevice, furongCamera, 'OFF');
+    await toggle(yueluDevice, yueluCamera, last);
+    // Each domain event reaches every open stream in one synchronous dispatch (event.test.ts): once the
+    // later change arrived, the old district's was offered and refused.
+    await stream.until('the later change', () =>
+      stream.event<{ channelId: string; lastEvent: string }>(
+        'channel.status',
+        (d) => d.channelId === yueluCamera && d.lastEvent === last,
+      ),
+    );
+    const cameras = stream.messages().map((m) => (JSON.parse(m.data) as { channelId: string }).channelId);
+    expect(new Set(cameras)).toEqual(new Set([yueluCamera]));
   });
 
   it('a live session’s stream stays open across its checks', async () => {
