@@ -1,10 +1,13 @@
 import { createLogger } from '@tessera/kit';
+import { TcpProxy } from '@tessera/testkit';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { issueToken } from '../../src/auth/token';
 import { type Database, openDatabase } from '../../src/database/database';
 import { channelIdIn, deviceIdIn, now } from '../support/fixtures';
 import { TEST_TOKEN_SECRET, TestPlatform, USER_PASSWORD } from '../support/platform';
+import { createTestDatabase, type TestDatabase } from '../support/postgres';
+import { waitFor } from '../support/wait';
 import { SseClient } from '../support/sse';
 
 interface SessionEnded {
@@ -225,5 +228,60 @@ describe('an event stream, when its session row changes elsewhere', () => {
     );
     expect(stream.ended).toBe(false);
     expect(stream.event('session.ended')).toBeUndefined();
+  });
+});
+
+// PostgreSQL behind a proxy the test cuts: a check nobody can answer neither ends the stream nor is lost.
+describe('an event stream, while the database is unreachable', () => {
+  let testDb: TestDatabase;
+  let proxy: TcpProxy;
+  let t: TestPlatform;
+  let database: Database;
+  const clients: SseClient[] = [];
+
+  beforeAll(async () => {
+    testDb = await createTestDatabase();
+    const direct = new URL(testDb.url);
+    proxy = await TcpProxy.start({ targetHost: direct.hostname, targetPort: Number(direct.port || 5432) });
+    const proxied = new URL(testDb.url);
+    proxied.hostname = '127.0.0.1';
+    proxied.port = String(proxy.port);
+    // `embedded` only keeps TestPlatform from making a database of its own: DATABASE_URL wins.
+    t = await TestPlatform.start(
+      { DATABASE_URL: proxied.toString(), TESSERA_SSE_SESSION_CHECK_SEC: '1' },
+      { embedded: true },
+    );
+    database = await openDatabase({
+      databaseUrl: testDb.url,
+      pgliteDir: 'memory://',
+      logger: createLogger('test'),
+    });
+  });
+  afterAll(async () => {
+    for (const c of clients) c.close();
+    await proxy?.restore();
+    await t?.close();
+    await database?.close();
+    await proxy?.close();
+    await testDb?.drop();
+  });
+
+  it('stays open and counts the failed checks, then ends once a check can see the revocation', async () => {
+    const token = await t.userToken('sse-outage', 'operator', '430102');
+    const { stream, ended } = await openStream(t, token, clients);
+    const failures = async () => {
+      const metric = await t.metricsRegistry
+        .getSingleMetric('tessera_platform_sse_session_check_failures_total')
+        ?.get();
+      return metric?.values[0]?.value ?? 0;
+    };
+    await proxy.cut();
+    await waitFor('a failed session check', async () => ((await failures()) >= 1 ? true : undefined));
+    expect(stream.ended).toBe(false);
+    expect(stream.event('session.ended')).toBeUndefined();
+    // Revoked by another replica while this one could not look.
+    await sql`update user_session set revoked_at = now() where id = ${sessionOf(token)}`.execute(database.db);
+    await proxy.restore();
+    expect(await ended(10_000)).toMatchObject({ reason: 'revoked' });
   });
 });
