@@ -8,6 +8,7 @@ import { AuthLockout } from './device/auth-lockout';
 import { DevicePolicySource } from './device/device-policy';
 import { DeviceQueries } from './device/device-queries';
 import { DeviceRequests } from './device/device-requests';
+import { EventOutbox } from './device/event-outbox';
 import { fromRegisteredAddress } from './device/device-source';
 import { ManscdpInbox } from './device/manscdp-inbox';
 import { NewDeviceRate } from './device/new-device-rate';
@@ -55,6 +56,8 @@ export class Gateway {
   readonly #opts: GatewayOptions;
   readonly #udp: UdpTransport;
   readonly #tcp: TcpTransport;
+  /** What the gateway reports to the platform waits here while the bus is unreachable (Redis outage). */
+  readonly #events: EventOutbox;
   readonly #catalogs: CatalogAggregator;
   readonly #policies: DevicePolicySource;
   readonly #unsubscribe: (() => Promise<void>)[] = [];
@@ -80,7 +83,11 @@ export class Gateway {
       viaHost: this.publicHost(),
       userAgent: 'Tessera',
     });
+    // One outbox for everything the gateway reports, so that after a Redis outage the platform gets it in the
+    // order it happened (a registration before the catalog it triggered, a call's end after its start).
+    this.#events = new EventOutbox({ bus, clock, logger: logger.child({ component: 'event-outbox' }) });
     this.presence = new PresenceTracker({
+      outbox: this.#events,
       clock,
       store,
       bus,
@@ -93,6 +100,7 @@ export class Gateway {
       sip: () => this.endpoint.stats,
       cascadeLinks: () => this.cascade.links.counts(),
       tcpRefusals: () => ({ ...this.#tcp.refusals }),
+      events: () => ({ pending: this.#events.pending, dropped: this.#events.dropped }),
     });
     const requests = new DeviceRequests({
       endpoint: this.endpoint,
@@ -104,20 +112,18 @@ export class Gateway {
     this.#catalogs = new CatalogAggregator({
       clock,
       idleTimeoutMs: config.catalogTimeoutMs,
-      onUnsolicited: (result) => {
-        bus
-          .publish('catalog.received', {
-            deviceId: result.deviceId,
-            sn: result.sn,
-            sumNum: result.sumNum ?? result.items.length,
-            complete: result.complete,
-            items: result.items,
-            at: new Date(clock.now()).toISOString(),
-          })
-          .catch((error: unknown) => logger.error({ err: error }, 'publish unsolicited catalog failed'));
-      },
+      onUnsolicited: (result) =>
+        this.#events.publish('catalog.received', {
+          deviceId: result.deviceId,
+          sn: result.sn,
+          sumNum: result.sumNum ?? result.items.length,
+          complete: result.complete,
+          items: result.items,
+          at: new Date(clock.now()).toISOString(),
+        }),
     });
     this.queries = new DeviceQueries({
+      outbox: this.#events,
       requests,
       presence: this.presence,
       catalogs: this.#catalogs,
@@ -158,7 +164,8 @@ export class Gateway {
     });
     this.calls = new CallManager({
       endpoint: this.endpoint,
-      bus,
+      // A call's end must reach the platform even through a Redis outage, or its session would look alive.
+      bus: this.#events.asPublisher(),
       clock,
       logger: logger.child({ component: 'calls' }),
       platformId: config.sipId,
@@ -330,6 +337,7 @@ export class Gateway {
       await this.cascade.close();
       await this.calls.close();
       await this.endpoint.close();
+      this.#events.close();
     })();
     return this.#closing;
   }

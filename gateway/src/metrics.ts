@@ -51,6 +51,8 @@ export class GatewayMetrics {
       cascadeLinks?: () => Record<string, number>;
       /** SIP TCP connections closed by a limit: perSource, total (at accept), incomplete (no message in time). */
       tcpRefusals?: () => Record<string, number>;
+      /** The event outbox: reports waiting for the bus, and those dropped because it was full. */
+      events?: () => { pending: number; dropped: number };
     },
   ) {
     const registers = [registry];
@@ -149,6 +151,22 @@ export class GatewayMetrics {
         // perSource → per-source: label values are kebab-case like the others.
         for (const [key, count] of Object.entries(sources.tcpRefusals?.() ?? {}))
           this.set({ reason: key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`) }, count);
+      },
+    });
+    new Gauge({
+      name: 'tessera_gateway_events_pending',
+      help: 'Reports waiting for the bus (non-zero while Redis is unreachable)',
+      registers,
+      collect() {
+        this.set(sources.events?.().pending ?? 0);
+      },
+    });
+    new Gauge({
+      name: 'tessera_gateway_events_dropped_total',
+      help: 'Reports dropped because the outbox was full during a long bus outage (the presence reconcile settles them)',
+      registers,
+      collect() {
+        this.set(sources.events?.().dropped ?? 0);
       },
     });
     new Gauge({

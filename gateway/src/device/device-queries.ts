@@ -79,6 +79,8 @@ export interface DeviceQueriesOptions {
    * searching its disk may take seconds before the first packet, so this is not the per-packet pacing.
    */
   recordInfoTimeoutMs?: number;
+  /** Where results wait while the bus is unreachable; the gateway shares one so reports stay in one order. */
+  outbox?: EventOutbox;
 }
 
 /**
@@ -94,14 +96,19 @@ export class DeviceQueries {
   readonly #recordTimeoutMs: number;
   /** Catalogs and identities wait here while the bus is unreachable (Redis outage) instead of being lost. */
   readonly #outbox: EventOutbox;
+  /** A shared outbox (the gateway's) is closed by its owner. */
+  readonly #ownsOutbox: boolean;
 
   constructor(options: DeviceQueriesOptions) {
     this.#o = options;
-    this.#outbox = new EventOutbox({
-      bus: options.bus,
-      clock: options.clock,
-      logger: options.logger.child({ component: 'query-outbox' }),
-    });
+    this.#ownsOutbox = options.outbox === undefined;
+    this.#outbox =
+      options.outbox ??
+      new EventOutbox({
+        bus: options.bus,
+        clock: options.clock,
+        logger: options.logger.child({ component: 'query-outbox' }),
+      });
     this.#infos = new PendingReplies(options.clock);
     this.#statuses = new PendingReplies(options.clock);
     this.#controls = new PendingReplies(options.clock);
@@ -440,7 +447,7 @@ export class DeviceQueries {
     this.#statuses.close(closed);
     this.#controls.close(closed);
     this.#records.close();
-    this.#outbox.close();
+    if (this.#ownsOutbox) this.#outbox.close();
   }
 }
 

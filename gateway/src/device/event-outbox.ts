@@ -42,6 +42,19 @@ export class EventOutbox {
     return this.#queue.length;
   }
 
+  /**
+   * The outbox as the bus's `publish` for code written against the bus (the call manager): the promise resolves
+   * at once — the event is queued, not yet published — and never rejects.
+   */
+  asPublisher(): Pick<Bus, 'publish'> {
+    return {
+      publish: <T extends EventTopic>(topic: T, payload: EventPayload<T>): Promise<void> => {
+        this.publish(topic, payload);
+        return Promise.resolve();
+      },
+    };
+  }
+
   publish<T extends EventTopic>(topic: T, payload: EventPayload<T>): void {
     if (this.#closed) return;
     this.#queue.push({ topic, payload });

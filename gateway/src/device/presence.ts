@@ -45,6 +45,8 @@ export interface PresenceTrackerOptions {
   /** At most one keepalive report (bus event + store write) per device per this many ms. */
   reportEveryMs: number;
   sweepEveryMs?: number;
+  /** Where reports wait while the bus is unreachable; the gateway shares one so they stay in one order. */
+  outbox?: EventOutbox;
 }
 
 export function formatAddress(remote: DeviceAddress): string {
@@ -66,16 +68,21 @@ export class PresenceTracker {
   readonly #online = new Map<string, PresenceRecord>();
   /** Reports wait here while the bus is unreachable (Redis outage): a REGISTER is still answered 200. */
   readonly #outbox: EventOutbox;
+  /** A shared outbox (the gateway's) is closed by its owner, after everyone who reports into it. */
+  readonly #ownsOutbox: boolean;
   #sweepTimer: TimerHandle | null = null;
   #closed = false;
 
   constructor(options: PresenceTrackerOptions) {
     this.#opts = options;
-    this.#outbox = new EventOutbox({
-      bus: options.bus,
-      clock: options.clock,
-      logger: options.logger.child({ component: 'event-outbox' }),
-    });
+    this.#ownsOutbox = options.outbox === undefined;
+    this.#outbox =
+      options.outbox ??
+      new EventOutbox({
+        bus: options.bus,
+        clock: options.clock,
+        logger: options.logger.child({ component: 'event-outbox' }),
+      });
   }
 
   /** Reports not yet taken by the bus. */
@@ -217,7 +224,7 @@ export class PresenceTracker {
     this.#closed = true;
     if (this.#sweepTimer) this.#opts.clock.clearTimeout(this.#sweepTimer);
     this.#sweepTimer = null;
-    this.#outbox.close();
+    if (this.#ownsOutbox) this.#outbox.close();
   }
 
   async #offline(deviceId: string, reason: OfflineReason): Promise<void> {

@@ -6,7 +6,7 @@ import { RequestBuilder, type SipRequest, type SipResponse } from '@tessera/sip'
 import { playRequest } from '../play/support';
 import { FakeUpper } from '../cascade/support';
 import { DOMAIN, type GatewayHarness, PLATFORM_ID, startGateway } from '../interop/support';
-import { registerDevice } from './support';
+import { deviceBye, registerDevice } from './support';
 import { catalogItem } from '../../../packages/gb28181/test/manscdp/fixtures/sample-messages';
 
 const DEVICE = '34020000001320000001';
@@ -211,18 +211,3 @@ async function mismatches(registry: Registry, method: string): Promise<number> {
 }
 
 /** The device's BYE inside the dialog of `invite` as it answered it with `ok` (From/To swapped, both tags). */
-function deviceBye(invite: SipRequest, ok: SipResponse, gatewayPort: number): SipRequest {
-  const headers = ok.headers.clone();
-  for (const name of ['Via', 'Content-Type', 'Contact', 'Content-Length']) headers.delete(name);
-  headers.set('From', ok.headers.get('To')!);
-  headers.set('To', invite.headers.get('From')!);
-  headers.set('CSeq', '1 BYE');
-  headers.set('Max-Forwards', '70');
-  return {
-    kind: 'request',
-    method: 'BYE',
-    uri: `sip:${PLATFORM_ID}@127.0.0.1:${gatewayPort}`,
-    headers,
-    body: Buffer.alloc(0),
-  };
-}

@@ -1,5 +1,5 @@
 import { expect } from 'vitest';
-import { buildAuthorization, RequestBuilder } from '@tessera/sip';
+import { buildAuthorization, RequestBuilder, type SipRequest, type SipResponse } from '@tessera/sip';
 import type { FakeUpper } from '../cascade/support';
 import { DOMAIN, type GatewayHarness, PLATFORM_ID } from '../interop/support';
 
@@ -39,4 +39,21 @@ export async function registerDevice(
     gateway,
   );
   expect(ok.status).toBe(200);
+}
+
+/** The device hanging up the call it answered with `ok` (the gateway's INVITE `invite`), as a device sends it. */
+export function deviceBye(invite: SipRequest, ok: SipResponse, gatewayPort: number): SipRequest {
+  const headers = ok.headers.clone();
+  for (const name of ['Via', 'Content-Type', 'Contact', 'Content-Length']) headers.delete(name);
+  headers.set('From', ok.headers.get('To')!);
+  headers.set('To', invite.headers.get('From')!);
+  headers.set('CSeq', '1 BYE');
+  headers.set('Max-Forwards', '70');
+  return {
+    kind: 'request',
+    method: 'BYE',
+    uri: `sip:${PLATFORM_ID}@127.0.0.1:${gatewayPort}`,
+    headers,
+    body: Buffer.alloc(0),
+  };
 }
