@@ -1,5 +1,4 @@
 import type {
-  Bus,
   CatalogQueryResult,
   DeviceInfoResult,
   DeviceStatusResult,
@@ -26,7 +25,7 @@ import {
 import type { GatewayMetrics } from '../metrics';
 import type { SipResponse } from '@tessera/sip';
 import { DeviceNotOnlineError, type DeviceRequests } from './device-requests';
-import { EventOutbox } from './event-outbox';
+import type { EventOutbox } from './event-outbox';
 import { PendingReplies, unwrapReply } from './pending-replies';
 import type { PresenceRecord, PresenceTracker } from './presence';
 
@@ -67,7 +66,6 @@ export interface DeviceQueriesOptions {
   requests: DeviceRequests;
   presence: PresenceTracker;
   catalogs: CatalogAggregator;
-  bus: Bus;
   clock: Clock;
   logger: Logger;
   metrics: GatewayMetrics;
@@ -79,8 +77,8 @@ export interface DeviceQueriesOptions {
    * searching its disk may take seconds before the first packet, so this is not the per-packet pacing.
    */
   recordInfoTimeoutMs?: number;
-  /** Where results wait while the bus is unreachable; the gateway shares one so reports stay in one order. */
-  outbox?: EventOutbox;
+  /** Where results go (the gateway's one outbox): they wait there while the bus is unreachable. */
+  outbox: EventOutbox;
 }
 
 /**
@@ -96,19 +94,10 @@ export class DeviceQueries {
   readonly #recordTimeoutMs: number;
   /** Catalogs and identities wait here while the bus is unreachable (Redis outage) instead of being lost. */
   readonly #outbox: EventOutbox;
-  /** A shared outbox (the gateway's) is closed by its owner. */
-  readonly #ownsOutbox: boolean;
 
   constructor(options: DeviceQueriesOptions) {
     this.#o = options;
-    this.#ownsOutbox = options.outbox === undefined;
-    this.#outbox =
-      options.outbox ??
-      new EventOutbox({
-        bus: options.bus,
-        clock: options.clock,
-        logger: options.logger.child({ component: 'query-outbox' }),
-      });
+    this.#outbox = options.outbox;
     this.#infos = new PendingReplies(options.clock);
     this.#statuses = new PendingReplies(options.clock);
     this.#controls = new PendingReplies(options.clock);
@@ -447,7 +436,6 @@ export class DeviceQueries {
     this.#statuses.close(closed);
     this.#controls.close(closed);
     this.#records.close();
-    if (this.#ownsOutbox) this.#outbox.close();
   }
 }
 

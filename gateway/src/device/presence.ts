@@ -1,6 +1,6 @@
-import type { Bus, GbVersion, KeyValueStore, OfflineReason, SipTransport } from '@tessera/contracts';
+import type { GbVersion, KeyValueStore, OfflineReason, SipTransport } from '@tessera/contracts';
 import type { Clock, Logger, TimerHandle } from '@tessera/kit';
-import { EventOutbox } from './event-outbox';
+import type { EventOutbox } from './event-outbox';
 
 /** Where a device registered from (the packet source of its REGISTER, not its Contact). */
 export interface DeviceAddress {
@@ -38,15 +38,18 @@ export interface RegistrationFacts {
 export interface PresenceTrackerOptions {
   clock: Clock;
   store: KeyValueStore;
-  bus: Bus;
   logger: Logger;
   /** Namespaces the store keys, e.g. the gateway's SIP ID, so several gateways can share one Redis. */
   keyPrefix: string;
   /** At most one keepalive report (bus event + store write) per device per this many ms. */
   reportEveryMs: number;
   sweepEveryMs?: number;
-  /** Where reports wait while the bus is unreachable; the gateway shares one so they stay in one order. */
-  outbox?: EventOutbox;
+  /**
+   * Where reports go: they wait there while the bus is unreachable (Redis outage), so a REGISTER is still answered.
+   * The gateway's one outbox, shared with everything else it reports so the platform gets them in order; its owner
+   * closes it.
+   */
+  outbox: EventOutbox;
 }
 
 export function formatAddress(remote: DeviceAddress): string {
@@ -68,21 +71,12 @@ export class PresenceTracker {
   readonly #online = new Map<string, PresenceRecord>();
   /** Reports wait here while the bus is unreachable (Redis outage): a REGISTER is still answered 200. */
   readonly #outbox: EventOutbox;
-  /** A shared outbox (the gateway's) is closed by its owner, after everyone who reports into it. */
-  readonly #ownsOutbox: boolean;
   #sweepTimer: TimerHandle | null = null;
   #closed = false;
 
   constructor(options: PresenceTrackerOptions) {
     this.#opts = options;
-    this.#ownsOutbox = options.outbox === undefined;
-    this.#outbox =
-      options.outbox ??
-      new EventOutbox({
-        bus: options.bus,
-        clock: options.clock,
-        logger: options.logger.child({ component: 'event-outbox' }),
-      });
+    this.#outbox = options.outbox;
   }
 
   /** Reports not yet taken by the bus. */
@@ -224,7 +218,6 @@ export class PresenceTracker {
     this.#closed = true;
     if (this.#sweepTimer) this.#opts.clock.clearTimeout(this.#sweepTimer);
     this.#sweepTimer = null;
-    if (this.#ownsOutbox) this.#outbox.close();
   }
 
   async #offline(deviceId: string, reason: OfflineReason): Promise<void> {

@@ -2,6 +2,7 @@ import type { EventPayload, EventTopic } from '@tessera/contracts';
 import { MemoryBroker, MemoryBus, MemoryKeyValueStore } from '@tessera/bus';
 import { createLogger, ManualClock } from '@tessera/kit';
 import { afterEach, describe, expect, it } from 'vitest';
+import { EventOutbox } from '../../src/device/event-outbox';
 import { type DeviceAddress, PresenceTracker } from '../../src/device/presence';
 
 const logger = createLogger('test', 'silent');
@@ -16,7 +17,15 @@ const udp = (port: number): DeviceAddress => ({
 function setup(broker = new MemoryBroker(), clock = new ManualClock(Date.UTC(2026, 0, 1))) {
   const bus = new MemoryBus({ broker, logger });
   const store = new MemoryKeyValueStore({ broker, clock });
-  const tracker = new PresenceTracker({ clock, store, bus, logger, keyPrefix: 'gw1', reportEveryMs: 30_000 });
+  const outbox = new EventOutbox({ bus, clock, logger });
+  const tracker = new PresenceTracker({
+    clock,
+    store,
+    outbox,
+    logger,
+    keyPrefix: 'gw1',
+    reportEveryMs: 30_000,
+  });
   return { broker, clock, bus, store, tracker };
 }
 
