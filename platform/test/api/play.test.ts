@@ -135,38 +135,8 @@ describe('/api/v1/play-sessions', () => {
     admin = await t.adminToken();
     await t.deviceWithCameras(nvrFurong, [{ id: cameraFurong, civilCode: '43010201' }]);
     await t.deviceWithCameras(nvrYuelu, [{ id: cameraYuelu, civilCode: '43010401' }]);
-    await t.bus.handle('media.open-ingest', async ({ sessionId }) => ({
-      ingestId: `ingest-${sessionId}`,
-      host: '127.0.0.1',
-      port: 30_000,
-      ssrc: '0430100001',
-    }));
     await t.deviceWithCameras(nvrUnregistered, [{ id: cameraUnregistered, civilCode: '43010201' }]);
-    await t.bus.handle('gateway.invite', async ({ sessionId, deviceId }) =>
-      deviceId === nvrUnregistered
-        ? {
-            ok: false,
-            cause: 'not-registered',
-            inviteSent: false,
-            status: 480,
-            reason: 'Temporarily Unavailable (device not registered; no INVITE sent)',
-          }
-        : {
-            ok: true,
-            callId: `call-${sessionId}`,
-            deviceHost: '127.0.0.1',
-            devicePort: 40_000,
-            ssrc: null,
-            setup: null,
-          },
-    );
-    await t.bus.handle('media.connect-ingest', async () => ({ ok: true }));
-    await t.bus.handle('media.await-keyframe', async () => ({ codec: 'h264', width: 1920, height: 1080 }));
-    await t.bus.handle('media.close-ingest', async () => ({ ok: true }));
-    await t.bus.handle('gateway.bye', async ({ callId }) => {
-      byes.push(callId);
-      return { ok: true };
-    });
+    await playPeers(t, { ssrc: '0430100001', unregistered: nvrUnregistered, byes });
   });
   afterAll(() => t?.close());
 
@@ -226,41 +196,8 @@ describe('a play answer holds its session for the viewer it was handed to', () =
     t = await TestPlatform.start({ TESSERA_PLAY_GRACE_MS: '0' });
     admin = await t.adminToken();
     await t.deviceWithCameras(nvr, [{ id: camera, civilCode: '43010201' }]);
-    await t.bus.handle('media.open-ingest', async ({ sessionId }) => ({
-      ingestId: `ingest-${sessionId}`,
-      host: '127.0.0.1',
-      port: 30_000,
-      ssrc: '0430100021',
-    }));
     await t.deviceWithCameras(nvrUnregistered, [{ id: cameraUnregistered, civilCode: '43010201' }]);
-    await t.bus.handle('gateway.invite', async ({ sessionId, deviceId }) =>
-      deviceId === nvrUnregistered
-        ? {
-            ok: false,
-            cause: 'not-registered',
-            inviteSent: false,
-            status: 480,
-            reason: 'Temporarily Unavailable (device not registered; no INVITE sent)',
-          }
-        : {
-            ok: true,
-            callId: `call-${sessionId}`,
-            deviceHost: '127.0.0.1',
-            devicePort: 40_000,
-            ssrc: null,
-            setup: null,
-          },
-    );
-    await t.bus.handle('media.connect-ingest', async () => ({ ok: true }));
-    await t.bus.handle('media.await-keyframe', async () => ({ codec: 'h264', width: 1920, height: 1080 }));
-    await t.bus.handle('media.close-ingest', async ({ ingestId }) => {
-      closed.push(ingestId);
-      return { ok: true };
-    });
-    await t.bus.handle('gateway.bye', async ({ callId }) => {
-      byes.push(callId);
-      return { ok: true };
-    });
+    await playPeers(t, { ssrc: '0430100021', unregistered: nvrUnregistered, byes, closed });
   });
   afterAll(() => t?.close());
 
@@ -302,3 +239,47 @@ describe('a play answer holds its session for the viewer it was handed to', () =
     expect(r.body.message).not.toContain('480');
   });
 });
+
+/**
+ * The layer below the platform on the bus, as the gateway and the media server answer: every INVITE succeeds
+ * except for `unregistered`, which the gateway does not know (no INVITE sent); BYEs and closed ingests are recorded.
+ */
+async function playPeers(
+  t: TestPlatform,
+  peers: { ssrc: string; unregistered: string; byes: string[]; closed?: string[] },
+): Promise<void> {
+  await t.bus.handle('media.open-ingest', async ({ sessionId }) => ({
+    ingestId: `ingest-${sessionId}`,
+    host: '127.0.0.1',
+    port: 30_000,
+    ssrc: peers.ssrc,
+  }));
+  await t.bus.handle('gateway.invite', async ({ sessionId, deviceId }) =>
+    deviceId === peers.unregistered
+      ? {
+          ok: false,
+          cause: 'not-registered',
+          inviteSent: false,
+          status: 480,
+          reason: 'Temporarily Unavailable (device not registered; no INVITE sent)',
+        }
+      : {
+          ok: true,
+          callId: `call-${sessionId}`,
+          deviceHost: '127.0.0.1',
+          devicePort: 40_000,
+          ssrc: null,
+          setup: null,
+        },
+  );
+  await t.bus.handle('media.connect-ingest', async () => ({ ok: true }));
+  await t.bus.handle('media.await-keyframe', async () => ({ codec: 'h264', width: 1920, height: 1080 }));
+  await t.bus.handle('media.close-ingest', async ({ ingestId }) => {
+    peers.closed?.push(ingestId);
+    return { ok: true };
+  });
+  await t.bus.handle('gateway.bye', async ({ callId }) => {
+    peers.byes.push(callId);
+    return { ok: true };
+  });
+}
