@@ -1,11 +1,10 @@
 import type { Bus, Unsubscribe } from '@tessera/contracts';
-import type { Clock, Logger, TimerHandle } from '@tessera/kit';
+import type { BackoffOptions, Clock, Logger, TimerHandle } from '@tessera/kit';
 import type { ForwardedControl, RecordSearch, RecordSearchResult } from '../device/device-queries';
 import type { AlarmNotify } from '@tessera/gb28181';
 import type { GatewayMetrics } from '../metrics';
 import { getFrom, getTo, type RequestContext, type SipEndpoint, type SipRequest } from '@tessera/sip';
 import { AlarmForwarder } from './alarm-forwarder';
-import type { BackoffOptions } from './backoff';
 import { CatalogSubscriptions } from './catalog-subscriptions';
 import { Relays } from './relays';
 import { diffCatalogs, SharedCatalogs } from './shared-catalogs';

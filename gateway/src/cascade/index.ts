@@ -4,7 +4,6 @@
  * device queries; gateway.ts wires it to the bus and the endpoint.
  */
 export { AlarmForwarder, type AlarmForwarderOptions } from './alarm-forwarder';
-export { Backoff, type BackoffOptions } from './backoff';
 export { Cascade, type CascadeOptions } from './cascade';
 export { CatalogSubscriptions, type CatalogSubscriptionsOptions } from './catalog-subscriptions';
 export { CascadeError, type CascadeErrorReason } from './errors';

@@ -1,7 +1,7 @@
 import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
 import type { UpperLinkChanged, UpperLinkState, UpperPlatformLink } from '@tessera/contracts';
-import type { Clock, Logger, TimerHandle } from '@tessera/kit';
+import { Backoff, type BackoffOptions, type Clock, type Logger, type TimerHandle } from '@tessera/kit';
 import { encodeManscdp } from '@tessera/gb28181';
 import {
   buildAuthorization,
@@ -14,7 +14,20 @@ import {
   type SipResponse,
   TransactionTimeoutError,
 } from '@tessera/sip';
-import { Backoff, type BackoffOptions } from './backoff';
+
+/**
+ * The cascade's back-off: 2 s doubling to 60 s (GB/T 28181 §9.1 asks for retries not sooner than 60 s once things
+ * stay broken), with equal jitter so the links of a platform whose uppers all came back at once do not re-register
+ * in lock step (2022 §9.1 random back-off). `options` overrides the bounds; tests pin `random`.
+ */
+export function cascadeBackoff(options: BackoffOptions = {}): Backoff {
+  return new Backoff({
+    minMs: options.minMs ?? 2_000,
+    maxMs: options.maxMs ?? 60_000,
+    jitter: true,
+    random: options.random,
+  });
+}
 
 export interface UpperLinkOptions {
   config: UpperPlatformLink;
@@ -90,7 +103,7 @@ export class UpperLink {
   constructor(options: UpperLinkOptions) {
     this.#o = options;
     this.config = options.config;
-    this.#backoff = new Backoff(options.backoff);
+    this.#backoff = cascadeBackoff(options.backoff);
     this.#configuredTarget = configuredTarget(options.config);
     this.#target = this.#configuredTarget;
     this.#uriUser = options.config.sipId;

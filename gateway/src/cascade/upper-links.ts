@@ -1,8 +1,7 @@
 import { type Bus, type UpperLinkChanged, type UpperLinkState, UpperPlatformLink } from '@tessera/contracts';
-import type { Clock, Logger, TimerHandle } from '@tessera/kit';
+import type { Backoff, BackoffOptions, Clock, Logger, TimerHandle } from '@tessera/kit';
 import type { SipEndpoint } from '@tessera/sip';
-import { Backoff, type BackoffOptions } from './backoff';
-import { UpperLink } from './upper-link';
+import { cascadeBackoff, UpperLink } from './upper-link';
 
 export interface UpperLinksOptions {
   bus: Pick<Bus, 'request' | 'publish'>;
@@ -38,7 +37,7 @@ export class UpperLinks {
 
   constructor(options: UpperLinksOptions) {
     this.#o = options;
-    this.#retry = new Backoff({ minMs: options.backoff?.minMs, maxMs: options.backoff?.maxMs });
+    this.#retry = cascadeBackoff({ minMs: options.backoff?.minMs, maxMs: options.backoff?.maxMs });
   }
 
   get size(): number {

@@ -95,7 +95,7 @@ describe('cascade, lower side, with SIPp as the upper platform', () => {
       },
     });
     // A connection to a port nobody listens on yet is refused at once and the link backs off (1–2 s, then 2–4 s,
-    // 4–8 s, see cascade/backoff.ts): on a loaded machine SIPp's start-up outlasted the wait for 'registered'.
+    // 4–8 s, see cascadeBackoff in cascade/upper-link.ts): on a loaded machine SIPp's start-up outlasted the wait for 'registered'.
     await waitForListening(port, 'tcp');
     h = await startCascadeGateway([
       upperConfig(port, { localId: LOCAL_ID, transport: 'tcp', keepaliveIntervalSec: 1 }),

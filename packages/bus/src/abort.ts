@@ -12,28 +12,6 @@ export function delay(ms: number, signal: AbortSignal): Promise<void> {
   });
 }
 
-/** Doubling back-off for loops that hit a broken connection; `reset()` after a success. */
-export class Backoff {
-  #next: number;
-
-  constructor(
-    private readonly initialMs = 100,
-    private readonly maxMs = 5_000,
-  ) {
-    this.#next = initialMs;
-  }
-
-  next(): number {
-    const ms = this.#next;
-    this.#next = Math.min(this.#next * 2, this.maxMs);
-    return ms;
-  }
-
-  reset(): void {
-    this.#next = this.initialMs;
-  }
-}
-
 /**
  * `work`'s outcome, or a rejection as soon as `signal` aborts. For blocking Redis commands: while a connection
  * reconnects (Redis down), ioredis holds its commands in an offline queue that `disconnect()` does not settle, so a

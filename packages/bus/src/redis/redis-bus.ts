@@ -9,9 +9,9 @@ import type {
   SubscribeOptions,
   Unsubscribe,
 } from '@tessera/contracts';
-import { type Clock, type Logger, systemClock } from '@tessera/kit';
+import { Backoff, type Clock, type Logger, systemClock } from '@tessera/kit';
 import type { Redis } from 'ioredis';
-import { abortable, Backoff, delay } from '../abort';
+import { abortable, delay } from '../abort';
 import { assertCommandName, assertEventTopic, encodeEvent } from '../codec';
 import { type CommandHandler, CommandWorker, executeRequest } from '../command-worker';
 import { BusClosedError } from '../errors';

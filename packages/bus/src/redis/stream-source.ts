@@ -1,6 +1,6 @@
-import type { Logger } from '@tessera/kit';
+import { Backoff, type Logger } from '@tessera/kit';
 import type { Redis } from 'ioredis';
-import { abortable, Backoff, delay } from '../abort';
+import { abortable, delay } from '../abort';
 import type { BusMetrics } from '../metrics';
 import type { EventSource, StreamEntry } from '../subscription';
 import { errorMessage } from './connection';
