@@ -3,6 +3,7 @@ export * from './config';
 export * from './clock';
 export * from './backoff';
 export * from './errors';
+export * from './signed-token';
 export * from './viewer-token';
 export * from './process-guard';
 export * from './operations-access';

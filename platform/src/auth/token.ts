@@ -1,8 +1,9 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { signToken, verifySignedToken } from '@tessera/kit';
 import { z } from 'zod';
 
 /**
- * Bearer tokens: `base64url(JSON payload).base64url(HMAC-SHA256(secret, payload part))`. The signature
+ * Bearer tokens: `base64url(JSON payload).base64url(HMAC-SHA256(secret, payload part))`, signed and checked by
+ * @tessera/kit's signed-token.ts (the format WHEP viewer tokens share). The signature
  * proves the platform issued it; `sid` names its row in `user_session`, read with the user on every request
  * (AuthService.authenticate), so logout revokes one token and disabling, deleting or a password change
  * revokes all of a user's tokens at once. `exp` is capped by TESSERA_TOKEN_TTL_SEC (at most 12 h, config.ts);
@@ -21,8 +22,6 @@ export interface AuthSettings {
   ttlSec: number;
 }
 
-const sign = (secret: Buffer, data: string): Buffer => createHmac('sha256', secret).update(data).digest();
-
 /** The `exp` a token issued at `nowMs` gets (whole seconds). */
 export const tokenExpiry = (settings: AuthSettings, nowMs: number): number =>
   Math.floor(nowMs / 1000) + settings.ttlSec;
@@ -34,24 +33,11 @@ export function issueToken(
 ): { token: string; exp: number } {
   const iat = Math.floor(nowMs / 1000);
   const payload: TokenPayload = { sub: session.userId, sid: session.sessionId, iat, exp: session.exp };
-  const body = Buffer.from(JSON.stringify(payload)).toString('base64url');
-  return { token: `${body}.${sign(settings.secret, body).toString('base64url')}`, exp: payload.exp };
+  return { token: signToken(payload, settings.secret), exp: payload.exp };
 }
 
 /** The payload of a well-formed, correctly signed, unexpired token; null otherwise. */
 export function verifyToken(settings: AuthSettings, token: string, nowMs: number): TokenPayload | null {
-  const [body, signature, extra] = token.split('.');
-  if (!body || !signature || extra !== undefined) return null;
-  const expected = sign(settings.secret, body);
-  const actual = Buffer.from(signature, 'base64url');
-  if (actual.length !== expected.length || !timingSafeEqual(actual, expected)) return null;
-  let json: unknown;
-  try {
-    json = JSON.parse(Buffer.from(body, 'base64url').toString('utf8'));
-  } catch {
-    return null;
-  }
-  const payload = TokenPayload.safeParse(json);
-  if (!payload.success || payload.data.exp * 1000 <= nowMs) return null;
-  return payload.data;
+  const verdict = verifySignedToken(token, settings.secret, TokenPayload, nowMs);
+  return verdict.ok ? verdict.payload : null;
 }
