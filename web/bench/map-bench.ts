@@ -21,7 +21,7 @@ import { parseArgs } from 'node:util';
 import type { Browser, Page } from '@playwright/test';
 import { HEALTH_SYNC_MODES, type HealthSyncMode } from '../src/map/health-sync';
 import { buildConsole, DIST_DIR } from './build-console';
-import { launchChromium } from './chromium';
+import { launchChromium } from '@tessera/testkit/chromium';
 import { type ConsoleServer, startConsoleServer } from './fixture/console-server';
 import { buildSyntheticCity } from './fixture/synthetic-city';
 import {

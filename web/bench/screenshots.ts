@@ -8,7 +8,7 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { buildConsole, DIST_DIR, WEB_DIR } from './build-console';
-import { launchChromium } from './chromium';
+import { launchChromium } from '@tessera/testkit/chromium';
 import { startConsoleServer } from './fixture/console-server';
 import { buildSyntheticCity } from './fixture/synthetic-city';
 import { MAP, pageProbeScript } from './page-probes';

@@ -1,5 +1,5 @@
 import { defineConfig } from '@playwright/test';
-import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../bench/chromium';
+import { CHROMIUM_PATH, chromiumArgs } from '@tessera/testkit/chromium';
 
 /**
  * Browser tests of the console. Today: a smoke test against the built console served by the bench's static
@@ -18,7 +18,7 @@ export default defineConfig({
   reporter: [['list']],
   use: {
     browserName: 'chromium',
-    launchOptions: { executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS },
+    launchOptions: { executablePath: CHROMIUM_PATH, args: chromiumArgs() },
     locale: 'zh-CN',
     viewport: { width: 1440, height: 900 },
     trace: 'retain-on-failure',

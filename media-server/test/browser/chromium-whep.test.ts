@@ -3,8 +3,8 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { waitFor } from '@tessera/testkit';
-import { type Browser, chromium } from 'playwright-core';
+import { CHROMIUM_PATH, launchChromium, waitFor } from '@tessera/testkit';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signViewerToken } from '../../src/auth/viewer-token';
 import { scratchDir } from '@tessera/media-protocols/testing';
@@ -18,7 +18,6 @@ import {
 } from '../support/gb-device';
 import { startTestMediaServer, TEST_SECRET, type TestMediaServer } from '../support/media-server';
 
-const CHROMIUM = process.env.TESSERA_CHROMIUM ?? '/usr/bin/chromium';
 const T = { timeoutMs: 5000 };
 const PAGE = readFileSync(path.join(path.dirname(fileURLToPath(import.meta.url)), 'whep-page.html'));
 
@@ -26,7 +25,7 @@ const PAGE = readFileSync(path.join(path.dirname(fileURLToPath(import.meta.url))
  * Real Chromium (Debian's) as the viewer: a page on another origin POSTs its offer to the WHEP endpoint, and
  * the decoder's own counters (getStats framesDecoded) must rise.
  */
-describe.skipIf(!existsSync(CHROMIUM))('Chromium plays a session over WHEP', () => {
+describe.skipIf(!existsSync(CHROMIUM_PATH))('Chromium plays a session over WHEP', () => {
   const scratch = scratchDir();
   const stop = new AbortController();
   let ms: TestMediaServer;
@@ -72,19 +71,7 @@ describe.skipIf(!existsSync(CHROMIUM))('Chromium plays a session over WHEP', () 
     await startCamera('browser-aac', { video, audio: aac, audioCodec: 'aac' });
     page = createServer((_, res) => res.writeHead(200, { 'Content-Type': 'text/html' }).end(PAGE));
     await new Promise<void>((resolve) => page.listen(0, '127.0.0.1', resolve));
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    browser = await launchChromium();
   }, 60_000);
 
   afterAll(async () => {

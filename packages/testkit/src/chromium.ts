@@ -1,6 +1,10 @@
 import { type Browser, chromium } from 'playwright-core';
 
-/** Debian's Chromium; a browser download is not possible on these machines. */
+/**
+ * The one Chromium launcher of the repository's browser tests and benches (media server WHEP, platform and ops
+ * console tests, web e2e and benches): Debian's Chromium; a browser download is not possible on these machines.
+ * Imported as `@tessera/testkit/chromium` by the web package, which needs none of the rest of the test kit.
+ */
 export const CHROMIUM_PATH = process.env.TESSERA_CHROMIUM ?? '/usr/bin/chromium';
 
 /**
@@ -19,6 +23,16 @@ export const CHROMIUM_ARGS = [
   '--autoplay-policy=no-user-gesture-required',
 ];
 
-export function launchChromium(): Promise<Browser> {
-  return chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
+export interface LaunchChromiumOptions {
+  /** Flags a caller needs on top of CHROMIUM_ARGS (fake media devices, a GPU backend …). */
+  readonly extraArgs?: readonly string[];
+}
+
+export function launchChromium(options: LaunchChromiumOptions = {}): Promise<Browser> {
+  return chromium.launch({ executablePath: CHROMIUM_PATH, args: chromiumArgs(options) });
+}
+
+/** CHROMIUM_ARGS plus the caller's; for launchers that take the arguments themselves (Playwright's config). */
+export function chromiumArgs(options: LaunchChromiumOptions = {}): string[] {
+  return [...CHROMIUM_ARGS, ...(options.extraArgs ?? [])];
 }
