@@ -1,7 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { type Clock, parseConfig, systemClock, type TimerHandle } from '@tessera/kit';
+import { Backoff, type Clock, parseConfig, systemClock, type TimerHandle } from '@tessera/kit';
 import { z } from 'zod';
 
 export interface RestartPolicyOptions {
@@ -19,19 +19,17 @@ export interface RestartPolicyOptions {
  */
 export class RestartPolicy {
   readonly #o: RestartPolicyOptions;
-  #next: number;
+  readonly #backoff: Backoff;
 
   constructor(options: RestartPolicyOptions) {
     this.#o = options;
-    this.#next = options.initialMs;
+    this.#backoff = new Backoff({ minMs: options.initialMs, maxMs: options.maxMs });
   }
 
   /** The delay before the next start, given how long the run that just crashed lasted. */
   delayAfter(ranMs: number): number {
-    if (ranMs >= this.#o.stableMs) this.#next = this.#o.initialMs;
-    const delay = this.#next;
-    this.#next = Math.min(this.#o.maxMs, this.#next * 2);
-    return delay;
+    if (ranMs >= this.#o.stableMs) this.#backoff.reset();
+    return this.#backoff.next();
   }
 }
 

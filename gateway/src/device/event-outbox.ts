@@ -1,5 +1,5 @@
 import type { Bus, EventPayload, EventTopic } from '@tessera/contracts';
-import type { Clock, Logger, TimerHandle } from '@tessera/kit';
+import { Backoff, type Clock, type Logger, type TimerHandle } from '@tessera/kit';
 
 export interface EventOutboxOptions {
   bus: Bus;
@@ -86,7 +86,7 @@ export class EventOutbox {
   async #pump(): Promise<void> {
     if (this.#pumping) return;
     this.#pumping = true;
-    let delayMs = this.#retry.initial;
+    const backoff = new Backoff({ minMs: this.#retry.initial, maxMs: this.#retry.max });
     let failures = 0;
     try {
       while (!this.#closed && this.#queue.length > 0) {
@@ -102,7 +102,7 @@ export class EventOutbox {
             );
           }
           failures = 0;
-          delayMs = this.#retry.initial;
+          backoff.reset();
         } catch (err) {
           failures++;
           if (failures === 1) {
@@ -111,8 +111,7 @@ export class EventOutbox {
               'publish failed; events held until the bus is back',
             );
           }
-          await this.#sleep(delayMs);
-          delayMs = Math.min(delayMs * 2, this.#retry.max);
+          await this.#sleep(backoff.next());
         }
       }
     } finally {

@@ -1,4 +1,4 @@
-import { type Clock, systemClock, TesseraError, type TimerHandle } from '@tessera/kit';
+import { Backoff, type Clock, systemClock, TesseraError, type TimerHandle } from '@tessera/kit';
 import { isTransientDatabaseError } from '../database/database-errors';
 
 /** The retry was closed (the platform is stopping) while a write still waited for its database. */
@@ -41,7 +41,7 @@ export class IngestRetry {
   }
 
   async run<T>(work: () => Promise<T>): Promise<T> {
-    let delayMs = this.#initialDelayMs;
+    const backoff = new Backoff({ minMs: this.#initialDelayMs, maxMs: this.#maxDelayMs });
     for (let attempt = 1; ; attempt++) {
       if (this.#closed) throw new IngestStoppedError();
       try {
@@ -49,9 +49,9 @@ export class IngestRetry {
       } catch (err) {
         if (!isTransientDatabaseError(err)) throw err;
         if (this.#closed) throw new IngestStoppedError({ cause: err });
+        const delayMs = backoff.next();
         this.options.onRetry?.(err, attempt, delayMs);
         await this.#sleep(delayMs);
-        delayMs = Math.min(delayMs * 2, this.#maxDelayMs);
       }
     }
   }
