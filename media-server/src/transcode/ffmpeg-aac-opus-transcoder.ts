@@ -1,8 +1,7 @@
-import { type ChildProcessByStdio, spawn } from 'node:child_process';
 import { EventEmitter } from 'node:events';
-import type { Readable, Writable } from 'node:stream';
 import type { Logger } from '@tessera/kit';
-import { TranscoderError } from '../errors';
+import type { TranscoderError } from '../errors';
+import { FfmpegFilter } from './ffmpeg-filter';
 import {
   type AudioFrame,
   OggPacketReader,
@@ -70,50 +69,39 @@ export const FFMPEG_AAC_TO_OPUS_ARGS: readonly string[] = [
  */
 export class FfmpegAacOpusTranscoder extends EventEmitter<AudioTranscoderEvents> implements AudioTranscoder {
   readonly stats: FfmpegAacOpusTranscoderStats = { framesIn: 0, framesDropped: 0, packetsOut: 0 };
-  readonly #process: ChildProcessByStdio<Writable, Readable, Readable>;
+  readonly #ffmpeg: FfmpegFilter;
   readonly #logger: Logger;
   readonly #maxQueuedBytes: number;
   readonly #reader = new OggPacketReader();
   #timestamp = 0;
-  #stderr = '';
   #closed = false;
 
   constructor(options: FfmpegAacOpusTranscoderOptions) {
     super();
     this.#logger = options.logger;
     this.#maxQueuedBytes = options.maxQueuedBytes ?? 256 * 1024;
-    this.#process = spawn(options.ffmpegPath ?? 'ffmpeg', FFMPEG_AAC_TO_OPUS_ARGS, {
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
-    this.#process.on('error', (error) =>
-      this.#fail(new TranscoderError(`ffmpeg: ${error.message}`, { cause: error })),
-    );
-    this.#process.on('exit', (code, signal) => {
-      if (!this.#closed)
-        this.#fail(new TranscoderError(`ffmpeg exited (${code ?? signal}): ${this.#stderr.trim()}`));
-    });
-    this.#process.stdin.on('error', () => {}); // EPIPE after ffmpeg died: reported by 'exit'.
-    this.#process.stdout.on('data', (chunk: Buffer) => this.#onOutput(chunk));
-    this.#process.stderr.on('data', (chunk: Buffer) => {
-      this.#stderr = (this.#stderr + chunk.toString()).slice(-2048);
+    this.#ffmpeg = new FfmpegFilter({
+      ffmpegPath: options.ffmpegPath,
+      args: FFMPEG_AAC_TO_OPUS_ARGS,
+      onOutput: (chunk) => this.#onOutput(chunk),
+      onFail: (error) => this.#fail(error),
     });
   }
 
   write(frame: AudioFrame): void {
     if (this.#closed || frame.codec !== 'aac') return;
-    if (this.#process.stdin.writableLength > this.#maxQueuedBytes) {
+    if (this.#ffmpeg.queuedBytes > this.#maxQueuedBytes) {
       this.stats.framesDropped++;
       return;
     }
     this.stats.framesIn++;
-    this.#process.stdin.write(frame.data);
+    this.#ffmpeg.write(frame.data);
   }
 
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
-    this.#process.stdin.end();
-    this.#process.kill('SIGKILL');
+    this.#ffmpeg.close();
     this.removeAllListeners();
   }
 

@@ -1,8 +1,7 @@
-import { type ChildProcessByStdio, spawn } from 'node:child_process';
 import { EventEmitter } from 'node:events';
-import type { Readable, Writable } from 'node:stream';
 import type { Logger } from '@tessera/kit';
-import { TranscoderError } from '../errors';
+import type { TranscoderError } from '../errors';
+import { FfmpegFilter } from './ffmpeg-filter';
 import {
   type VideoAccessUnit,
   type VideoTrack,
@@ -83,7 +82,7 @@ const MAX_PENDING_PTS = 64;
 export class FfmpegH265Transcoder extends EventEmitter<VideoTranscoderEvents> implements VideoTranscoder {
   readonly output: LiveStream;
   readonly stats: FfmpegH265TranscoderStats = { framesIn: 0, framesOut: 0, framesDropped: 0 };
-  readonly #process: ChildProcessByStdio<Writable, Readable, Readable>;
+  readonly #ffmpeg: FfmpegFilter;
   readonly #logger: Logger;
   readonly #maxQueuedBytes: number;
   readonly #assembler = new AccessUnitAssembler({ codec: 'h264' });
@@ -98,7 +97,6 @@ export class FfmpegH265Transcoder extends EventEmitter<VideoTranscoderEvents> im
     pps: undefined,
   };
   #dropping = false;
-  #stderr = '';
   #closed = false;
 
   constructor(options: FfmpegH265TranscoderOptions) {
@@ -106,20 +104,11 @@ export class FfmpegH265Transcoder extends EventEmitter<VideoTranscoderEvents> im
     this.#logger = options.logger;
     this.#maxQueuedBytes = options.maxQueuedBytes ?? 4 * 1024 * 1024;
     this.output = new LiveStream(options.output);
-    this.#process = spawn(options.ffmpegPath ?? 'ffmpeg', FFMPEG_H265_TO_H264_ARGS, {
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
-    this.#process.on('error', (error) =>
-      this.#fail(new TranscoderError(`ffmpeg: ${error.message}`, { cause: error })),
-    );
-    this.#process.on('exit', (code, signal) => {
-      if (!this.#closed)
-        this.#fail(new TranscoderError(`ffmpeg exited (${code ?? signal}): ${this.#stderr.trim()}`));
-    });
-    this.#process.stdin.on('error', () => {}); // EPIPE after ffmpeg died: reported by 'exit'.
-    this.#process.stdout.on('data', (chunk: Buffer) => this.#onOutput(chunk));
-    this.#process.stderr.on('data', (chunk: Buffer) => {
-      this.#stderr = (this.#stderr + chunk.toString()).slice(-2048);
+    this.#ffmpeg = new FfmpegFilter({
+      ffmpegPath: options.ffmpegPath,
+      args: FFMPEG_H265_TO_H264_ARGS,
+      onOutput: (chunk) => this.#onOutput(chunk),
+      onFail: (error) => this.#fail(error),
     });
     this.#subscription = options.input.subscribe({
       start: (gop) => {
@@ -134,8 +123,7 @@ export class FfmpegH265Transcoder extends EventEmitter<VideoTranscoderEvents> im
     this.#closed = true;
     this.#subscription.unsubscribe();
     this.output.close();
-    this.#process.stdin.end();
-    this.#process.kill('SIGKILL');
+    this.#ffmpeg.close();
     this.removeAllListeners();
   }
 
@@ -145,7 +133,7 @@ export class FfmpegH265Transcoder extends EventEmitter<VideoTranscoderEvents> im
       this.stats.framesDropped++;
       return;
     }
-    if (this.#process.stdin.writableLength > this.#maxQueuedBytes) {
+    if (this.#ffmpeg.queuedBytes > this.#maxQueuedBytes) {
       this.#dropping = true;
       this.stats.framesDropped++;
       return;
@@ -154,7 +142,7 @@ export class FfmpegH265Transcoder extends EventEmitter<VideoTranscoderEvents> im
     this.stats.framesIn++;
     this.#pts.push(au.pts);
     if (this.#pts.length > MAX_PENDING_PTS) this.#pts.shift();
-    this.#process.stdin.write(joinAnnexB(au.keyframe ? withParameterSets(au) : au.nalus));
+    this.#ffmpeg.write(joinAnnexB(au.keyframe ? withParameterSets(au) : au.nalus));
   }
 
   #onOutput(chunk: Buffer): void {
