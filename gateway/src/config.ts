@@ -2,7 +2,7 @@ import { parseConfig } from '@tessera/kit';
 import { z } from 'zod';
 
 const port = z.coerce
-  .number({ invalid_type_error: 'expected a port number 0–65535' })
+  .number({ error: 'expected a port number 0–65535' })
   .int('expected a port number 0–65535')
   .min(0, 'expected a port number 0–65535')
   .max(65535, 'expected a port number 0–65535');
@@ -45,8 +45,10 @@ const SIP_PASSWORD_RULE = 'use at least 8 characters, not only digits, not a com
 
 const sipPassword = z
   .string({
-    required_error:
-      'required: the device password (open admission admits any device that has it; `npm start` generates one)',
+    error: (issue) =>
+      issue.input === undefined
+        ? 'required: the device password (open admission admits any device that has it; `npm start` generates one)'
+        : undefined,
   })
   .superRefine((password, ctx) => {
     const reason = weakSipPasswordReason(password);

@@ -6,7 +6,7 @@ const PORT_MESSAGE = 'expected a port number 0–65535';
 const RANGE_MESSAGE = 'expected a port range like 30000-30999 (first ≤ last, 1–65535)';
 
 const port = z.coerce
-  .number({ invalid_type_error: PORT_MESSAGE })
+  .number({ error: PORT_MESSAGE })
   .int(PORT_MESSAGE)
   .min(0, PORT_MESSAGE)
   .max(65535, PORT_MESSAGE);
@@ -28,7 +28,7 @@ const portRange = z.string().transform((text, ctx): PortRange => {
 });
 
 /** An unset or empty variable is absent (compose files and Helm often render `VAR=`). */
-const optional = <T extends z.ZodTypeAny>(schema: T) =>
+const optional = <T extends z.ZodType>(schema: T) =>
   z.preprocess((v) => (v === '' ? undefined : v), schema.optional());
 
 export const DEFAULT_TOKEN_SECRET = 'tessera-development-viewer-token-secret';
@@ -39,7 +39,7 @@ export const MediaServerEnvSchema = z.object({
   /** Address devices and browsers are told (SDP c= for devices, ICE host candidate for browsers). */
   TESSERA_MEDIA_PUBLIC_HOST: optional(z.string().min(1)),
   /** Ports for RTP ingest (one per UDP / TCP-passive ingest). */
-  TESSERA_MEDIA_RTP_PORTS: portRange.default('30000-30999'),
+  TESSERA_MEDIA_RTP_PORTS: portRange.prefault('30000-30999'),
   /** WHEP HTTP port; 0 = any free port. */
   TESSERA_MEDIA_HTTP_PORT: port.default(8081),
   /** No RTP for this long ends an ingest (media.ingest-ended, reason media-timeout). */

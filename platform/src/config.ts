@@ -16,7 +16,7 @@ const integer = (message: string, min: number, max: number, fallback: number) =>
   z.preprocess(
     toInteger,
     z
-      .number({ invalid_type_error: message })
+      .number({ error: message })
       .int({ message })
       .min(min, { message })
       .max(max, { message })
@@ -24,7 +24,7 @@ const integer = (message: string, min: number, max: number, fallback: number) =>
   );
 
 /** A string variable; empty means unset (the default applies after that). */
-const text = <T extends z.ZodTypeAny>(schema: T) => z.preprocess(unsetIfEmpty, schema);
+const text = <T extends z.ZodType>(schema: T) => z.preprocess(unsetIfEmpty, schema);
 
 /**
  * Platform configuration, one schema for the service. Every error names its environment variable

@@ -112,7 +112,7 @@ describe('platform configuration', () => {
     ],
     [
       { TESSERA_METRICS_ACCESS: 'yes' },
-      "TESSERA_METRICS_ACCESS: Invalid enum value. Expected 'loopback' | 'public' | 'off', received 'yes'",
+      'TESSERA_METRICS_ACCESS: Invalid option: expected one of "loopback"|"public"|"off"',
     ],
     [
       { TESSERA_KEEPALIVE_FLUSH_MS: '0' },

@@ -45,24 +45,20 @@ function parseJson(raw: string | undefined): Decoded<unknown> {
   }
 }
 
-function validate<S extends z.ZodTypeAny>(schema: S, value: unknown): Decoded<z.infer<S>> {
+function validate<S extends z.ZodType>(schema: S, value: unknown): Decoded<z.infer<S>> {
   const result = schema.safeParse(value);
   return result.success
     ? { ok: true, value: result.data }
     : { ok: false, reason: issuesOf(result.error).join('; ') };
 }
 
-function decodeWith<S extends z.ZodTypeAny>(schema: S, raw: string | undefined): Decoded<z.infer<S>> {
+function decodeWith<S extends z.ZodType>(schema: S, raw: string | undefined): Decoded<z.infer<S>> {
   const json = parseJson(raw);
   return json.ok ? validate(schema, json.value) : json;
 }
 
 /** Validates before sending: a bad payload is the publisher's bug and is thrown at it, typed. */
-function encodeChecked(
-  schema: z.ZodTypeAny,
-  value: unknown,
-  subject: string,
-): { raw: string; value: unknown } {
+function encodeChecked(schema: z.ZodType, value: unknown, subject: string): { raw: string; value: unknown } {
   const result = schema.safeParse(value);
   if (!result.success) throw new BusInvalidPayloadError(subject, issuesOf(result.error));
   return { raw: JSON.stringify(result.data), value: result.data };

@@ -11,7 +11,7 @@ export class ConfigError extends Error {
  * Validates configuration at start-up. Errors name the environment variable, e.g.
  * "TESSERA_SIP_PORT: expected a port number 0–65535".
  */
-export function parseConfig<S extends z.ZodTypeAny>(schema: S, input: Record<string, unknown>): z.infer<S> {
+export function parseConfig<S extends z.ZodType>(schema: S, input: Record<string, unknown>): z.infer<S> {
   const result = schema.safeParse(input);
   if (result.success) return result.data;
   throw new ConfigError(

@@ -30,7 +30,7 @@ export function signToken<T extends { readonly exp: number }>(payload: T, secret
 export function verifySignedToken<T extends { exp: number }>(
   token: string,
   secret: TokenSecret,
-  schema: z.ZodType<T, z.ZodTypeDef, unknown>,
+  schema: z.ZodType<T, unknown>,
   nowMs: number,
 ): SignedTokenVerdict<T> {
   const dot = token.indexOf('.');

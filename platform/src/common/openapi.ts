@@ -1,6 +1,6 @@
 import { applyDecorators } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiParam, ApiQuery, ApiResponse } from '@nestjs/swagger';
-import type { z } from 'zod/v4';
+import type { z } from 'zod';
 import { openApiSchema } from './zod';
 
 /** Every error body; the schema itself is added to `components` by `buildOpenApiDocument`. */

@@ -1,6 +1,6 @@
 import type { PipeTransform } from '@nestjs/common';
 import type { SchemaObject } from '@nestjs/swagger';
-import { z } from 'zod/v4';
+import { z } from 'zod';
 import { ValidationError } from '../errors';
 
 /**

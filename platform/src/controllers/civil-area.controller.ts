@@ -1,6 +1,6 @@
 import { Controller, Get, Inject, Query } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
-import { z } from 'zod/v4';
+import { z } from 'zod';
 import { Auth } from '../auth/auth.guard';
 import type { AuthContext } from '../auth/auth-context';
 import { ApiAuth, ApiErrors, ApiOk, ApiQueryFrom } from '../common/openapi';

@@ -11,7 +11,7 @@ import {
   Put,
 } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
-import { z } from 'zod/v4';
+import { z } from 'zod';
 import { Auth } from '../auth/auth.guard';
 import type { AuthContext } from '../auth/auth-context';
 import { ApiAuth, ApiErrors, ApiJsonBody, ApiOk } from '../common/openapi';

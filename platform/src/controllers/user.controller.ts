@@ -1,6 +1,6 @@
 import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Patch, Post } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
-import { z } from 'zod/v4';
+import { z } from 'zod';
 import { Auth } from '../auth/auth.guard';
 import type { AuthContext } from '../auth/auth-context';
 import { ApiAuth, ApiErrors, ApiJsonBody, ApiOk, ApiPathParam } from '../common/openapi';

@@ -1,4 +1,4 @@
-import { z } from 'zod/v4';
+import { z } from 'zod';
 import { civilCode, isoTime } from '../common/zod';
 
 export const LoginBody = z.object({

@@ -1,4 +1,4 @@
-import { z } from 'zod/v4';
+import { z } from 'zod';
 
 /** `GET /api/v1/basemap`: whether the console has a street-level base map, and how to draw it. */
 export const BasemapInfo = z.object({

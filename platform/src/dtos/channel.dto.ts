@@ -1,4 +1,4 @@
-import { z } from 'zod/v4';
+import { z } from 'zod';
 import { civilCode, gbId, onlineStatus } from '../common/zod';
 
 export const ChannelQuery = z

@@ -1,4 +1,4 @@
-import { z } from 'zod/v4';
+import { z } from 'zod';
 import { civilCode } from '../common/zod';
 
 export const CivilAreaQuery = z.object({ parent: civilCode.optional() }).strict();

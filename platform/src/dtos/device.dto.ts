@@ -1,4 +1,4 @@
-import { z } from 'zod/v4';
+import { z } from 'zod';
 import { gbId, isoTime, onlineStatus } from '../common/zod';
 
 export const DeviceSummary = z.object({

@@ -1,4 +1,4 @@
-import { z } from 'zod/v4';
+import { z } from 'zod';
 
 export const DependencyState = z.enum(['up', 'down', 'not-configured']);
 export type DependencyState = z.infer<typeof DependencyState>;

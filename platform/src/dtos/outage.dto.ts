@@ -1,4 +1,4 @@
-import { z } from 'zod/v4';
+import { z } from 'zod';
 
 export const OutageHealth = z.enum(['offline', 'no-video', 'fault']);
 export type OutageHealth = z.infer<typeof OutageHealth>;

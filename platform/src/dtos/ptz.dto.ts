@@ -1,4 +1,4 @@
-import { z } from 'zod/v4';
+import { z } from 'zod';
 
 const speed255 = z.number().int().min(0).max(255);
 

@@ -1,4 +1,4 @@
-import { z } from 'zod/v4';
+import { z } from 'zod';
 import { civilCode, gbId, isoTime } from '../common/zod';
 
 const remapEntry = z.object({ id: gbId.optional(), name: z.string().min(1).max(128).optional() }).strict();
