@@ -2,6 +2,7 @@ export * from './logger';
 export * from './config';
 export * from './clock';
 export * from './backoff';
+export * from './node-id';
 export * from './errors';
 export * from './signed-token';
 export * from './viewer-token';
