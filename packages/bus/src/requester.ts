@@ -10,13 +10,14 @@ import {
   BusTimeoutError,
 } from './errors';
 import type { BusMetrics } from './metrics';
+import { assertNodeId } from './node-address';
 
 /** How a bus moves requests: the only part that differs between memory and Redis. */
 export interface RequestTransport {
   /** Resolves once replies to `replyTo` can be received (Redis: the SUBSCRIBE is acknowledged). */
   ready(): Promise<void>;
-  /** Puts a request on the command's work queue. */
-  enqueue(command: CommandName, raw: string, timeoutMs: number): Promise<void>;
+  /** Puts a request on the command's work queue: `commandQueueName(command, node)`. */
+  enqueue(command: CommandName, raw: string, timeoutMs: number, node: string | undefined): Promise<void>;
 }
 
 interface Pending {
@@ -55,7 +56,7 @@ export class Requester {
   request<C extends CommandName>(
     command: C,
     request: CommandRequest<C>,
-    { timeoutMs }: RequestOptions,
+    { timeoutMs, node }: RequestOptions,
   ): Promise<CommandResponse<C>> {
     if (this.#closedWith) return Promise.reject(this.#closedWith);
     let raw: string;
@@ -66,6 +67,7 @@ export class Requester {
       if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) {
         throw new BusArgumentError(`timeoutMs must be a positive number, got ${timeoutMs}`);
       }
+      assertNodeId(node);
       id = randomUUID();
       deadline = this.options.clock.now() + timeoutMs;
       raw = encodeRequest({ id, command, replyTo: this.options.replyTo, deadline }, request);
@@ -91,16 +93,22 @@ export class Requester {
       };
       this.#pending.set(id, { command, timer: clock.setTimeout(expire, timeoutMs), resolve, reject });
     });
-    void this.#send(id, command, raw, timeoutMs);
+    void this.#send(id, command, raw, timeoutMs, node);
     return promise as Promise<CommandResponse<C>>;
   }
 
   /** Never rejects: a failure to send settles the request instead. */
-  async #send(id: string, command: CommandName, raw: string, timeoutMs: number): Promise<void> {
+  async #send(
+    id: string,
+    command: CommandName,
+    raw: string,
+    timeoutMs: number,
+    node: string | undefined,
+  ): Promise<void> {
     try {
       await this.options.transport.ready();
       if (!this.#pending.has(id)) return; // timed out or closed while subscribing
-      await this.options.transport.enqueue(command, raw, timeoutMs);
+      await this.options.transport.enqueue(command, raw, timeoutMs, node);
     } catch (err) {
       this.#settle(id, (p) => p.reject(err instanceof Error ? err : new Error(String(err))));
     }

@@ -213,6 +213,24 @@ describe('RedisBus on Redis', () => {
     await outcome;
   });
 
+  it('queues a request addressed to a node in <ns>:cmd:<command>@<node>, expiring like the shared queue', async () => {
+    const bus = backend.redisBus({ requestQueueGraceMs: 1_000 });
+    const request = bus.request(
+      'gateway.device-info-query',
+      { deviceId: 'd1' },
+      { timeoutMs: 2_000, node: 'gw-1.zone_a' },
+    );
+    const outcome = expect(request).rejects.toBeInstanceOf(BusClosedError);
+    const queue = `${backend.namespace}:cmd:gateway.device-info-query@gw-1.zone_a`;
+    await until('the request to be queued', async () => (await backend.admin.llen(queue)) === 1);
+    expect(await backend.admin.llen(keys.commandQueue('gateway.device-info-query'))).toBe(0);
+    const ttl = await backend.admin.pttl(queue);
+    expect(ttl).toBeGreaterThan(0);
+    expect(ttl).toBeLessThanOrEqual(3_000);
+    await bus.close();
+    await outcome;
+  });
+
   it('closes every connection it opened', async () => {
     const [a, b] = [backend.redisBus(), backend.redisBus()];
     await a.subscribe('device.online', () => {});

@@ -5,6 +5,7 @@ import type {
   CommandResponse,
   EventPayload,
   EventTopic,
+  HandleOptions,
   RequestOptions,
   SubscribeOptions,
   Unsubscribe,
@@ -14,6 +15,7 @@ import { assertCommandName, assertEventTopic, encodeEvent } from '../codec';
 import { type CommandHandler, CommandWorker, executeRequest } from '../command-worker';
 import { BusClosedError } from '../errors';
 import { type BusMetrics, createBusMetrics, type MeteredBus } from '../metrics';
+import { assertNodeId, commandQueueName } from '../node-address';
 import { BUS_DEFAULTS, type BusBaseOptions, positiveInt } from '../options';
 import { Requester } from '../requester';
 import { type EventHandler, SubscriptionLoop } from '../subscription';
@@ -72,10 +74,10 @@ export class MemoryBus implements MeteredBus {
             this.#requester.onReply(raw),
           );
         },
-        enqueue: async (command, raw, timeoutMs) => {
+        enqueue: async (command, raw, timeoutMs, node) => {
           const now = this.#clock.now();
           this.#broker.enqueueRequest(
-            command,
+            commandQueueName(command, node),
             { raw, expiresAt: now + timeoutMs + this.#requestQueueGraceMs },
             now,
           );
@@ -133,11 +135,14 @@ export class MemoryBus implements MeteredBus {
   async handle<C extends CommandName>(
     command: C,
     handler: (request: CommandRequest<C>) => Promise<CommandResponse<C>>,
+    options?: HandleOptions,
   ): Promise<Unsubscribe> {
     this.#assertOpen();
     assertCommandName(command);
-    const queue = this.#broker.requestQueue(command);
-    const logger = this.#logger.child({ command });
+    const node = options?.node;
+    assertNodeId(node);
+    const queue = this.#broker.requestQueue(commandQueueName(command, node));
+    const logger = this.#logger.child({ command, node });
     const ctx = {
       command,
       handler: handler as CommandHandler,

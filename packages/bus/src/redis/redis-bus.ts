@@ -5,6 +5,7 @@ import type {
   CommandResponse,
   EventPayload,
   EventTopic,
+  HandleOptions,
   RequestOptions,
   SubscribeOptions,
   Unsubscribe,
@@ -16,6 +17,7 @@ import { assertCommandName, assertEventTopic, encodeEvent } from '../codec';
 import { type CommandHandler, CommandWorker, executeRequest } from '../command-worker';
 import { BusClosedError } from '../errors';
 import { type BusMetrics, createBusMetrics, type MeteredBus } from '../metrics';
+import { assertNodeId, commandQueueName } from '../node-address';
 import { BUS_DEFAULTS, type BusBaseOptions, positiveInt } from '../options';
 import { Requester } from '../requester';
 import { type EventHandler, SubscriptionLoop } from '../subscription';
@@ -130,12 +132,12 @@ export class RedisBus implements MeteredBus {
           this.#repliesReady ??= this.#track(this.#subscribeReplies());
           return this.#repliesReady;
         },
-        enqueue: async (command, raw, timeoutMs) => {
+        enqueue: async (command, raw, timeoutMs, node) => {
           const ttl = timeoutMs + this.#tuning.requestQueueGraceMs;
           await this.#commands.eval(
             ENQUEUE_REQUEST,
             1,
-            this.#keys.commandQueue(command),
+            this.#keys.commandQueue(commandQueueName(command, node)),
             raw,
             Math.ceil(ttl),
           );
@@ -227,13 +229,17 @@ export class RedisBus implements MeteredBus {
   async handle<C extends CommandName>(
     command: C,
     handler: (request: CommandRequest<C>) => Promise<CommandResponse<C>>,
+    options?: HandleOptions,
   ): Promise<Unsubscribe> {
     this.#assertOpen();
     assertCommandName(command);
+    const node = options?.node;
+    assertNodeId(node);
     const seq = ++this.#seq;
-    const key = this.#keys.commandQueue(command);
-    const logger = this.#logger.child({ command });
-    const blocking = this.#connect(`cmd:${command}:${seq}`, true);
+    const queue = commandQueueName(command, node);
+    const key = this.#keys.commandQueue(queue);
+    const logger = this.#logger.child({ command, node });
+    const blocking = this.#connect(`cmd:${queue}:${seq}`, true);
     const backoff = new Backoff();
     const ctx = {
       command,

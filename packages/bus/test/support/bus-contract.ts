@@ -1,6 +1,12 @@
 import { TesseraError, TimeoutError } from '@tessera/kit';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { BusClosedError, BusInvalidPayloadError, BusRemoteError, BusTimeoutError } from '../../src';
+import {
+  BusArgumentError,
+  BusClosedError,
+  BusInvalidPayloadError,
+  BusRemoteError,
+  BusTimeoutError,
+} from '../../src';
 import type { BusBackend, BusImplementation } from './harness';
 import { deviceInfo, online, policy } from './payloads';
 import { Collector, Deferred } from './wait';
@@ -341,6 +347,70 @@ export function busContract(impl: BusImplementation): void {
         await requester.request('gateway.device-info-query', { deviceId: 'fresh' }, { timeoutMs: 5_000 });
         expect(ran.items).toEqual(['slow', 'fresh']);
         expect(handler.metrics.expiredRequests).toBe(1);
+      });
+    });
+
+    describe('node-addressed commands', () => {
+      it('gives a request addressed to a node only to that node; the shared queue is unaffected', async () => {
+        const requester = backend.bus();
+        const [a, b, shared] = [backend.bus(), backend.bus(), backend.bus()];
+        const byA = new Collector<string>();
+        const byB = new Collector<string>();
+        const byShared = new Collector<string>();
+        const serve =
+          (mine: Collector<string>) =>
+          async ({ deviceId }: { deviceId: string }) => {
+            mine.push(deviceId);
+            return deviceInfo(deviceId);
+          };
+        await a.handle('gateway.device-info-query', serve(byA), { node: 'gw-a' });
+        await b.handle('gateway.device-info-query', serve(byB), { node: 'gw-b' });
+        await shared.handle('gateway.device-info-query', serve(byShared));
+        const ask = (deviceId: string, node?: string) =>
+          requester.request('gateway.device-info-query', { deviceId }, { timeoutMs: 5_000, node });
+        const ids = (prefix: string) => Array.from({ length: 10 }, (_, i) => `${prefix}${i}`);
+        const answers = await Promise.all([
+          ...ids('a').map((id) => ask(id, 'gw-a')),
+          ...ids('b').map((id) => ask(id, 'gw-b')),
+          ...ids('s').map((id) => ask(id)),
+        ]);
+        expect(answers.map((x) => x.deviceId)).toEqual([...ids('a'), ...ids('b'), ...ids('s')]);
+        expect([...byA.items].sort()).toEqual(ids('a'));
+        expect([...byB.items].sort()).toEqual(ids('b'));
+        expect([...byShared.items].sort()).toEqual(ids('s'));
+      });
+
+      it('times out a request to a node nobody serves, at its deadline, while the shared handler runs', async () => {
+        const [requester, handler] = [backend.bus(), backend.bus()];
+        const ran = new Collector<string>();
+        await handler.handle('gateway.device-info-query', async ({ deviceId }) => {
+          ran.push(deviceId);
+          return deviceInfo(deviceId);
+        });
+        const lost = requester.request(
+          'gateway.device-info-query',
+          { deviceId: 'd1' },
+          { timeoutMs: 150, node: 'gone-node' },
+        );
+        await expect(lost).rejects.toBeInstanceOf(BusTimeoutError);
+        await expect(lost).rejects.toMatchObject({ command: 'gateway.device-info-query', timeoutMs: 150 });
+        await requester.request('gateway.device-info-query', { deviceId: 'd2' }, { timeoutMs: 5_000 });
+        expect(ran.items).toEqual(['d2']);
+        expect(requester.metrics.timeouts).toBe(1);
+      });
+
+      it('refuses a node that is not a node ID, on request and on handle', async () => {
+        const bus = backend.bus();
+        const serve = async ({ deviceId }: { deviceId: string }) => deviceInfo(deviceId);
+        for (const node of ['', 'a:b', 'a@b', '-a', 'a b', 'x'.repeat(129), 42 as unknown as string]) {
+          await expect(
+            bus.request('gateway.device-info-query', { deviceId: 'd1' }, { timeoutMs: 1_000, node }),
+          ).rejects.toBeInstanceOf(BusArgumentError);
+          await expect(bus.handle('gateway.device-info-query', serve, { node })).rejects.toBeInstanceOf(
+            BusArgumentError,
+          );
+        }
+        expect(bus.metrics.requests).toBe(0);
       });
     });
 
