@@ -3,9 +3,12 @@ import type { Clock, Logger } from '@tessera/kit';
 import { MemoryBroker } from './memory/memory-broker';
 import { MemoryBus } from './memory/memory-bus';
 import { MemoryKeyValueStore } from './memory/memory-kv';
+import type { MeteredLeaseStore } from './lease';
+import { MemoryLeaseStore } from './memory/memory-lease-store';
 import type { MeteredBus } from './metrics';
 import { RedisBus, type RedisBusOptions } from './redis/redis-bus';
 import { RedisKeyValueStore } from './redis/redis-kv';
+import { RedisLeaseStore } from './redis/redis-lease-store';
 
 export interface CreateBusOptions extends Omit<RedisBusOptions, 'url'> {
   /** Redis in production; without it (or empty) the in-process bus of `namespace` is used. */
@@ -40,4 +43,27 @@ export function createKeyValueStore(options: CreateKeyValueStoreOptions): KeyVal
     });
   }
   return new MemoryKeyValueStore({ broker: MemoryBroker.shared(options.namespace), clock: options.clock });
+}
+
+export interface CreateLeaseStoreOptions {
+  redisUrl?: string;
+  namespace: string;
+  logger: Logger;
+  /** Memory store only: time source for expiry. */
+  clock?: Clock;
+}
+
+/**
+ * Redis when a URL is given; otherwise the in-process leases of `namespace` (shared like `createBus`, so the
+ * services of `npm start` contend for the same leases as replicas on one Redis would).
+ */
+export function createLeaseStore(options: CreateLeaseStoreOptions): MeteredLeaseStore {
+  if (options.redisUrl) {
+    return new RedisLeaseStore({
+      url: options.redisUrl,
+      namespace: options.namespace,
+      logger: options.logger,
+    });
+  }
+  return new MemoryLeaseStore({ broker: MemoryBroker.shared(options.namespace), clock: options.clock });
 }

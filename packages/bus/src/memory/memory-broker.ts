@@ -12,9 +12,16 @@ export interface MemoryKvEntry {
   expiresAt: number | undefined;
 }
 
+export interface MemoryLeaseEntry {
+  holder: string;
+  epoch: number;
+  /** Epoch ms of the store's clock. */
+  expiresAt: number;
+}
+
 /**
  * What Redis is to `RedisBus`, in one process: streams with consumer groups, command work queues,
- * reply channels and key/value entries. Buses and stores built on the same broker see each other, like
+ * reply channels, key/value entries and leases. Buses and stores built on the same broker see each other, like
  * services on the same Redis and namespace. `MemoryBroker.shared(namespace)` is the process-wide broker
  * of a namespace, which `createBus` / `createKeyValueStore` use when no Redis URL is configured.
  */
@@ -36,6 +43,10 @@ export class MemoryBroker {
   readonly #replies = new Map<string, (raw: string) => void>();
   /** Key/value entries of `MemoryKeyValueStore`s on this broker. */
   readonly kv = new Map<string, MemoryKvEntry>();
+  /** Leases of `MemoryLeaseStore`s on this broker (like `<ns>:lease:<key>`). */
+  readonly leases = new Map<string, MemoryLeaseEntry>();
+  /** Last epoch per lease key; kept when the lease expires or is released (like `<ns>:lease-epoch:<key>`). */
+  readonly leaseEpochs = new Map<string, number>();
 
   /** Like XADD: every existing group of the topic gets the event; groups created later do not. */
   append(topic: string, raw: string, maxLen: number): void {

@@ -5,9 +5,12 @@ import {
   MemoryBroker,
   MemoryBus,
   MemoryKeyValueStore,
+  MemoryLeaseStore,
   type MeteredBus,
+  type MeteredLeaseStore,
   RedisBus,
   RedisKeyValueStore,
+  RedisLeaseStore,
   redisKeys,
 } from '../../src';
 import { adminClient, deleteNamespace, REDIS_URL, uniqueNamespace } from './redis';
@@ -149,3 +152,70 @@ export async function redisKvBackend(): Promise<RedisKvBackend> {
 }
 
 export const redisStores: KvImplementation = { name: 'RedisKeyValueStore', backend: () => redisKvBackend() };
+
+// Lease stores -------------------------------------------------------------------------------------
+
+export interface LeaseBackend {
+  /** A store on this backend: stores of one backend contend for the same leases (replicas). */
+  store(): MeteredLeaseStore;
+  /** Lets `ms` of store time pass: advances the manual clock (memory); real time passes by itself (Redis). */
+  passTime(ms: number): void;
+  dispose(): Promise<void>;
+}
+
+export interface LeaseImplementation {
+  name: string;
+  backend(): Promise<LeaseBackend>;
+}
+
+export const memoryLeases: LeaseImplementation = {
+  name: 'MemoryLeaseStore',
+  async backend() {
+    const broker = new MemoryBroker();
+    const clock = new ManualClock(1_000_000);
+    const stores: MeteredLeaseStore[] = [];
+    return {
+      store() {
+        const store = new MemoryLeaseStore({ broker, clock });
+        stores.push(store);
+        return store;
+      },
+      passTime: (ms) => clock.advance(ms),
+      async dispose() {
+        await Promise.all(stores.map((s) => s.close()));
+      },
+    };
+  },
+};
+
+/** A Redis lease backend with access to its namespace and admin connection, for Redis-only tests. */
+export interface RedisLeaseBackend extends LeaseBackend {
+  namespace: string;
+  admin: Redis;
+}
+
+export async function redisLeaseBackend(): Promise<RedisLeaseBackend> {
+  const namespace = uniqueNamespace();
+  const admin = adminClient();
+  const stores: MeteredLeaseStore[] = [];
+  return {
+    namespace,
+    admin,
+    store() {
+      const store = new RedisLeaseStore({ url: REDIS_URL, namespace, logger });
+      stores.push(store);
+      return store;
+    },
+    passTime: () => {},
+    async dispose() {
+      await Promise.all(stores.map((s) => s.close()));
+      await deleteNamespace(admin, namespace);
+      await admin.quit();
+    },
+  };
+}
+
+export const redisLeases: LeaseImplementation = {
+  name: 'RedisLeaseStore',
+  backend: () => redisLeaseBackend(),
+};
