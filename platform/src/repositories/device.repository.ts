@@ -186,8 +186,11 @@ export class DeviceRepository {
   /**
    * Marks offline ('restart-reconcile') every device stored online whose last sign of life (keepalive,
    * registration or status change) is older than its keepalive window — interval × count, its own settings or
-   * the defaults — widened to what the gateway's report period and the keepalive batching can delay a stored
+   * the defaults — plus what the gateway's report period and the keepalive batching can delay a stored
    * keepalive by. Such a device died while nobody was watching (platform or gateway down, presence lost).
+   * Plus, not the larger of: the gateway keeps a device online while its keepalives come within interval × count
+   * however far apart (a lower platform keeps alive at its own link's period, GB/T 28181 §9.6), so its stored
+   * keepalive (or, before the first one is stored, its registration) can be the window and the lag old.
    *
    * The status change is ordered at the device's last sign of life, not now: it is an inference, so any later
    * report from the gateway (registration, keepalive, offline with its real reason) supersedes it. `offline_at`
@@ -213,8 +216,7 @@ export class DeviceRepository {
           updated_at = now()
       where d.status = 'online'
         and (${lastSeen} is null
-          or ${lastSeen} + make_interval(secs => greatest(${windowSec}, ${interval} + ${input.lagSec}::int))
-            < ${input.at}::timestamptz)
+          or ${lastSeen} + make_interval(secs => ${windowSec} + ${input.lagSec}::int) < ${input.at}::timestamptz)
       returning d.*
     `.execute(this.db);
     return result.rows;
