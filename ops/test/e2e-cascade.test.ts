@@ -36,6 +36,12 @@ interface ChannelRow {
   status: string;
 }
 
+interface DeviceRow {
+  deviceId: string;
+  status: string;
+  lastKeepaliveAt: string | null;
+}
+
 interface UpperView {
   id: string;
   link: { state: string; detail: string | null };
@@ -317,4 +323,22 @@ describe('station → district → city cascade', () => {
       before.map((r) => [r.channelId, r.name, r.civilCode]).sort(),
     );
   }, 180_000);
+
+  it('each upper tier stores the keepalives of its lower platform', async () => {
+    // A link keeps alive every 5 s (TesseraInstance.addUpper) and the inventory writes keepalives in batches, so the
+    // first one is stored some seconds after a (re-)registration; until then lastKeepaliveAt is null.
+    for (const [upper, lowerId] of [
+      [district, STATION_ID],
+      [city, DISTRICT_ID],
+    ] as const) {
+      const row = await waitFor(
+        async () => {
+          const { body } = await upper.api<DeviceRow>('GET', `/api/v1/devices/${lowerId}`);
+          return body.lastKeepaliveAt !== null ? body : undefined;
+        },
+        { what: `a keepalive of ${lowerId} stored`, timeoutMs: 30_000, intervalMs: 250 },
+      );
+      expect(row.status).toBe('online');
+    }
+  }, 60_000);
 });
