@@ -30,7 +30,7 @@ export const DialogRecordSchema = z.object({
     port: z.number().int().min(1).max(65_535),
   }),
   /** The application's own fields (which device, which session), carried along unread by the SIP layer. */
-  data: z.record(z.string()),
+  data: z.record(z.string(), z.string()),
 });
 
 export type DialogRecord = z.infer<typeof DialogRecordSchema>;
