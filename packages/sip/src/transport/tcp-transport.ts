@@ -6,6 +6,7 @@ import { defaultSipLimits, type SipLimits } from '../message/limits';
 import { normalizeAddress, remoteKey } from './address';
 import { type InboundSink, receive } from './inbound';
 import { SipStreamFramer } from './stream-framer';
+import { reusePortSupported } from './shared-port';
 import {
   emptyTransportStats,
   type LocalAddress,
@@ -117,15 +118,20 @@ export class TcpTransport extends EventEmitter<SipTransportEvents> implements Si
     return this.#connections.size;
   }
 
-  async listen(options: { host: string; port: number }): Promise<LocalAddress> {
+  /**
+   * `shared`: other processes may listen on the same port, where Node has SO_REUSEPORT (`shared-port.ts`);
+   * elsewhere a taken port fails as always.
+   */
+  async listen(options: { host: string; port: number; shared?: boolean }): Promise<LocalAddress> {
     if (this.#closing) throw new SipTransportError('closed', 'transport closed');
     if (this.#server) throw new SipTransportError('not-listening', 'already listening');
     const server = createServer((socket) => this.#accept(socket));
     this.#server = server;
+    const reusePort = options.shared === true && reusePortSupported();
     try {
       await new Promise<void>((resolve, reject) => {
         server.once('error', reject);
-        server.listen(options.port, options.host, () => {
+        server.listen({ port: options.port, host: options.host, ...(reusePort ? { reusePort } : {}) }, () => {
           server.off('error', reject);
           resolve();
         });

@@ -1,9 +1,10 @@
-import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
+import { createSocket, type RemoteInfo, type Socket, type SocketOptions } from 'node:dgram';
 import { EventEmitter } from 'node:events';
 import { SipTransportError } from '../errors';
 import { defaultSipLimits, type SipLimits } from '../message/limits';
 import { normalizeAddress } from './address';
 import { type InboundSink, receive } from './inbound';
+import { sharedUdpOptions } from './shared-port';
 import {
   emptyTransportStats,
   type LocalAddress,
@@ -51,14 +52,16 @@ export class UdpTransport extends EventEmitter<SipTransportEvents> implements Si
     return this.#local;
   }
 
-  async listen(options: { host: string; port: number }): Promise<LocalAddress> {
+  /** `shared`: other processes may bind the same port (gateway replicas; `shared-port.ts`). */
+  async listen(options: { host: string; port: number; shared?: boolean }): Promise<LocalAddress> {
     if (this.#closing) throw new SipTransportError('closed', 'transport closed');
     if (this.#socket) throw new SipTransportError('not-listening', 'already listening');
     const socket = createSocket({
       type: options.host.includes(':') ? 'udp6' : 'udp4',
       recvBufferSize: this.#receiveBufferBytes,
       sendBufferSize: this.#receiveBufferBytes,
-    });
+      ...(options.shared ? sharedUdpOptions() : {}),
+    } as SocketOptions);
     this.#socket = socket;
     try {
       await new Promise<void>((resolve, reject) => {
