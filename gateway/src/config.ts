@@ -95,6 +95,13 @@ export const GatewayConfigSchema = z.object({
    * may INVITE the device and wait for its first frame first, so this sits above TESSERA_PLAY_TIMEOUT_MS.
    */
   TESSERA_CASCADE_RELAY_TIMEOUT_MS: positiveInt.default(15_000),
+  /**
+   * Gateway replicas on one host share the SIP port (SO_REUSEPORT where Node has it; see Gateway#listen). Each
+   * replica then needs REDIS_URL, the same TESSERA_SIP_ID and TESSERA_NONCE_SECRET, and its own TESSERA_NODE_ID.
+   */
+  TESSERA_SIP_SHARED_PORT: z.enum(['true', 'false']).default('false'),
+  /** A replica that has not renewed its lease this long is dead: its devices and upper links are taken over. */
+  TESSERA_GATEWAY_LEASE_TTL_SEC: positiveInt.default(10),
   /** Devices' local time for the REGISTER 200 `Date:` header; China Standard Time by default. */
   TESSERA_DEVICE_UTC_OFFSET_MIN: z.coerce.number().int().min(-720).max(840).default(480),
 });
@@ -126,6 +133,8 @@ export interface GatewayConfig {
   interrogateOnRegister: boolean;
   deviceUtcOffsetMinutes: number;
   cascadeRelayTimeoutMs: number;
+  sharedPort: boolean;
+  leaseTtlMs: number;
 }
 
 export function loadGatewayConfig(env: Record<string, string | undefined> = process.env): GatewayConfig {
@@ -155,5 +164,7 @@ export function loadGatewayConfig(env: Record<string, string | undefined> = proc
     interrogateOnRegister: e.TESSERA_INTERROGATE_ON_REGISTER === 'true',
     deviceUtcOffsetMinutes: e.TESSERA_DEVICE_UTC_OFFSET_MIN,
     cascadeRelayTimeoutMs: e.TESSERA_CASCADE_RELAY_TIMEOUT_MS,
+    sharedPort: e.TESSERA_SIP_SHARED_PORT === 'true',
+    leaseTtlMs: e.TESSERA_GATEWAY_LEASE_TTL_SEC * 1000,
   };
 }

@@ -1,6 +1,13 @@
 import { networkInterfaces } from 'node:os';
-import type { Bus, DevicePolicyChanged, KeyValueStore } from '@tessera/contracts';
-import { type Clock, type Logger, systemClock } from '@tessera/kit';
+import type {
+  Bus,
+  CommandRequest,
+  CommandResponse,
+  DevicePolicyChanged,
+  KeyValueStore,
+  LeaseStore,
+} from '@tessera/contracts';
+import { type Clock, type Logger, systemClock, type TimerHandle } from '@tessera/kit';
 import { Registry } from 'prom-client';
 import { Cascade } from './cascade';
 import type { GatewayConfig } from './config';
@@ -15,14 +22,17 @@ import { NewDeviceRate } from './device/new-device-rate';
 import { PresenceTracker } from './device/presence';
 import { Registrar } from './device/registrar';
 import { CatalogAggregator } from '@tessera/gb28181';
-import { KeyValueDialogRecords } from './dialog-records';
 import { GatewayMetrics } from './metrics';
 import { CallManager } from './play';
+import { DeviceRouter } from './replica/device-router';
+import { DeviceTakeover } from './replica/device-takeover';
+import { NodeLease } from './replica/node-lease';
 import {
-  DialogStore,
   HmacNonceIssuer,
   listenOnOnePort,
+  type RequestContext,
   SipEndpoint,
+  type SipRequest,
   TcpTransport,
   UdpTransport,
 } from '@tessera/sip';
@@ -37,6 +47,13 @@ export interface GatewayOptions {
   metricsRegistry?: Registry;
   /** Nonce HMAC key shared by replicas behind one address. */
   nonceSecret?: string;
+  /**
+   * Replicas: the leases that give each device, upper link and replica one owner (docs/ARCHITECTURE.md "Gateway
+   * replicas"). Absent: one gateway, which owns everything.
+   */
+  leases?: LeaseStore;
+  /** This replica's node id (kit `nodeId()`); commands for its devices are addressed to it. */
+  node?: string;
 }
 
 /**
@@ -61,6 +78,19 @@ export class Gateway {
   readonly #catalogs: CatalogAggregator;
   readonly #policies: DevicePolicySource;
   readonly #unsubscribe: (() => Promise<void>)[] = [];
+  /** Replicas only: this replica's liveness, and the adoption of a dead one's devices. */
+  readonly #nodes: NodeLease | undefined;
+  readonly #takeover: DeviceTakeover | undefined;
+  readonly #router: DeviceRouter;
+  /**
+   * Replicas sharing the SIP port: the cascade's own endpoint on a port of this replica's. A UDP response goes to
+   * whichever socket of the shared port the kernel picks, not to the replica that sent the request, so an upper
+   * link registered from the shared port would never see its 200 at another replica; from its own port the link,
+   * the upper's requests and their dialogs all reach the replica holding it (`upper:<id>` lease).
+   */
+  readonly #cascadeSip: { endpoint: SipEndpoint; udp: UdpTransport; tcp: TcpTransport } | undefined;
+  #cascadePort = 0;
+  #tcpRetry: TimerHandle | undefined;
   #port = 0;
   #closing: Promise<void> | undefined;
 
@@ -82,16 +112,6 @@ export class Gateway {
       timers: { t1: config.t1Ms },
       viaHost: this.publicHost(),
       userAgent: 'Tessera',
-      // Play calls, relays and subscriptions: their records in the shared store let another replica end them.
-      dialogs: new DialogStore({
-        persistence: new KeyValueDialogRecords(store, config.sipId),
-        onPersistError: (error, id) =>
-          logger.warn({ err: error, callId: id.callId }, 'dialog record not written or deleted'),
-      }),
-      // RFC 3261 §12.2.2: an in-dialog request of no dialog here is 481. NOTIFY and MESSAGE still reach the
-      // handlers: the devices' catalog subscriptions (DeviceQueries) are kept outside the dialog layer.
-      unknownDialogs: 'reject',
-      passUnknownDialogMethods: ['NOTIFY', 'MESSAGE'],
     });
     // One outbox for everything the gateway reports, so that after a Redis outage the platform gets it in the
     // order it happened (a registration before the catalog it triggered, a call's end after its start).
@@ -103,6 +123,36 @@ export class Gateway {
       logger: logger.child({ component: 'presence' }),
       keyPrefix: config.sipId,
       reportEveryMs: config.keepaliveReportSec * 1000,
+      node: options.node,
+      restore: options.leases ? 'own' : 'all',
+    });
+    if (options.leases) {
+      this.#nodes = new NodeLease({
+        leases: options.leases,
+        store,
+        node: this.presence.node,
+        keyPrefix: config.sipId,
+        ttlMs: config.leaseTtlMs,
+        clock,
+        logger: logger.child({ component: 'node-lease' }),
+      });
+      this.#takeover = new DeviceTakeover({
+        nodes: this.#nodes,
+        leases: options.leases,
+        presence: this.presence,
+        keyPrefix: config.sipId,
+        clock,
+        logger: logger.child({ component: 'device-takeover' }),
+      });
+    }
+    this.#router = new DeviceRouter({
+      bus,
+      store,
+      presence: this.presence,
+      nodes: this.#nodes,
+      keyPrefix: config.sipId,
+      logger: logger.child({ component: 'device-router' }),
+      forwardTimeoutMs: Math.max(30_000, config.cascadeRelayTimeoutMs),
     });
     this.metrics = new GatewayMetrics(this.metricsRegistry, {
       devicesOnline: () => this.presence.size,
@@ -183,26 +233,47 @@ export class Gateway {
         const record = this.presence.get(deviceId);
         return record ? requests.remoteOf(record) : undefined;
       },
-      // A call's BYE/INFO is the device's only from where it registered (device-source.ts); else 403, counted.
-      fromDevice: (deviceId, request, source) => {
-        const record = this.presence.get(deviceId);
-        if (record && fromRegisteredAddress(record.remote, source)) return true;
-        this.metrics.sourceMismatches.inc({ method: request.method, peer: 'device' });
-        return false;
-      },
     });
+    if (config.sharedPort) {
+      const udp = new UdpTransport({});
+      const tcp = new TcpTransport({
+        clock,
+        maxConnectionsPerSource: config.tcpMaxPerSource,
+        maxConnections: config.tcpMaxConnections,
+        incompleteTimeoutMs: config.tcpIncompleteTimeoutSec * 1000,
+      });
+      const endpoint = new SipEndpoint({
+        transports: [udp, tcp],
+        clock,
+        timers: { t1: config.t1Ms },
+        viaHost: this.publicHost(),
+        userAgent: 'Tessera',
+      });
+      endpoint.onAck((ack) => this.cascade.handleAck(ack));
+      endpoint.onRequest(async (request, context) => {
+        if (this.cascade.handles(request)) return this.cascade.handle(request, context);
+        context.respond(403, 'Forbidden');
+      });
+      this.#cascadeSip = { endpoint, udp, tcp };
+    }
     this.cascade = new Cascade({
-      endpoint: this.endpoint,
+      endpoint: this.#cascadeSip?.endpoint ?? this.endpoint,
       bus,
       clock,
       logger: logger.child({ component: 'cascade' }),
       metrics: this.metrics,
-      contactHost: () => `${this.publicHost()}:${this.#port}`,
+      contactHost: () => `${this.publicHost()}:${this.#cascadePort || this.#port}`,
       forwardControl: (deviceId, channelId, control) =>
         this.queries.forwardControl(deviceId, channelId, control),
       recordInfo: (deviceId, channelId, search) => this.queries.recordInfo(deviceId, channelId, search),
       identity: { name: 'Tessera', manufacturer: 'Tessera', model: 'platform', firmware: GATEWAY_VERSION },
       relayOpenTimeoutMs: config.cascadeRelayTimeoutMs,
+      linkOwnership: options.leases && {
+        leases: options.leases,
+        node: this.presence.node,
+        keyPrefix: config.sipId,
+        ttlMs: config.leaseTtlMs,
+      },
     });
     const inbox = new ManscdpInbox({
       presence: this.presence,
@@ -212,8 +283,9 @@ export class Gateway {
       logger: logger.child({ component: 'manscdp' }),
       onAlarm: (fromDevice, alarm) => this.cascade.alarm(fromDevice, alarm),
     });
-    // Requests inside a dialog (play calls, relays, subscriptions) never get here: the endpoint routes them to their
-    // dialog by dialog ID. What comes here starts something, or is a device's MESSAGE/NOTIFY.
+    this.endpoint.onAck((ack) => {
+      this.cascade.handleAck(ack);
+    });
     this.endpoint.onRequest(async (request, context) => {
       // Upper platforms first (their From is an upper's ID); everything else is a device, handled as before.
       if (this.cascade.handles(request)) return this.cascade.handle(request, context);
@@ -224,10 +296,11 @@ export class Gateway {
         case 'NOTIFY':
           return inbox.handle(request, context);
         case 'BYE':
+          if (!this.#fromCallDevice(request, context)) return;
+          return this.calls.handleBye(request, context);
         case 'INFO':
-          // Without a To-tag: part of no dialog (RFC 3261 §15.1.2: "the UAS … SHOULD generate a 481").
-          context.respond(481, 'Call/Transaction Does Not Exist');
-          return;
+          if (!this.#fromCallDevice(request, context)) return;
+          return this.calls.handleInDialog(request, context);
         case 'OPTIONS':
           context.respond(200, 'OK', { headers: [['Allow', ALLOW]] });
           return;
@@ -263,21 +336,68 @@ export class Gateway {
 
   async #listen(): Promise<void> {
     const { config, bus, logger } = this.#opts;
-    const bound = await listenOnOnePort(this.#udp, this.#tcp, { host: config.host, port: config.port });
-    this.#port = bound.port;
+    if (config.sharedPort) {
+      // Replicas on one host: UDP shared at once; TCP too where Node has SO_REUSEPORT, else the replica that
+      // cannot take it stands by until the one holding it goes (`@tessera/sip` shared-port.ts).
+      const bound = await this.#udp.listen({ host: config.host, port: config.port, shared: true });
+      this.#port = bound.port;
+      await this.#listenTcpShared();
+    } else {
+      const bound = await listenOnOnePort(this.#udp, this.#tcp, { host: config.host, port: config.port });
+      this.#port = bound.port;
+    }
+    if (this.#cascadeSip) {
+      const { udp, tcp } = this.#cascadeSip;
+      this.#cascadePort = (await listenOnOnePort(udp, tcp, { host: config.host, port: 0 })).port;
+    }
     await this.presence.start();
+    await this.#nodes?.start();
+    await this.#takeover?.start();
+    const router = this.#router;
+    const node = this.presence.node;
+    // Each device command twice: from the shared queue (passed on to the device's owner) and addressed to this
+    // replica (served here). One gateway has only the first, served here.
+    const device = async <C extends DeviceCommand>(
+      command: C,
+      serve: (request: CommandRequest<C>) => Promise<CommandResponse<C>>,
+    ) => {
+      this.#unsubscribe.push(
+        await bus.handle(command, (request) =>
+          router.serve(command, request, request.deviceId, () => serve(request)),
+        ),
+      );
+      if (this.#nodes) {
+        this.#unsubscribe.push(
+          await bus.handle(command, (request) => router.here(request.deviceId, () => serve(request)), {
+            node,
+          }),
+        );
+      }
+    };
+    await device('gateway.catalog-query', ({ deviceId }) => this.queries.catalog(deviceId));
+    await device('gateway.device-info-query', ({ deviceId }) => this.queries.deviceInfo(deviceId));
+    await device('gateway.device-status-query', ({ deviceId }) => this.queries.deviceStatus(deviceId));
+    await device('gateway.keyframe', ({ deviceId, channelId }) => this.queries.keyframe(deviceId, channelId));
+    await device('gateway.ptz', ({ deviceId, channelId, command }) =>
+      this.queries.ptz(deviceId, channelId, command),
+    );
+    await device('gateway.invite', async (request) => {
+      const result = await this.calls.invite(request);
+      if (result.ok) {
+        await router.callStarted(result.callId).catch((error: unknown) => {
+          logger.warn({ err: error, callId: result.callId }, 'call owner not recorded');
+        });
+      }
+      return result;
+    });
+    const bye = ({ callId }: { callId: string }) => this.calls.bye(callId);
     this.#unsubscribe.push(
-      await bus.handle('gateway.catalog-query', ({ deviceId }) => this.queries.catalog(deviceId)),
-      await bus.handle('gateway.device-info-query', ({ deviceId }) => this.queries.deviceInfo(deviceId)),
-      await bus.handle('gateway.device-status-query', ({ deviceId }) => this.queries.deviceStatus(deviceId)),
-      await bus.handle('gateway.keyframe', ({ deviceId, channelId }) =>
-        this.queries.keyframe(deviceId, channelId),
+      await bus.handle('gateway.bye', (request) =>
+        router.bye(request, this.calls.get(request.callId) !== undefined, () => bye(request)),
       ),
-      await bus.handle('gateway.ptz', ({ deviceId, channelId, command }) =>
-        this.queries.ptz(deviceId, channelId, command),
-      ),
-      await bus.handle('gateway.invite', (request) => this.calls.invite(request)),
-      await bus.handle('gateway.bye', ({ callId }) => this.calls.bye(callId)),
+    );
+    if (this.#nodes) this.#unsubscribe.push(await bus.handle('gateway.bye', bye, { node }));
+    this.#unsubscribe.push(
       // Every replica sees every offline event (no shared group): each ends the calls it holds.
       await bus.subscribe('device.offline', ({ deviceId }) => this.calls.deviceOffline(deviceId)),
       // Every replica too: the one the device registered at applies the new keepalive to the live record.
@@ -289,6 +409,39 @@ export class Gateway {
       { port: this.#port, host: config.host, sipId: config.sipId, realm: config.realm },
       'gateway listening',
     );
+  }
+
+  async #listenTcpShared(): Promise<void> {
+    const { config, clock, logger } = this.#opts;
+    if (this.#closing) return;
+    try {
+      await this.#tcp.listen({ host: config.host, port: this.#port, shared: true });
+      if (this.#tcpRetry !== undefined) logger.info({ port: this.#port }, 'SIP TCP port taken over');
+      this.#tcpRetry = undefined;
+    } catch (error) {
+      if (this.#tcpRetry === undefined) {
+        logger.info({ port: this.#port, err: error }, 'SIP TCP port held by another replica: standing by');
+      }
+      this.#tcpRetry = (clock ?? systemClock).setTimeout(
+        () => void this.#listenTcpShared(),
+        TCP_STANDBY_RETRY_MS,
+      );
+    }
+  }
+
+  /**
+   * An in-dialog request (BYE, INFO) of a call is the device's only when it comes from where the device registered
+   * (`fromRegisteredAddress`); from elsewhere it is answered 403 and counted, and the call goes on. Requests that
+   * match no call are the call manager's to answer (481).
+   */
+  #fromCallDevice(request: SipRequest, context: RequestContext): boolean {
+    const deviceId = this.calls.deviceOf(request);
+    if (deviceId === undefined) return true;
+    const record = this.presence.get(deviceId);
+    if (record && fromRegisteredAddress(record.remote, context.remote)) return true;
+    this.metrics.sourceMismatches.inc({ method: request.method, peer: 'device' });
+    context.respond(403, 'Forbidden');
+    return false;
   }
 
   /**
@@ -327,12 +480,17 @@ export class Gateway {
 
   close(): Promise<void> {
     this.#closing ??= (async () => {
+      if (this.#tcpRetry !== undefined) (this.#opts.clock ?? systemClock).clearTimeout(this.#tcpRetry);
       for (const unsubscribe of this.#unsubscribe.splice(0)) await unsubscribe();
+      this.#takeover?.close();
+      // Given back, not left to expire: the other replicas adopt this one's devices at once.
+      await this.#nodes?.close();
       this.presence.close();
       this.queries.close();
       this.#catalogs.close();
       // Before the endpoint: the BYEs and the unregisters need it.
       await this.cascade.close();
+      await this.#cascadeSip?.endpoint.close();
       await this.calls.close();
       await this.endpoint.close();
       this.#events.close();
@@ -340,6 +498,18 @@ export class Gateway {
     return this.#closing;
   }
 }
+
+/** Commands about one device, served by the replica that owns it. */
+type DeviceCommand =
+  | 'gateway.catalog-query'
+  | 'gateway.device-info-query'
+  | 'gateway.device-status-query'
+  | 'gateway.keyframe'
+  | 'gateway.ptz'
+  | 'gateway.invite';
+
+/** How often a replica standing by for the shared SIP TCP port tries to listen on it. */
+const TCP_STANDBY_RETRY_MS = 1_000;
 
 /** Methods we answer; ACK and CANCEL are the endpoint's. */
 const ALLOW = 'REGISTER, MESSAGE, NOTIFY, OPTIONS, BYE, INFO';

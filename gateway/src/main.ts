@@ -1,5 +1,12 @@
-import { createBus, createKeyValueStore } from '@tessera/bus';
-import { ConfigError, createLogger, installProcessGuards, MetricsAccess, parseConfig } from '@tessera/kit';
+import { createBus, createKeyValueStore, createLeaseStore } from '@tessera/bus';
+import {
+  ConfigError,
+  createLogger,
+  installProcessGuards,
+  MetricsAccess,
+  nodeId,
+  parseConfig,
+} from '@tessera/kit';
 import { Counter, collectDefaultMetrics, Registry } from 'prom-client';
 import { createServer, type ServerResponse } from 'node:http';
 import { z } from 'zod';
@@ -32,9 +39,11 @@ async function main(): Promise<void> {
   installProcessGuards({ logger, onUnhandled: () => unhandledRejections.inc() });
   let config: ReturnType<typeof loadGatewayConfig>;
   let service: z.infer<typeof ServiceConfigSchema>;
+  let node: string;
   try {
     config = loadGatewayConfig(process.env);
     service = parseConfig(ServiceConfigSchema, process.env);
+    node = nodeId();
   } catch (error) {
     if (error instanceof ConfigError) {
       logger.fatal(error.message);
@@ -50,6 +59,8 @@ async function main(): Promise<void> {
   const namespace = process.env.TESSERA_BUS_NAMESPACE || 'tessera';
   const bus = createBus({ redisUrl, namespace, logger });
   const store = createKeyValueStore({ redisUrl, namespace, logger });
+  // Every standalone gateway is a replica (possibly the only one): its devices and upper links are leased.
+  const leases = createLeaseStore({ redisUrl, namespace, logger });
   collectDefaultMetrics({ register: metricsRegistry });
   const gateway = await Gateway.start({
     config,
@@ -58,6 +69,8 @@ async function main(): Promise<void> {
     logger,
     metricsRegistry,
     nonceSecret: process.env.TESSERA_NONCE_SECRET,
+    leases,
+    node,
   });
   const metricsAccess = new MetricsAccess({
     access: service.TESSERA_METRICS_ACCESS,
@@ -123,7 +136,7 @@ async function main(): Promise<void> {
   const address = metricsServer.address();
   const metricsPort =
     typeof address === 'object' && address ? address.port : service.TESSERA_GATEWAY_METRICS_PORT;
-  logger.info({ port: gateway.port, metricsPort }, 'gateway ready');
+  logger.info({ port: gateway.port, metricsPort, node }, 'gateway ready');
 
   let stopping = false;
   const stop = async (signal: string) => {
@@ -132,6 +145,7 @@ async function main(): Promise<void> {
     logger.info({ signal }, 'stopping');
     metricsServer.close();
     await gateway.close();
+    await leases.close();
     await store.close();
     await bus.close();
     process.exit(0);

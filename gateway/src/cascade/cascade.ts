@@ -10,11 +10,11 @@ import { Relays } from './relays';
 import { diffCatalogs, SharedCatalogs } from './shared-catalogs';
 import { type PlatformIdentity, UpperInbox } from './upper-inbox';
 import type { UpperLink } from './upper-link';
-import { UpperLinks } from './upper-links';
+import { UpperLinks, type UpperLinksOptions } from './upper-links';
 import { UpperRequests } from './upper-requests';
 
 export interface CascadeOptions {
-  endpoint: Pick<SipEndpoint, 'request' | 'openDialog' | 'closeDialog'>;
+  endpoint: Pick<SipEndpoint, 'request'>;
   bus: Bus;
   clock: Clock;
   logger: Logger;
@@ -32,6 +32,8 @@ export interface CascadeOptions {
   /** Deadline of `cascade.relay-open`. */
   relayOpenTimeoutMs: number;
   backoff?: BackoffOptions;
+  /** Gateway replicas: one registers each upper link (`UpperLinks` ownership). */
+  linkOwnership?: UpperLinksOptions['ownership'];
 }
 
 /** Changes to what uppers see come in bursts (one per device catalog): wait this long for the rest. */
@@ -43,8 +45,7 @@ const ALLOW = 'MESSAGE, SUBSCRIBE, INVITE, BYE, INFO, OPTIONS';
 /**
  * This Tessera as a lower platform (GB/T 28181 §9 cascade, notes §1.8): the links to the uppers it registers to, and
  * everything the uppers ask of it over those links — catalog, queries, control, subscription, live video — plus the
- * alarms it passes up. New requests are recognised by their From user being an upper's ID; requests inside the
- * relays' and subscriptions' dialogs reach those by dialog ID (the endpoint's dialog layer), checked by `#admit`.
+ * alarms it passes up. Requests are recognised by their From user being an upper's ID; device handling is untouched.
  */
 export class Cascade {
   readonly links: UpperLinks;
@@ -69,6 +70,7 @@ export class Cascade {
       logger: logger.child({ component: 'upper-links' }),
       contactHost,
       backoff: options.backoff,
+      ownership: options.linkOwnership,
       onChange: (change) => {
         metrics?.cascadeLinkChanges.inc({ state: change.state });
         // Subscriptions belong to a registration: an upper that lost us subscribes again after re-registering.
@@ -98,7 +100,6 @@ export class Cascade {
       logger: logger.child({ component: 'upper-subscriptions' }),
       contactHost,
       onNotify: (result) => metrics?.cascadeNotifies.inc({ result }),
-      admit: (upperId, request, context) => this.#admit(upperId, request, context),
     });
     this.relays = new Relays({
       endpoint,
@@ -108,7 +109,6 @@ export class Cascade {
       contactHost,
       openTimeoutMs: options.relayOpenTimeoutMs,
       onOutcome: (outcome) => metrics?.cascadeRelays.inc({ outcome }),
-      admit: (upperId, request, context) => this.#admit(upperId, request, context),
     });
     this.#alarms = new AlarmForwarder({
       links: this.links,
@@ -171,7 +171,16 @@ export class Cascade {
       context.respond(403, 'Forbidden');
       return;
     }
-    if (!(await this.#sentBy(link, request, context))) return;
+    if (!(await link.sentBy(context.remote))) {
+      // An upper's ID is no secret (it is in every catalog we send): only the upper's own address speaks for it.
+      this.#o.metrics?.sourceMismatches.inc({ method: request.method, peer: 'upper' });
+      this.#o.logger.debug(
+        { upper: link.id, source: context.remote },
+        'request for an upper from another address',
+      );
+      context.respond(403, 'Forbidden');
+      return;
+    }
     switch (request.method) {
       case 'MESSAGE':
         this.#inbox.handle(link, request, context);
@@ -182,9 +191,12 @@ export class Cascade {
       case 'INVITE':
         return this.relays.handleInvite(link, request, context);
       case 'BYE':
+        if (!this.relays.handleBye(request, context)) context.respond(481, 'Call/Transaction Does Not Exist');
+        return;
       case 'INFO':
-        // Inside a relay's dialog these were routed to it by dialog ID; without a To-tag they belong to none.
-        context.respond(481, 'Call/Transaction Does Not Exist');
+        // MANSRTSP playback control belongs to Playback relays, which are not built yet.
+        if (this.relays.owns(request)) context.respond(200, 'OK');
+        else context.respond(481, 'Call/Transaction Does Not Exist');
         return;
       case 'OPTIONS':
         context.respond(200, 'OK', { headers: [['Allow', ALLOW]] });
@@ -194,29 +206,9 @@ export class Cascade {
     }
   }
 
-  /**
-   * An upper's request inside one of its dialogs: the checks its other requests get (the link is on, the request
-   * comes from the upper's address). False when answered 403 here.
-   */
-  async #admit(upperId: string, request: SipRequest, context: RequestContext): Promise<boolean> {
-    const link = this.links.get(upperId);
-    if (!link || link.state === 'disabled') {
-      context.respond(403, 'Forbidden');
-      return false;
-    }
-    return this.#sentBy(link, request, context);
-  }
-
-  /** An upper's ID is no secret (it is in every catalog we send): only the upper's own address speaks for it. */
-  async #sentBy(link: UpperLink, request: SipRequest, context: RequestContext): Promise<boolean> {
-    if (await link.sentBy(context.remote)) return true;
-    this.#o.metrics?.sourceMismatches.inc({ method: request.method, peer: 'upper' });
-    this.#o.logger.debug(
-      { upper: link.id, source: context.remote },
-      'request for an upper from another address',
-    );
-    context.respond(403, 'Forbidden');
-    return false;
+  /** An ACK the endpoint passed on: true when it confirmed one of our relay dialogs. */
+  handleAck(ack: SipRequest): boolean {
+    return this.relays.handleAck(ack);
   }
 
   /** A device's alarm reached the gateway: pass it up to the uppers that share the channel (in the background). */

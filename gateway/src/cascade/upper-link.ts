@@ -110,6 +110,8 @@ export class UpperLink {
     this.#expiresSec = options.config.registerExpiresSec;
     this.#registerLeg = this.#newLeg('register');
     this.#keepaliveLeg = this.#newLeg('message');
+    // Not started (another replica holds the link) it sends nothing; a disabled one is recognised as such.
+    if (!options.config.enabled) this.#state = 'disabled';
   }
 
   get id(): string {
@@ -197,6 +199,18 @@ export class UpperLink {
       if (timer) this.#o.clock.clearTimeout(timer);
     })();
     return this.#closing;
+  }
+
+  /**
+   * Stops every timer without unregistering: another gateway replica holds the link now (`upper:<id>` lease) and
+   * registers from the same address, so an unregister from here would remove its binding. Idempotent.
+   */
+  abandon(): void {
+    if (this.#closing) return;
+    this.#closing = Promise.resolve();
+    this.#epoch++;
+    this.#state = 'closed';
+    this.#clearTimers();
   }
 
   async #register(kind: 'initial' | 'refresh', detail: string | null = null): Promise<void> {

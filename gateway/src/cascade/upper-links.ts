@@ -1,4 +1,10 @@
-import { type Bus, type UpperLinkChanged, type UpperLinkState, UpperPlatformLink } from '@tessera/contracts';
+import {
+  type Bus,
+  type LeaseStore,
+  type UpperLinkChanged,
+  type UpperLinkState,
+  UpperPlatformLink,
+} from '@tessera/contracts';
 import type { Backoff, BackoffOptions, Clock, Logger, TimerHandle } from '@tessera/kit';
 import type { SipEndpoint } from '@tessera/sip';
 import { cascadeBackoff, UpperLink } from './upper-link';
@@ -16,6 +22,12 @@ export interface UpperLinksOptions {
   onChange?: (change: UpperLinkChanged) => void;
   /** A link was removed or replaced (its dialogs and subscriptions go with it). */
   onRemoved?: (upperId: string) => void;
+  /**
+   * Gateway replicas: each link is registered by the one replica holding its lease (`<prefix>:upper:<id>`); the
+   * others keep it unstarted (to recognise the upper's requests) and take it when the lease lapses. Absent: every
+   * link is this gateway's.
+   */
+  ownership?: { leases: LeaseStore; node: string; keyPrefix: string; ttlMs: number };
 }
 
 const FIELDS = Object.keys(UpperPlatformLink.shape) as (keyof UpperPlatformLink)[];
@@ -29,7 +41,11 @@ const FIELDS = Object.keys(UpperPlatformLink.shape) as (keyof UpperPlatformLink)
 export class UpperLinks {
   readonly #o: UpperLinksOptions;
   readonly #links = new Map<string, UpperLink>();
+  /** Links this replica holds the lease of (started); the others are standing by. */
+  readonly #held = new Set<string>();
   readonly #retry: Backoff;
+  #leaseTimer: TimerHandle | undefined;
+  #leasing: Promise<void> = Promise.resolve();
   #sipIds: string[] = [];
   #queue: Promise<void> = Promise.resolve();
   #retryTimer: TimerHandle | undefined;
@@ -55,7 +71,9 @@ export class UpperLinks {
   /** Links per state, for the gauge. */
   counts(): Record<UpperLinkState, number> {
     const counts: Record<UpperLinkState, number> = { disabled: 0, registering: 0, registered: 0, failed: 0 };
-    for (const link of this.#links.values()) if (link.state !== 'closed') counts[link.state]++;
+    for (const link of this.#links.values()) {
+      if (link.state !== 'closed' && this.#holds(link.id)) counts[link.state]++;
+    }
     return counts;
   }
 
@@ -82,9 +100,21 @@ export class UpperLinks {
     return first;
   }
 
+  /** Whether this replica registers the link (always, without replicas). */
+  holds(id: string): boolean {
+    return this.#links.has(id) && this.#holds(id);
+  }
+
   /** Loads now and keeps retrying until a load succeeds. */
   start(): void {
     void this.reload();
+    this.#scheduleLeases();
+  }
+
+  /** One round of lease renewal and takeover (the timer's; tests call it). */
+  claimLeases(): Promise<void> {
+    this.#leasing = this.#leasing.then(() => this.#claimLeases());
+    return this.#leasing;
   }
 
   /** Fetches `cascade.uppers` and applies it. Never rejects: a failure schedules a retry. */
@@ -96,11 +126,15 @@ export class UpperLinks {
   async close(): Promise<void> {
     this.#closed = true;
     if (this.#retryTimer) this.#o.clock.clearTimeout(this.#retryTimer);
+    if (this.#leaseTimer) this.#o.clock.clearTimeout(this.#leaseTimer);
     // Not waiting for a load in flight: it may sit on a platform that never answers; it checks `#closed` and stops.
     const links = [...this.#links.values()];
     this.#links.clear();
     this.#sipIds = [];
     await Promise.all(links.map((link) => link.close()));
+    // After the unregisters: another replica takes the links and registers them again at once.
+    await Promise.all([...this.#held].map((id) => this.#release(id)));
+    this.#held.clear();
   }
 
   async #load(): Promise<void> {
@@ -141,34 +175,101 @@ export class UpperLinks {
       }
       this.#links.delete(id);
       this.#o.onRemoved?.(id);
-      stopping.push(link.close());
+      // Held here: unregistered, and the lease given back once it is (a changed link is claimed again below).
+      if (this.#held.delete(id)) stopping.push(link.close().then(() => this.#release(id)));
+      else if (this.#o.ownership) link.abandon();
+      else stopping.push(link.close());
     }
     // Unregister before registering again with new settings: the upper must not see the old binding outlive the new.
     await Promise.all(stopping);
     if (this.#closed) return;
     for (const config of wanted.values()) {
-      const link = new UpperLink({
-        config,
-        endpoint: this.#o.endpoint,
-        clock: this.#o.clock,
-        logger: this.#o.logger,
-        contactHost: this.#o.contactHost,
-        backoff: this.#o.backoff,
-        onChange: (change) => this.#changed(change),
-        secret: async (realm) => {
-          const { ha1 } = await this.#o.bus.request(
-            'cascade.upper-ha1',
-            { upperId: config.id, realm },
-            { timeoutMs: this.#o.loadTimeoutMs ?? 5_000 },
-          );
-          return { ha1 };
-        },
-      });
+      const link = this.#standby(config);
       this.#links.set(config.id, link);
-      link.start();
+      if (!this.#o.ownership) link.start();
     }
     this.#sipIds = [...new Set([...this.#links.values()].map((link) => link.config.sipId))];
     this.#o.logger.info({ uppers: this.#links.size }, 'upper links loaded');
+    if (this.#o.ownership && wanted.size > 0) void this.claimLeases();
+  }
+
+  /** A link not started yet: it registers once started (here, or by the replica holding its lease). */
+  #standby(config: UpperPlatformLink): UpperLink {
+    return new UpperLink({
+      config,
+      endpoint: this.#o.endpoint,
+      clock: this.#o.clock,
+      logger: this.#o.logger,
+      contactHost: this.#o.contactHost,
+      backoff: this.#o.backoff,
+      onChange: (change) => this.#changed(change),
+      secret: async (realm) => {
+        const { ha1 } = await this.#o.bus.request(
+          'cascade.upper-ha1',
+          { upperId: config.id, realm },
+          { timeoutMs: this.#o.loadTimeoutMs ?? 5_000 },
+        );
+        return { ha1 };
+      },
+    });
+  }
+
+  #holds(id: string): boolean {
+    return this.#o.ownership === undefined || this.#held.has(id);
+  }
+
+  /**
+   * Renews the leases of the links held here and tries to take the others: a replica that died stops renewing,
+   * its leases lapse after the TTL, and the next round here (a third of the TTL later at most) starts its links
+   * (REGISTER from our shared address, as a restarted gateway would). A lease lost while we held it (a pause, a
+   * Redis outage) abandons the link without unregistering: the new holder registers from the same address.
+   */
+  async #claimLeases(): Promise<void> {
+    const ownership = this.#o.ownership;
+    if (!ownership || this.#closed) return;
+    for (const [id, link] of [...this.#links]) {
+      if (this.#closed) return;
+      const key = `${ownership.keyPrefix}:upper:${id}`;
+      try {
+        if (this.#held.has(id)) {
+          if (await ownership.leases.renew(key, ownership.node, ownership.ttlMs)) continue;
+          this.#held.delete(id);
+          this.#o.logger.warn({ upper: id }, 'upper link lease lost: another replica registers it');
+          link.abandon();
+          if (this.#links.get(id) === link) this.#links.set(id, this.#standby(link.config));
+          continue;
+        }
+        const lease = await ownership.leases.acquire(key, ownership.node, ownership.ttlMs);
+        if (lease === null || this.#closed || this.#links.get(id) !== link) {
+          if (lease !== null) await this.#release(id);
+          continue;
+        }
+        this.#held.add(id);
+        this.#o.logger.info({ upper: id, epoch: lease.epoch }, 'upper link lease taken: registering');
+        link.start();
+      } catch (error) {
+        this.#o.logger.warn({ err: error, upper: id }, 'upper link lease round failed');
+      }
+    }
+  }
+
+  #scheduleLeases(): void {
+    const ownership = this.#o.ownership;
+    if (!ownership || this.#closed) return;
+    this.#leaseTimer = this.#o.clock.setTimeout(
+      () => void this.claimLeases().finally(() => this.#scheduleLeases()),
+      Math.max(100, Math.floor(ownership.ttlMs / 3)),
+    );
+  }
+
+  async #release(id: string): Promise<void> {
+    const ownership = this.#o.ownership;
+    if (!ownership) return;
+    await ownership.leases
+      .release(`${ownership.keyPrefix}:upper:${id}`, ownership.node)
+      .catch((error: unknown) =>
+        this.#o.logger.warn({ err: error, upper: id }, 'upper link lease release failed'),
+      );
   }
 
   #changed(change: UpperLinkChanged): void {

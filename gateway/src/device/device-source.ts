@@ -19,3 +19,17 @@ export function fromRegisteredAddress(registered: DeviceAddress, source: RemoteA
   }
   return registered.address === source.address && registered.port === source.port;
 }
+
+/**
+ * `fromRegisteredAddress` for a record read from the store, which another gateway replica may own. Over UDP the
+ * replicas share one address, so the registered IP and port speak for the device at any of them. A TCP connection
+ * exists only in the replica that accepted it (connection ids are per process and would collide), so only there.
+ */
+export function fromRegisteredDevice(
+  record: { remote: DeviceAddress; node: string },
+  source: RemoteAddress,
+  here: string,
+): boolean {
+  if (record.remote.transport === 'tcp' && record.node !== here) return false;
+  return fromRegisteredAddress(record.remote, source);
+}

@@ -4,7 +4,7 @@ import type { GatewayMetrics } from '../metrics';
 import { getFrom, type RequestContext, type SipRequest } from '@tessera/sip';
 import type { DeviceQueries } from './device-queries';
 import type { DeviceRequests } from './device-requests';
-import { fromRegisteredAddress } from './device-source';
+import { fromRegisteredAddress, fromRegisteredDevice } from './device-source';
 import type { PresenceRecord, PresenceTracker } from './presence';
 
 export interface ManscdpInboxOptions {
@@ -60,22 +60,53 @@ export class ManscdpInbox {
   /** A keepalive is answered synchronously (no promise per keepalive); anything else returns a promise. */
   handle(request: SipRequest, context: RequestContext): void | Promise<void> {
     const fromDevice = getFrom(request).uri.user ?? '';
-    const record = this.#speaker(request, fromDevice, context);
+    const mine = this.#o.presence.get(fromDevice);
+    if (mine === undefined || !fromRegisteredAddress(mine.remote, context.remote)) {
+      // Not a device this replica owns, or not from where our copy says: the shared record decides (another
+      // replica may own it, or the device registered again there). Off the hot path: only on a miss.
+      return this.#fromStore(request, context, fromDevice);
+    }
     if (isKeepaliveBody(request.body)) {
-      this.#keepalive(fromDevice, record, context);
+      this.#keepalive(fromDevice, mine, context, true);
       return;
     }
-    return this.#handleOther(request, context, fromDevice, record);
+    return this.#handleOther(request, context, fromDevice, mine, true);
+  }
+
+  async #fromStore(request: SipRequest, context: RequestContext, fromDevice: string): Promise<void> {
+    let record: PresenceRecord | undefined;
+    let registered = false;
+    try {
+      const stored = /^\d{1,32}$/.test(fromDevice) ? await this.#o.presence.load(fromDevice) : undefined;
+      registered = stored !== undefined;
+      if (stored) record = this.#speaker(request, fromDevice, context, stored);
+    } catch (error) {
+      // Without the store, what this replica knows decides (a Redis outage must not silence its own devices).
+      this.#o.logger.debug({ err: error, fromDevice }, 'presence store unreadable');
+      const mine = this.#o.presence.get(fromDevice);
+      registered = mine !== undefined;
+      if (mine) record = this.#speaker(request, fromDevice, context, mine);
+    }
+    // Its packets reach this replica now: it owns the device (offline timer, commands) from here on.
+    if (record && this.#o.presence.get(fromDevice) !== record) record = this.#o.presence.take(record);
+    if (isKeepaliveBody(request.body)) {
+      this.#keepalive(fromDevice, record, context, registered);
+      return;
+    }
+    return this.#handleOther(request, context, fromDevice, record, registered);
   }
 
   /**
    * The device's record when the request really comes from where it registered, else undefined; a registered ID
    * from another address is counted (a hijack attempt, or a NAT that rebound the device's port).
    */
-  #speaker(request: SipRequest, fromDevice: string, context: RequestContext): PresenceRecord | undefined {
-    const record = this.#o.presence.get(fromDevice);
-    if (!record) return undefined;
-    if (fromRegisteredAddress(record.remote, context.remote)) return record;
+  #speaker(
+    request: SipRequest,
+    fromDevice: string,
+    context: RequestContext,
+    record: PresenceRecord,
+  ): PresenceRecord | undefined {
+    if (fromRegisteredDevice(record, context.remote, this.#o.presence.node)) return record;
     this.#o.metrics.sourceMismatches.inc({ method: request.method, peer: 'device' });
     this.#o.logger.debug(
       { fromDevice, source: context.remote, registered: record.remote },
@@ -89,6 +120,7 @@ export class ManscdpInbox {
     context: RequestContext,
     fromDevice: string,
     record: PresenceRecord | undefined,
+    registered: boolean,
   ): Promise<void> {
     const o = this.#o;
     // Decoded whoever sent it (a bad body is 400 and counted for anyone, so the answer does not depend on whether
@@ -104,7 +136,7 @@ export class ManscdpInbox {
     o.metrics.manscdpMessages.inc({ kind: message.kind });
 
     if (message.kind === 'keepalive') {
-      this.#keepalive(fromDevice, record, context);
+      this.#keepalive(fromDevice, record, context, registered);
       return;
     }
     if (!record) {
@@ -169,12 +201,17 @@ export class ManscdpInbox {
     }
   }
 
-  #keepalive(fromDevice: string, record: PresenceRecord | undefined, context: RequestContext): void {
+  #keepalive(
+    fromDevice: string,
+    record: PresenceRecord | undefined,
+    context: RequestContext,
+    registered: boolean,
+  ): void {
     const o = this.#o;
     o.metrics.manscdpMessages.inc({ kind: 'keepalive' });
     const known = record !== undefined && o.presence.keepalive(fromDevice);
     if (!known) {
-      const result = o.presence.get(fromDevice) ? 'wrong-source' : 'unregistered';
+      const result = registered ? 'wrong-source' : 'unregistered';
       o.metrics.keepalives.inc({ result });
     } else o.metrics.keepalives.inc({ result: 'ok' });
     // The same 403 for an unknown device and for a known one from elsewhere: real devices register again on it.

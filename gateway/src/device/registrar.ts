@@ -81,7 +81,8 @@ export class Registrar {
     const gbVersion = parseGbVersion(request.headers.get('X-GB-ver'));
     const versionHeader: [string, string][] = [['X-GB-ver', gbVersion === '2022' ? '3.0' : '2.0']];
     const attempt = { deviceId, address: context.remote.address };
-    const online = o.presence.get(deviceId);
+    // Registered at another replica sharing our address is registered all the same (the shared record).
+    const online = o.presence.get(deviceId) ?? (await o.presence.lookup(deviceId));
     const registeredHere = online !== undefined && online.remote.address === context.remote.address;
     const lock = o.lockout.lockFor(attempt, registeredHere);
     if (lock) {

@@ -1,0 +1,376 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { resolve } from 'node:path';
+import { createBus, createKeyValueStore, createLeaseStore } from '@tessera/bus';
+import type { Bus, EventPayload, KeyValueStore, LeaseStore } from '@tessera/contracts';
+import { encodeManscdp } from '@tessera/gb28181';
+import { createLogger } from '@tessera/kit';
+import { buildAuthorization, digestHa1, RequestBuilder } from '@tessera/sip';
+import { freePort, waitFor } from '@tessera/testkit';
+import { afterEach, describe, expect, it } from 'vitest';
+import { FakeUpper, LOCAL_ID, UPPER_PASSWORD, upperConfig } from '../cascade/support';
+
+const gatewayDir = resolve(__dirname, '../..');
+const REDIS_URL = 'redis://127.0.0.1:6379';
+const SIP_ID = LOCAL_ID;
+const DOMAIN = SIP_ID.slice(0, 10);
+const PASSWORD = 'K7vQ-2mcx9Lp-replicas';
+const KEEPALIVE_INTERVAL_SEC = 3;
+const KEEPALIVE_COUNT = 3;
+const LEASE_TTL_SEC = 2;
+const logger = createLogger('replicas-test', 'silent');
+
+interface Replica {
+  node: string;
+  child: ChildProcess;
+  output: () => string;
+}
+
+/** Two (or more) real gateway processes (src/main.ts) on one SIP port, one Redis, one namespace. */
+class Cluster {
+  readonly namespace = `gw-replicas-${process.pid}-${Date.now()}`;
+  readonly replicas: Replica[] = [];
+  readonly platform: Bus;
+  readonly store: KeyValueStore;
+  readonly leases: LeaseStore & { close(): Promise<void> };
+  sipPort = 0;
+
+  constructor() {
+    this.platform = createBus({ redisUrl: REDIS_URL, namespace: this.namespace, logger });
+    this.store = createKeyValueStore({ redisUrl: REDIS_URL, namespace: this.namespace, logger });
+    this.leases = createLeaseStore({ redisUrl: REDIS_URL, namespace: this.namespace, logger });
+  }
+
+  async start(node: string): Promise<Replica> {
+    this.sipPort ||= await freePort();
+    const metricsPort = await freePort();
+    let output = '';
+    // Node itself, not through pnpm: kill -9 must reach the gateway, which a wrapper would not pass on.
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+      cwd: gatewayDir,
+      env: {
+        ...process.env,
+        REDIS_URL,
+        TESSERA_BUS_NAMESPACE: this.namespace,
+        TESSERA_NODE_ID: node,
+        TESSERA_SIP_ID: SIP_ID,
+        TESSERA_SIP_PASSWORD: PASSWORD,
+        TESSERA_NONCE_SECRET: 'replicas-share-this-nonce-secret',
+        TESSERA_SIP_HOST: '127.0.0.1',
+        TESSERA_SIP_PUBLIC_HOST: '127.0.0.1',
+        TESSERA_SIP_PORT: String(this.sipPort),
+        TESSERA_SIP_SHARED_PORT: 'true',
+        TESSERA_GATEWAY_LEASE_TTL_SEC: String(LEASE_TTL_SEC),
+        TESSERA_KEEPALIVE_INTERVAL_SEC: String(KEEPALIVE_INTERVAL_SEC),
+        TESSERA_KEEPALIVE_COUNT: String(KEEPALIVE_COUNT),
+        TESSERA_KEEPALIVE_REPORT_SEC: '1',
+        TESSERA_INTERROGATE_ON_REGISTER: 'false',
+        TESSERA_GATEWAY_METRICS_PORT: String(metricsPort),
+        TESSERA_LOG_LEVEL: process.env.TESSERA_TEST_LOG ?? 'warn',
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    child.stdout?.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+    });
+    child.stderr?.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+    });
+    const replica = { node, child, output: () => output };
+    this.replicas.push(replica);
+    await waitFor(
+      async () => {
+        if (child.exitCode !== null) throw new Error(`gateway ${node} exited ${child.exitCode}: ${output}`);
+        return (await fetch(`http://127.0.0.1:${metricsPort}/health/live`).catch(() => null))?.ok;
+      },
+      { what: `gateway ${node} up`, timeoutMs: 60_000, intervalMs: 200 },
+    );
+    return replica;
+  }
+
+  /** kill -9: no unregister, no lease release, the socket just closes. */
+  async kill(node: string): Promise<void> {
+    const replica = this.replicas.find((r) => r.node === node);
+    if (!replica || replica.child.exitCode !== null) throw new Error(`no running replica ${node}`);
+    const exited = new Promise((done) => replica.child.once('exit', done));
+    replica.child.kill('SIGKILL');
+    await exited;
+  }
+
+  async owner(deviceId: string): Promise<string | undefined> {
+    const raw = await this.store.get(`${SIP_ID}:presence:${deviceId}`);
+    return raw ? (JSON.parse(raw) as { node: string }).node : undefined;
+  }
+
+  async close(): Promise<void> {
+    if (process.env.TESSERA_TEST_LOG) {
+      for (const { node, output } of this.replicas) console.log(`----- ${node}\n${output()}`);
+    }
+    for (const { child } of this.replicas) {
+      if (child.exitCode === null && child.signalCode === null) {
+        const exited = new Promise((done) => child.once('exit', done));
+        child.kill('SIGTERM');
+        await exited;
+      }
+    }
+    await this.platform.close();
+    await this.store.close();
+    await this.leases.close();
+  }
+}
+
+/** A UDP camera on our SIP stack: registers with digest, sends keepalives, answers what the gateway sends 200. */
+class Camera {
+  readonly keepaliveStatuses: number[] = [];
+  registers = 0;
+  #sn = 0;
+  #timer: ReturnType<typeof setInterval> | undefined;
+
+  private constructor(
+    readonly id: string,
+    readonly sip: FakeUpper,
+    readonly gatewayPort: number,
+  ) {}
+
+  static async start(id: string, gatewayPort: number): Promise<Camera> {
+    return new Camera(id, await FakeUpper.start(), gatewayPort);
+  }
+
+  get #gateway() {
+    return { transport: 'udp' as const, address: '127.0.0.1', port: this.gatewayPort };
+  }
+
+  async register(): Promise<void> {
+    const leg = new RequestBuilder({
+      from: `sip:${this.id}@${DOMAIN}`,
+      to: `sip:${this.id}@${DOMAIN}`,
+      contact: `sip:${this.id}@127.0.0.1:${this.sip.port}`,
+    });
+    const uri = `sip:${SIP_ID}@${DOMAIN}`;
+    this.registers++;
+    const challenge = await this.sip.endpoint.request(
+      leg.build('REGISTER', { uri, headers: [['Expires', '3600']] }),
+      this.#gateway,
+    );
+    expect(challenge.status).toBe(401);
+    const authorization = buildAuthorization(challenge.headers.get('WWW-Authenticate') ?? '', {
+      username: this.id,
+      password: PASSWORD,
+      method: 'REGISTER',
+      uri,
+    });
+    const ok = await this.sip.endpoint.request(
+      leg.build('REGISTER', {
+        uri,
+        headers: [
+          ['Expires', '3600'],
+          ['Authorization', authorization],
+        ],
+      }),
+      this.#gateway,
+    );
+    expect(ok.status).toBe(200);
+  }
+
+  async keepalive(): Promise<number> {
+    const leg = new RequestBuilder({ from: `sip:${this.id}@${DOMAIN}`, to: `sip:${SIP_ID}@${DOMAIN}` });
+    const body = encodeManscdp({
+      kind: 'keepalive',
+      sn: ++this.#sn,
+      deviceId: this.id,
+      status: 'OK',
+      faultyDeviceIds: [],
+    });
+    const response = await this.sip.endpoint.request(
+      leg.build('MESSAGE', { uri: `sip:${SIP_ID}@${DOMAIN}`, contentType: 'Application/MANSCDP+xml', body }),
+      this.#gateway,
+    );
+    this.keepaliveStatuses.push(response.status);
+    return response.status;
+  }
+
+  /** Keepalives every second (well within the interval), as a live camera sends them. */
+  keepAlive(): void {
+    this.#timer = setInterval(() => {
+      this.keepalive().catch(() => this.keepaliveStatuses.push(0));
+    }, 1_000);
+  }
+
+  stop(): void {
+    clearInterval(this.#timer);
+  }
+
+  ptzCommands(): number {
+    return this.sip.requests('MESSAGE').filter((r) => r.body.toString().includes('<PTZCmd>')).length;
+  }
+
+  close(): Promise<void> {
+    this.stop();
+    return this.sip.close();
+  }
+}
+
+async function collect<T extends 'device.offline' | 'cascade.link-changed'>(
+  bus: Bus,
+  topic: T,
+): Promise<{ at: number; event: EventPayload<T> }[]> {
+  const seen: { at: number; event: EventPayload<T> }[] = [];
+  await bus.subscribe(topic, (event) => {
+    seen.push({ at: Date.now(), event });
+  });
+  return seen;
+}
+
+async function answerPlatform(cluster: Cluster, uppers: ReturnType<typeof upperConfig>[]): Promise<void> {
+  await cluster.platform.handle('inventory.device-policy', async () => ({
+    known: true,
+    digest: null,
+    charset: null,
+    keepaliveIntervalSec: null,
+    keepaliveCount: null,
+    enabled: true,
+  }));
+  await cluster.platform.handle('cascade.uppers', async () => ({ uppers }));
+  await cluster.platform.handle('cascade.upper-ha1', async ({ realm }) => ({
+    ha1: digestHa1(LOCAL_ID, realm, UPPER_PASSWORD),
+  }));
+}
+
+const ptz = (deviceId: string) => ({ deviceId, channelId: deviceId, command: { type: 'stop' } }) as const;
+
+describe('gateway replicas on one SIP port (real processes, real Redis)', () => {
+  const clusters: Cluster[] = [];
+  const cameras: Camera[] = [];
+  const uppers: FakeUpper[] = [];
+  afterEach(async () => {
+    for (const camera of cameras.splice(0)) await camera.close();
+    for (const upper of uppers.splice(0)) await upper.close();
+    for (const cluster of clusters.splice(0)) await cluster.close();
+  });
+
+  it('kill -9 of the replica devices registered at: the other serves them without a new REGISTER, PTZ reaches them, nobody is offline before interval × count', async () => {
+    const cluster = new Cluster();
+    clusters.push(cluster);
+    await answerPlatform(cluster, []);
+    const offline = await collect(cluster.platform, 'device.offline');
+    await cluster.start('gw-b');
+    await cluster.start('gw-a');
+
+    const ids = [
+      '43010200001320000101',
+      '43010200001320000102',
+      '43010200001320000103',
+      '43010200001320000104',
+    ];
+    for (const id of ids) {
+      const camera = await Camera.start(id, cluster.sipPort);
+      cameras.push(camera);
+      await camera.register();
+      expect(await camera.keepalive()).toBe(200);
+    }
+    // One camera goes silent just before the kill: its offline timer must survive the takeover.
+    const silent = await Camera.start('43010200001320000199', cluster.sipPort);
+    cameras.push(silent);
+    await silent.register();
+
+    const victim = await waitFor(() => cluster.owner(ids[0] ?? ''), { what: 'the first camera owned' });
+    const victims: string[] = [];
+    for (const id of ids) if ((await cluster.owner(id)) === victim) victims.push(id);
+    expect(victims.length).toBeGreaterThan(0);
+    for (const camera of cameras) camera.keepAlive();
+
+    // PTZ from the platform's shared queue reaches each camera whichever replica takes the command (the other
+    // passes it on to the owner, where the camera's answers arrive).
+    for (let round = 0; round < 3; round++) {
+      for (const id of ids) {
+        const result = await cluster.platform.request('gateway.ptz', ptz(id), { timeoutMs: 10_000 });
+        expect(result.status).toBe(200);
+      }
+    }
+
+    silent.stop();
+    expect(await silent.keepalive()).toBe(200);
+    const silentSince = Date.now();
+    await cluster.kill(victim);
+    const killedAt = Date.now();
+    const survivor = victim === 'gw-a' ? 'gw-b' : 'gw-a';
+    const statusesBefore = cameras.map((c) => c.keepaliveStatuses.length);
+
+    // Keepalives go on being answered 200, by the survivor, which now owns every camera the victim had.
+    await waitFor(
+      async () => {
+        for (const id of victims) if ((await cluster.owner(id)) !== survivor) return false;
+        return true;
+      },
+      { what: "the victim's cameras owned by the survivor", timeoutMs: 20_000, intervalMs: 200 },
+    );
+    for (const id of ids) {
+      const result = await cluster.platform.request('gateway.ptz', ptz(id), { timeoutMs: 10_000 });
+      expect(result.status).toBe(200);
+    }
+    // Past interval × count + the lease TTL since the kill: live cameras stay online all along.
+    await waitFor(
+      () => Date.now() - killedAt > (KEEPALIVE_INTERVAL_SEC * KEEPALIVE_COUNT + LEASE_TTL_SEC + 2) * 1000,
+      {
+        timeoutMs: 30_000,
+        intervalMs: 250,
+      },
+    );
+    for (const [index, camera] of cameras.entries()) {
+      if (camera === silent) continue;
+      const after = camera.keepaliveStatuses.slice(statusesBefore[index]);
+      expect(after.length).toBeGreaterThan(5);
+      // A keepalive in flight at the kill may be lost with the socket (status 0, retransmitted and answered by the
+      // next one); none is refused.
+      expect(after.filter((status) => status !== 200 && status !== 0)).toEqual([]);
+      expect(camera.registers).toBe(1);
+      expect(camera.ptzCommands()).toBe(4);
+    }
+    expect(silent.registers).toBe(1);
+    expect(offline.filter((o) => o.event.deviceId !== silent.id)).toEqual([]);
+
+    // The silent camera: offline once, by the survivor, not before interval × count after its last keepalive.
+    await waitFor(() => offline.length > 0, { what: 'the silent camera offline', timeoutMs: 30_000 });
+    expect(offline.map((o) => o.event.deviceId)).toEqual([silent.id]);
+    expect(offline[0]?.event.reason).toBe('keepalive-timeout');
+    expect(offline[0]?.at ?? 0).toBeGreaterThanOrEqual(
+      silentSince + KEEPALIVE_INTERVAL_SEC * KEEPALIVE_COUNT * 1000,
+    );
+  }, 180_000);
+
+  it('an upper link held by a replica killed with -9 is registered again by the other within 30 s', async () => {
+    const upper = await FakeUpper.start();
+    uppers.push(upper);
+    const registrar = upper.digestRegistrar();
+    upper.answer = (request, context) =>
+      request.method === 'REGISTER' ? registrar(request, context) : context.respond(200, 'OK');
+    const cluster = new Cluster();
+    clusters.push(cluster);
+    await answerPlatform(cluster, [upperConfig(upper.port, { keepaliveIntervalSec: 2, keepaliveCount: 2 })]);
+    const changes = await collect(cluster.platform, 'cascade.link-changed');
+    await cluster.start('gw-c');
+    await cluster.start('gw-d');
+    const registered = () => changes.filter((c) => c.event.state === 'registered');
+    await waitFor(() => registered().length > 0, { what: 'the upper link registered', timeoutMs: 30_000 });
+    const holder = await waitFor(
+      async () => (await cluster.leases.holder(`${SIP_ID}:upper:upper-1`))?.holder,
+      {
+        what: 'the upper lease holder',
+      },
+    );
+    // Exactly one replica registers the link.
+    const registersBefore = upper.requests('REGISTER').length;
+    await waitFor(() => upper.requests('MESSAGE').length >= 2, {
+      what: 'keepalives to the upper',
+      timeoutMs: 15_000,
+    });
+    expect(registered()).toHaveLength(1);
+    expect(upper.requests('REGISTER')).toHaveLength(registersBefore);
+
+    await cluster.kill(holder);
+    const killedAt = Date.now();
+    const survivor = holder === 'gw-c' ? 'gw-d' : 'gw-c';
+    await waitFor(() => registered().length > 1, { what: 'the link registered again', timeoutMs: 30_000 });
+    expect(registered()[1]?.at ?? Number.POSITIVE_INFINITY).toBeLessThan(killedAt + 30_000);
+    expect((await cluster.leases.holder(`${SIP_ID}:upper:upper-1`))?.holder).toBe(survivor);
+  }, 120_000);
+});
