@@ -17,7 +17,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { MemoryBroker, MemoryBus } from '@tessera/bus';
+import { MemoryBroker, MemoryBus, MemoryKeyValueStore, MemoryLeaseStore } from '@tessera/bus';
 import { createLogger } from '@tessera/kit';
 import { signViewerToken } from '../src/auth/viewer-token';
 import type { MediaServerConfig } from '../src/config';
@@ -54,8 +54,17 @@ async function startServer(ports: number): Promise<Server> {
     tokenSecretIsDefault: false,
     singlePort: undefined,
     webrtcPorts: undefined,
+    publicUrl: undefined,
+    playGraceMs: 30_000,
+    streamLeaseTtlMs: 5_000,
   };
-  const ms = new MediaServer({ config, bus: serverBus, logger });
+  const ms = new MediaServer({
+    config,
+    bus: serverBus,
+    store: new MemoryKeyValueStore({ broker }),
+    leases: new MemoryLeaseStore({ broker }),
+    logger,
+  });
   await ms.start();
   return {
     ms,

@@ -50,6 +50,15 @@ export const MediaServerEnvSchema = z.object({
   TESSERA_MEDIA_SINGLE_PORT: optional(port.min(1, 'expected a port number 1–65535')),
   /** Local UDP ports for WebRTC viewers (ICE host candidates); unset = any free port. */
   TESSERA_MEDIA_WEBRTC_PORTS: optional(portRange),
+  /**
+   * The WHEP base URL browsers are sent to (this server's, as they reach it: a proxy, TLS…); unset =
+   * `http://<public host>:<HTTP port>`. The platform hands it out with each play answer, never guessing it.
+   */
+  TESSERA_MEDIA_PUBLIC_URL: optional(z.string().url('expected a URL like https://media.example.org')),
+  /** The last reader of a stream left: the upstream (the camera's call) stays this long for the next one. */
+  TESSERA_PLAY_GRACE_MS: z.coerce.number().int().min(0).max(3_600_000).default(30_000),
+  /** Time to live of a stream's ownership lease; renewed at 30 % of it. A dead owner's streams move after it. */
+  TESSERA_STREAM_LEASE_TTL_MS: z.coerce.number().int().min(1_000).max(60_000).default(5_000),
 });
 
 export type MediaServerEnv = z.infer<typeof MediaServerEnvSchema>;
@@ -65,6 +74,10 @@ export interface MediaServerConfig {
   tokenSecretIsDefault: boolean;
   singlePort: number | undefined;
   webrtcPorts: PortRange | undefined;
+  /** Unset: derived from the public host and the HTTP port once it listens (`MediaServer.publicUrl`). */
+  publicUrl: string | undefined;
+  playGraceMs: number;
+  streamLeaseTtlMs: number;
 }
 
 export function loadMediaServerConfig(
@@ -81,6 +94,9 @@ export function loadMediaServerConfig(
     tokenSecretIsDefault: e.TESSERA_MEDIA_TOKEN_SECRET === undefined,
     singlePort: e.TESSERA_MEDIA_SINGLE_PORT,
     webrtcPorts: e.TESSERA_MEDIA_WEBRTC_PORTS,
+    publicUrl: e.TESSERA_MEDIA_PUBLIC_URL?.replace(/\/+$/, ''),
+    playGraceMs: e.TESSERA_PLAY_GRACE_MS,
+    streamLeaseTtlMs: e.TESSERA_STREAM_LEASE_TTL_MS,
   };
 }
 

@@ -30,3 +30,11 @@ export { IngestManager } from './sessions/ingest-manager';
 export { LiveStream, type LiveStreamOptions, type LiveStreamSubscriber } from './sessions/live-stream';
 export { WebRtcViewer, type WebRtcViewerStats } from './webrtc/webrtc-viewer';
 export { FFMPEG_H265_TO_H264_ARGS, FfmpegH265Transcoder } from './transcode/ffmpeg-h265-transcoder';
+export { ChannelStream, type ChannelStreamOptions, type StreamTimings } from './streams/channel-stream';
+export { StreamRegistry, type StreamRegistryOptions } from './streams/stream-registry';
+export {
+  InviteFailedError,
+  StreamEndedError,
+  StreamNotFoundError,
+  StreamOwnerUnavailableError,
+} from './streams/stream-errors';

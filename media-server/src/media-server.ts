@@ -1,5 +1,12 @@
-import type { Bus, EventPayload, EventTopic, Unsubscribe } from '@tessera/contracts';
-import { type Clock, type Logger, systemClock } from '@tessera/kit';
+import type {
+  Bus,
+  EventPayload,
+  EventTopic,
+  KeyValueStore,
+  LeaseStore,
+  Unsubscribe,
+} from '@tessera/contracts';
+import { type Clock, type Logger, nodeId, systemClock } from '@tessera/kit';
 import type { MediaServerConfig } from './config';
 import { PortPool } from './servers/rtp/port-pool';
 import { SharedUdpServer } from './servers/rtp/shared-udp-server';
@@ -12,11 +19,18 @@ import { handleMediaCommands } from './sessions/media-commands';
 import type { TranscoderFactory } from './sessions/transcoder';
 import { FfmpegAacOpusTranscoder } from './transcode/ffmpeg-aac-opus-transcoder';
 import { FfmpegH265Transcoder } from './transcode/ffmpeg-h265-transcoder';
+import { StreamRegistry } from './streams/stream-registry';
 import { ViewerService } from './webrtc/viewer-service';
 
 export interface MediaServerOptions {
   readonly config: MediaServerConfig;
   readonly bus: Bus;
+  /** Where stream records live (Redis; in memory for `npm start`), read by every platform replica. */
+  readonly store: KeyValueStore;
+  /** One owner per channel stream (`stream:<channelId>`). */
+  readonly leases: LeaseStore;
+  /** This process's node id; default the kit's `nodeId()` (TESSERA_NODE_ID, else host-pid-random). */
+  readonly node?: string;
   readonly logger: Logger;
   readonly clock?: Clock;
   /** ffmpeg for H.265 → H.264 (default `ffmpeg` on PATH). */
@@ -34,7 +48,16 @@ export interface MediaServerOptions {
   readonly egressAcceptTimeoutMs?: number;
   /** Egress: bytes queued for a slow upper before frames are dropped until the next keyframe (default 1 MiB). */
   readonly egressCongestionBytes?: number;
+  /** A reader handed a stream is held this long before it connects (default 15 s, at least the grace period). */
+  readonly joinWindowMs?: number;
 }
+
+/**
+ * The least time a play answer holds a stream nobody reads yet: the viewer handed the WHEP URL still has to gather
+ * its ICE candidates (the console's player is non-trickle and waits up to 2 s) and POST; a grace period shorter
+ * than that (TESSERA_PLAY_GRACE_MS may be 0) ended the stream under the viewer it had just been given to.
+ */
+const JOIN_WINDOW_MS = 15_000;
 
 export interface MediaServerIngestSnapshot {
   readonly ingestId: string;
@@ -72,16 +95,21 @@ export interface MediaServerEgressSnapshot {
  * The media plane of Tessera: RTP ingest from GB/T 28181 devices (UDP, TCP passive/active, optional single
  * UDP port), one live stream per session shared by its viewers, WebRTC relay to browsers over WHEP, H.265
  * transcoded to H.264 while watched, and egress of a live stream to upper platforms (cascade: PS over RTP).
- * Driven by the `media.*` bus commands; publishes `media.ingest-ended`, `media.viewers` (egresses count as
- * viewers) and `media.egress-ended`.
+ * A channel's live stream has one owner, the media server holding its lease (`StreamRegistry`, `ChannelStream`):
+ * the platform asks `media.viewer` once and is told `media.stream-ended`. Also driven by the ingest-level `media.*`
+ * commands; publishes `media.ingest-ended`, `media.viewers` (egresses count as viewers), `media.keyframe-wanted`
+ * and `media.egress-ended`.
  *
- * Ownership: MediaServer → IngestManager → Ingest → (RtpSource, LiveStream, transcoder, WebRtcViewer…, Egress →
- * RtpEgressSink); the manager also finds egresses by id for `media.close-egress`.
- * `close()` (idempotent) stops taking commands and viewers, then closes every ingest.
+ * Ownership: MediaServer → StreamRegistry → ChannelStream… (each drives one ingest) and IngestManager → Ingest →
+ * (RtpSource, LiveStream, transcoder, WebRtcViewer…, Egress → RtpEgressSink); the manager also finds egresses by
+ * id for `media.close-egress`. `close()` (idempotent) stops taking commands, ends the streams (BYE, lease released),
+ * then closes every ingest.
  */
 export class MediaServer {
   readonly config: MediaServerConfig;
   readonly ingests: IngestManager;
+  readonly streams: StreamRegistry;
+  readonly node: string;
   readonly #options: MediaServerOptions;
   readonly #clock: Clock;
   readonly #logger: Logger;
@@ -99,6 +127,7 @@ export class MediaServer {
     this.#clock = options.clock ?? systemClock;
     this.#logger = options.logger;
     this.#pool = new PortPool(options.config.rtpPorts);
+    this.node = options.node ?? nodeId();
     const transcoder: TranscoderFactory = (input) =>
       new FfmpegH265Transcoder({
         input,
@@ -125,6 +154,23 @@ export class MediaServer {
       tcpRetryDelayMs: options.tcpRetryDelayMs,
       egressAcceptTimeoutMs: options.egressAcceptTimeoutMs,
       egressCongestionBytes: options.egressCongestionBytes,
+    });
+    const leaseTtlMs = options.config.streamLeaseTtlMs;
+    this.streams = new StreamRegistry({
+      node: this.node,
+      whepBase: () => this.publicUrl,
+      ingests: this.ingests,
+      bus: options.bus,
+      store: options.store,
+      leases: options.leases,
+      clock: this.#clock,
+      logger: this.#logger.child({ component: 'stream' }),
+      timings: {
+        graceMs: options.config.playGraceMs,
+        joinWindowMs: options.joinWindowMs ?? JOIN_WINDOW_MS,
+        leaseTtlMs,
+        renewEveryMs: Math.max(100, Math.floor(leaseTtlMs * 0.3)),
+      },
     });
     this.ingests.on('ended', (ingest, reason) =>
       this.#publish('media.ingest-ended', {
@@ -156,6 +202,14 @@ export class MediaServer {
   /** The WHEP HTTP port (after `start()`). */
   get httpPort(): number {
     return this.#whep?.port ?? 0;
+  }
+
+  /** Where browsers reach our WHEP endpoint: TESSERA_MEDIA_PUBLIC_URL, else the public host and HTTP port. */
+  get publicUrl(): string {
+    const { publicUrl, publicHost } = this.config;
+    if (publicUrl) return publicUrl;
+    const host = publicHost.includes(':') ? `[${publicHost}]` : publicHost;
+    return `http://${host}:${this.httpPort}`;
   }
 
   /** Single-port mode: the shared UDP port. */
@@ -207,6 +261,7 @@ export class MediaServer {
     this.#closing ??= (async () => {
       await this.#starting?.catch(() => undefined);
       for (const unsubscribe of this.#unsubscribe.splice(0)) await unsubscribe();
+      await this.streams.close();
       await this.#whep?.close();
       this.ingests.close();
       this.#sharedUdp?.close();
@@ -243,7 +298,8 @@ export class MediaServer {
       logger: this.#logger.child({ component: 'whep' }),
       clock: this.#clock,
     });
-    this.#unsubscribe = await handleMediaCommands(bus, this.ingests);
+    this.#unsubscribe = await handleMediaCommands(bus, this.ingests, this.node);
+    await this.streams.start();
     this.#logger.info(
       {
         host: config.host,
@@ -251,6 +307,8 @@ export class MediaServer {
         rtpPorts: `${config.rtpPorts.min}-${config.rtpPorts.max}`,
         singlePort: this.#sharedUdp?.port,
         httpPort: this.#whep.port,
+        publicUrl: this.publicUrl,
+        node: this.node,
       },
       'media server listening',
     );

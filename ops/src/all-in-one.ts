@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { networkInterfaces } from 'node:os';
 import { join, relative, resolve } from 'node:path';
-import { createBus, createKeyValueStore } from '@tessera/bus';
+import { createBus, createKeyValueStore, createLeaseStore } from '@tessera/bus';
 import { Gateway, loadGatewayConfig } from '@tessera/gateway';
 import { ConfigError, createLogger, installProcessGuards, parseConfig } from '@tessera/kit';
 import { loadMediaServerConfig, MediaServer } from '@tessera/media-server';
@@ -97,17 +97,21 @@ async function main(): Promise<void> {
   const redisUrl = process.env.REDIS_URL || undefined;
   const bus = createBus({ redisUrl, namespace: 'tessera', logger });
   const store = createKeyValueStore({ redisUrl, namespace: 'tessera', logger });
+  const leases = createLeaseStore({ redisUrl, namespace: 'tessera', logger });
   collectDefaultMetrics({ register: metricsRegistry });
 
-  const media = new MediaServer({ config: mediaConfig, bus, logger: logger.child({ component: 'media' }) });
-  await media.start();
-  const platformConfig = loadPlatformConfig({
-    ...env,
-    TESSERA_SIP_ID: gatewayConfig.sipId,
-    TESSERA_MEDIA_PUBLIC_URL:
-      process.env.TESSERA_MEDIA_PUBLIC_URL || `http://${hostPort(mediaConfig.publicHost, media.httpPort)}`,
+  // Its WHEP URL is its own (TESSERA_MEDIA_PUBLIC_URL, else the shared host and its HTTP port): the platform
+  // hands out whatever the stream's owner says.
+  const media = new MediaServer({
+    config: mediaConfig,
+    bus,
+    store,
+    leases,
+    logger: logger.child({ component: 'media' }),
   });
-  const platform = await createPlatform({ config: platformConfig, bus, metricsRegistry, logger });
+  await media.start();
+  const platformConfig = loadPlatformConfig({ ...env, TESSERA_SIP_ID: gatewayConfig.sipId });
+  const platform = await createPlatform({ config: platformConfig, bus, store, metricsRegistry, logger });
   const gateway = await Gateway.start({ config: gatewayConfig, bus, store, logger, metricsRegistry });
 
   let simulator: Simulator | undefined;
@@ -145,6 +149,7 @@ async function main(): Promise<void> {
     await closeSimulator();
     await gateway.close();
     await media.close();
+    await leases.close();
     await store.close();
     await bus.close();
     log?.close();
@@ -178,7 +183,7 @@ async function main(): Promise<void> {
     ],
     [
       'Video (WHEP)',
-      `${platformConfig.mediaPublicUrl}   RTP ${mediaConfig.rtpPorts.min}-${mediaConfig.rtpPorts.max}/udp+tcp`,
+      `${media.publicUrl}   RTP ${mediaConfig.rtpPorts.min}-${mediaConfig.rtpPorts.max}/udp+tcp`,
     ],
     [
       'SIP (GB/T 28181)',

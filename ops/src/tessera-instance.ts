@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { MemoryBroker, MemoryBus, MemoryKeyValueStore } from '@tessera/bus';
+import { MemoryBroker, MemoryBus, MemoryKeyValueStore, MemoryLeaseStore } from '@tessera/bus';
 import { Gateway, loadGatewayConfig } from '@tessera/gateway';
 import type { Logger } from '@tessera/kit';
 import { loadMediaServerConfig, MediaServer } from '@tessera/media-server';
@@ -43,6 +43,7 @@ export class TesseraInstance {
     const env = options.env ?? {};
     const broker = new MemoryBroker();
     const bus = new MemoryBus({ broker, logger });
+    const store = new MemoryKeyValueStore({ broker });
     const secret = randomBytes(32).toString('base64url');
     const media = new MediaServer({
       config: loadMediaServerConfig({
@@ -54,6 +55,8 @@ export class TesseraInstance {
         ...env,
       }),
       bus,
+      store,
+      leases: new MemoryLeaseStore({ broker }),
       logger: logger.child({ component: 'media' }),
     });
     await media.start();
@@ -75,10 +78,10 @@ export class TesseraInstance {
             : createHash('sha256')
                 .update(`tessera-instance secrets key ${options.databaseUrl}`)
                 .digest('base64'),
-        TESSERA_MEDIA_PUBLIC_URL: `http://127.0.0.1:${media.httpPort}`,
         ...env,
       }),
       bus,
+      store,
       metricsRegistry: new Registry(),
       logger: logger.child({ component: 'platform' }),
     });
@@ -91,7 +94,7 @@ export class TesseraInstance {
         ...env,
       }),
       bus,
-      store: new MemoryKeyValueStore({ broker }),
+      store,
       logger: logger.child({ component: 'gateway' }),
     });
     return new TesseraInstance(options, bus, media, platform, gateway);

@@ -74,6 +74,7 @@ describe('a simulated city end to end on PostgreSQL and Redis', () => {
         TESSERA_KEEPALIVE_FLUSH_MS: '200',
       }),
       bus: platformBus,
+      store,
       metricsRegistry: new Registry(),
       logger,
     });

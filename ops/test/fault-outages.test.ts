@@ -147,6 +147,7 @@ describe('outages of PostgreSQL and Redis under a running platform', () => {
         TESSERA_KEEPALIVE_FLUSH_MS: '200',
       }),
       bus: platformBus,
+      store,
       metricsRegistry: new Registry(),
       logger,
     });

@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { type DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
-import type { Bus } from '@tessera/contracts';
+import type { Bus, KeyValueStore } from '@tessera/contracts';
 import type { Logger } from '@tessera/kit';
 import type { Kysely } from 'kysely';
 import { AuthGuard } from './auth/auth.guard';
@@ -51,6 +51,7 @@ import { UserService } from './services/user.service';
 import {
   AUTH_SETTINGS,
   BUS,
+  KV_STORE,
   DATABASE_FEATURES,
   DOMAIN_EVENTS,
   KYSELY,
@@ -64,6 +65,8 @@ export interface PlatformDependencies {
   config: PlatformConfig;
   db: Kysely<DB>;
   bus: Bus;
+  /** Where the media servers keep their stream records (live sessions survive a platform restart). */
+  store: KeyValueStore;
   logger: Logger;
   metrics: PlatformMetrics;
   events: DomainEvents;
@@ -96,6 +99,7 @@ export class AppModule {
         { provide: PLATFORM_CONFIG, useValue: deps.config },
         { provide: KYSELY, useValue: deps.db },
         { provide: BUS, useValue: deps.bus },
+        { provide: KV_STORE, useValue: deps.store },
         { provide: LOGGER, useValue: deps.logger },
         { provide: PlatformMetrics, useValue: deps.metrics },
         { provide: DOMAIN_EVENTS, useValue: deps.events },

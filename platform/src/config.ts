@@ -124,14 +124,8 @@ export const platformConfigSchema = z
       120_000,
       10_000,
     ),
-    /** Play: after the last viewer left, BYE the device after this long (a viewer coming back reuses it). */
-    TESSERA_PLAY_GRACE_MS: integer('expected a whole number of milliseconds 0–3600000', 0, 3_600_000, 30_000),
     /** Viewer token lifetime (WHEP). */
     TESSERA_VIEWER_TOKEN_TTL_SEC: integer('expected a whole number of seconds 10–86400', 10, 86_400, 300),
-    /** WHEP base URL of the media server as browsers reach it; when unset, http://<request host>:8081. */
-    TESSERA_MEDIA_PUBLIC_URL: text(
-      z.string().url({ message: 'expected a URL like http://host:8081' }).optional(),
-    ),
     /** The built web console served at `/`; default web/dist of this repository. */
     TESSERA_WEB_DIR: text(z.string().optional()),
     /** Upper side of the cascade: re-query each online lower platform's catalog this often (0 = never). */
@@ -198,9 +192,7 @@ export const platformConfigSchema = z
     sipId: c.TESSERA_SIP_ID,
     mediaTransport: c.TESSERA_MEDIA_TRANSPORT,
     playTimeoutMs: c.TESSERA_PLAY_TIMEOUT_MS,
-    playGraceMs: c.TESSERA_PLAY_GRACE_MS,
     viewerTokenTtlSec: c.TESSERA_VIEWER_TOKEN_TTL_SEC,
-    mediaPublicUrl: c.TESSERA_MEDIA_PUBLIC_URL ?? null,
     mediaTokenSecret: c.TESSERA_MEDIA_TOKEN_SECRET ?? null,
     webDir: c.TESSERA_WEB_DIR ?? null,
     lowerCatalogRefreshSec: c.TESSERA_LOWER_CATALOG_REFRESH_SEC,

@@ -1,4 +1,4 @@
-import { createBus } from '@tessera/bus';
+import { createBus, createKeyValueStore } from '@tessera/bus';
 import { ConfigError, createLogger, installProcessGuards } from '@tessera/kit';
 import { Counter, collectDefaultMetrics, Registry } from 'prom-client';
 import { loadPlatformConfig } from './config';
@@ -30,9 +30,11 @@ async function main(): Promise<void> {
   const redisUrl = process.env.REDIS_URL || undefined;
   if (!redisUrl)
     logger.warn('REDIS_URL is not set: using an in-process bus, no gateway can reach this platform');
-  const bus = createBus({ redisUrl, namespace: process.env.TESSERA_BUS_NAMESPACE || 'tessera', logger });
+  const namespace = process.env.TESSERA_BUS_NAMESPACE || 'tessera';
+  const bus = createBus({ redisUrl, namespace, logger });
+  const store = createKeyValueStore({ redisUrl, namespace, logger });
   collectDefaultMetrics({ register: metricsRegistry });
-  const platform = await createPlatform({ config, bus, metricsRegistry, logger });
+  const platform = await createPlatform({ config, bus, store, metricsRegistry, logger });
   if (platform.adminPassword) {
     // Printed once, on the run that created the account; it is not stored anywhere in clear text.
     process.stdout.write(
@@ -47,6 +49,7 @@ async function main(): Promise<void> {
     stopping = true;
     logger.info({ signal }, 'stopping');
     await platform.close();
+    await store.close();
     await bus.close();
     process.exit(0);
   };

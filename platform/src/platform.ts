@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import type { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { DocumentBuilder, type OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
-import type { Bus } from '@tessera/contracts';
+import type { Bus, KeyValueStore } from '@tessera/contracts';
 import { createLogger, type Logger } from '@tessera/kit';
 import { Registry } from 'prom-client';
 import { AppModule } from './app.module';
@@ -33,6 +33,8 @@ import { PlatformMetrics } from './metrics/platform-metrics';
 export interface CreatePlatformOptions {
   config: PlatformConfig;
   bus: Bus;
+  /** Shared with the media servers: their stream records are the live sessions this platform lists and stops. */
+  store: KeyValueStore;
   /** Shared with the gateway when both run in one process; a private registry otherwise. */
   metricsRegistry?: Registry;
   logger?: Logger;
@@ -120,6 +122,7 @@ export async function createPlatform(options: CreatePlatformOptions): Promise<Pl
         config,
         db: database.db,
         bus,
+        store: options.store,
         logger,
         metrics,
         events,

@@ -1,6 +1,8 @@
 /** Nest injection tokens for values that are not classes (no emitDecoratorMetadata: every dependency is explicit). */
 export const KYSELY = Symbol('Kysely<DB>');
 export const BUS = Symbol('Bus');
+/** The key/value store shared with the other services (Redis; in memory for `npm start`). */
+export const KV_STORE = Symbol('KeyValueStore');
 export const LOGGER = Symbol('Logger');
 export const METRICS_REGISTRY = Symbol('prom-client Registry');
 export const PLATFORM_CONFIG = Symbol('PlatformConfig');

@@ -1,4 +1,4 @@
-import { MemoryBroker, MemoryBus } from '@tessera/bus';
+import { MemoryBroker, MemoryBus, MemoryKeyValueStore, MemoryLeaseStore } from '@tessera/bus';
 import type { Bus, EventPayload, EventTopic } from '@tessera/contracts';
 import { createLogger } from '@tessera/kit';
 import { type MediaServerConfig } from '../../src/config';
@@ -26,6 +26,9 @@ export function testConfig(overrides: Partial<MediaServerConfig> = {}): MediaSer
     tokenSecretIsDefault: false,
     singlePort: undefined,
     webrtcPorts: undefined,
+    publicUrl: undefined,
+    playGraceMs: 30_000,
+    streamLeaseTtlMs: 5_000,
     ...overrides,
   };
 }
@@ -82,13 +85,20 @@ export interface TestMediaServer {
 /** A media server on an in-memory bus, with the platform's end of the bus to drive it. */
 export async function startTestMediaServer(
   config: Partial<MediaServerConfig> = {},
-  options: Partial<Omit<MediaServerOptions, 'config' | 'bus' | 'logger'>> = {},
+  options: Partial<Omit<MediaServerOptions, 'config' | 'bus' | 'logger'>> & { broker?: MemoryBroker } = {},
 ): Promise<TestMediaServer> {
   const logger = createLogger('media-test', process.env.TESSERA_TEST_LOG ?? 'silent');
-  const broker = new MemoryBroker();
+  const { broker = new MemoryBroker(), ...rest } = options;
   const serverBus = new MemoryBus({ broker, logger });
   const platform = new MemoryBus({ broker, logger });
-  const server = new MediaServer({ config: testConfig(config), bus: serverBus, logger, ...options });
+  const server = new MediaServer({
+    config: testConfig(config),
+    bus: serverBus,
+    store: new MemoryKeyValueStore({ broker }),
+    leases: new MemoryLeaseStore({ broker }),
+    logger,
+    ...rest,
+  });
   await server.start();
   const ended = new EventLog<'media.ingest-ended'>();
   const viewers = new EventLog<'media.viewers'>();

@@ -14,6 +14,7 @@ import {
   StreamInfo,
 } from './play';
 import { PtzRequest, PtzResult } from './ptz';
+import { StreamStopRequest, ViewerAnswer, ViewerRequest } from './stream';
 import {
   CloseEgressRequest,
   OpenEgressRequest,
@@ -98,6 +99,8 @@ export const commandSchemas = {
   'media.close-ingest': { request: CloseIngestRequest, response: Done },
   'media.open-egress': { request: OpenEgressRequest, response: OpenEgressResult },
   'media.close-egress': { request: CloseEgressRequest, response: Done },
+  'media.viewer': { request: ViewerRequest, response: ViewerAnswer },
+  'media.stream-stop': { request: StreamStopRequest, response: Done },
   'cascade.uppers': { request: UppersRequest, response: UppersResult },
   'cascade.upper-ha1': { request: UpperHa1Request, response: UpperHa1Result },
   'cascade.shared-catalog': { request: SharedCatalogRequest, response: SharedCatalogResult },

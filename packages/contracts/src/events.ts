@@ -9,6 +9,7 @@ import {
   UppersChanged,
 } from './cascade';
 import { CallEnded, IngestEnded, KeyframeWanted, ViewersChanged } from './play';
+import { StreamEnded } from './stream';
 
 /**
  * Events on the bus (Redis streams in production, in memory under `npm start`).
@@ -127,6 +128,7 @@ export const eventSchemas = {
   'media.keyframe-wanted': KeyframeWanted,
   'gateway.call-ended': CallEnded,
   'media.egress-ended': EgressEnded,
+  'media.stream-ended': StreamEnded,
   'inventory.channel-changed': InventoryChannelChanged,
   'cascade.link-changed': UpperLinkChanged,
   'cascade.uppers-changed': UppersChanged,

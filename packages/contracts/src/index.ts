@@ -6,3 +6,4 @@ export * from './bus';
 export * from './play';
 export * from './ptz';
 export * from './cascade';
+export * from './stream';

@@ -1,4 +1,4 @@
-import { Body, Controller, Delete, Get, Headers, HttpCode, Inject, Param, Post } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Post } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
 import { Auth } from '../auth/auth.guard';
@@ -48,13 +48,12 @@ export class PlayController {
   @ApiAuth()
   @ApiPathParam('channelId', ChannelIdParam)
   @ApiOk(PlayResponse)
-  @ApiErrors(400, 403, 404, 409, 502, 504)
+  @ApiErrors(400, 403, 404, 409, 502, 503, 504)
   play(
     @Auth() auth: AuthContext,
     @Param('channelId', channelIdPipe) channelId: string,
-    @Headers('host') host: string | undefined,
   ): Promise<PlayResponse> {
-    return this.service.play(auth, channelId, host);
+    return this.service.play(auth, channelId);
   }
 
   @Get('play-sessions')
@@ -62,7 +61,7 @@ export class PlayController {
   @ApiAuth()
   @ApiOk(z.array(LiveSessionView))
   @ApiErrors(403)
-  list(@Auth() auth: AuthContext): LiveSessionView[] {
+  list(@Auth() auth: AuthContext): Promise<LiveSessionView[]> {
     return this.service.list(auth);
   }
 

@@ -4,7 +4,7 @@ import type { Bus, EgressEnded, RelayOffer, RelayOpenResult } from '@tessera/con
 import { type Logger, TesseraError, TimeoutError } from '@tessera/kit';
 import { ConflictError, NotFoundError, UpstreamTimeoutError } from '../errors';
 import { BUS, LOGGER } from '../tokens';
-import { PlayService } from './play.service';
+import { type AcquiredStream, PlayService } from './play.service';
 import { UpperPlatformService } from './upper-platform.service';
 
 const CONTROL_TIMEOUT_MS = 5_000;
@@ -15,13 +15,16 @@ interface Relay {
   callId: string;
   channelId: string;
   ingestId: string;
+  /** The media server owning the stream, where its egress lives. */
+  node: string;
   openedAt: number;
 }
 
 /**
- * An upper platform watching one of our channels: the channel's live upstream (started or joined, so one INVITE
- * to the camera however many tiers and viewers) and an egress on the media server sending PS over RTP to the
- * upper. The egress is a viewer of the upstream, so the upstream lives exactly as long as someone needs it.
+ * An upper platform watching one of our channels: the channel's live stream (a reader of purpose `relay`, started
+ * or joined, so one INVITE to the camera however many tiers and viewers) and an egress on the media server owning
+ * it sending PS over RTP to the upper. The egress is a reader of the stream, so the upstream lives exactly as long
+ * as someone needs it.
  */
 @Injectable()
 export class CascadeRelayService implements OnModuleDestroy {
@@ -42,7 +45,7 @@ export class CascadeRelayService implements OnModuleDestroy {
     const local = await this.uppers.resolveShared(upperId, shownId);
     if (!local)
       return { ok: false, status: 404, reason: `channel ${shownId} is not shared with this platform` };
-    let live: Awaited<ReturnType<PlayService['acquire']>>;
+    let live: AcquiredStream;
     try {
       live = await this.play.acquire(local.channelId);
     } catch (error) {
@@ -53,7 +56,7 @@ export class CascadeRelayService implements OnModuleDestroy {
       const egress = await this.bus.request(
         'media.open-egress',
         { egressId: relayId, ingestId: live.ingestId, ...offer },
-        { timeoutMs: CONTROL_TIMEOUT_MS },
+        { node: live.node, timeoutMs: CONTROL_TIMEOUT_MS },
       );
       this.#relays.set(relayId, {
         relayId,
@@ -61,6 +64,7 @@ export class CascadeRelayService implements OnModuleDestroy {
         callId,
         channelId: local.channelId,
         ingestId: live.ingestId,
+        node: live.node,
         openedAt: Date.now(),
       });
       this.logger.info(
@@ -82,7 +86,7 @@ export class CascadeRelayService implements OnModuleDestroy {
     await this.bus.request(
       'media.close-egress',
       { egressId: relayId, reason },
-      { timeoutMs: CONTROL_TIMEOUT_MS },
+      { node: relay.node, timeoutMs: CONTROL_TIMEOUT_MS },
     );
   }
 

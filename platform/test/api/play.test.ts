@@ -1,6 +1,8 @@
+import { type StreamRecord, streamRecordKey, type ViewerRequest } from '@tessera/contracts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cameraItem, channelIdIn, deviceIdIn, now } from '../support/fixtures';
 import { TestPlatform } from '../support/platform';
+import { SseClient } from '../support/sse';
 import { waitFor } from '../support/wait';
 
 /**
@@ -115,8 +117,9 @@ describe('/api/v1/channels/:channelId/ptz', () => {
 });
 
 /**
- * GET/DELETE /api/v1/play-sessions within jurisdiction. The media server and the gateway answer on the bus the
- * way they do for a healthy camera (a keyframe at once); the real media path is proven in ops/test.
+ * GET/DELETE /api/v1/play-sessions within jurisdiction, from the stream records the media servers keep in the
+ * key/value store. The media server answers on the bus the way it does for a healthy camera (a keyframe at once);
+ * the real media path (owner, lease, INVITE, WHEP) is proven in media-server/test/streams and ops/test.
  */
 describe('/api/v1/play-sessions', () => {
   let t: TestPlatform;
@@ -125,27 +128,30 @@ describe('/api/v1/play-sessions', () => {
   const cameraFurong = channelIdIn('43010201', 11);
   const nvrYuelu = deviceIdIn('43010400', 11);
   const cameraYuelu = channelIdIn('43010401', 11);
-  const byes: string[] = [];
+  const stops: string[] = [];
+  const requests: ViewerRequest[] = [];
   // Stored online, but the gateway has no registration for it (it died while the platform was down).
   const nvrUnregistered = deviceIdIn('43010200', 12);
   const cameraUnregistered = channelIdIn('43010201', 12);
 
   beforeAll(async () => {
-    t = await TestPlatform.start({ TESSERA_PLAY_GRACE_MS: '600000' });
+    t = await TestPlatform.start({ TESSERA_PLAY_TIMEOUT_MS: '3000' });
     admin = await t.adminToken();
     await t.deviceWithCameras(nvrFurong, [{ id: cameraFurong, civilCode: '43010201' }]);
     await t.deviceWithCameras(nvrYuelu, [{ id: cameraYuelu, civilCode: '43010401' }]);
     await t.deviceWithCameras(nvrUnregistered, [{ id: cameraUnregistered, civilCode: '43010201' }]);
-    await playPeers(t, { ssrc: '0430100001', unregistered: nvrUnregistered, byes });
+    await mediaPeer(t, { unregistered: nvrUnregistered, stops, requests });
   });
   afterAll(() => t?.close());
 
-  const startSession = async (channelId: string): Promise<string> => {
-    const r = await t.request<{ sessionId: string }>('POST', `/api/v1/channels/${channelId}/play`, {
-      token: admin,
-    });
+  const startSession = async (channelId: string) => {
+    const r = await t.request<{ sessionId: string; whepUrl: string; token: string; shared: boolean }>(
+      'POST',
+      `/api/v1/channels/${channelId}/play`,
+      { token: admin },
+    );
     expect(r.status).toBe(200);
-    return r.body.sessionId;
+    return r.body;
   };
 
   it('requires authentication', async () => {
@@ -153,9 +159,20 @@ describe('/api/v1/play-sessions', () => {
     expect((await t.request('DELETE', `/api/v1/play-sessions/${crypto.randomUUID()}`)).status).toBe(401);
   });
 
+  it("asks the media servers once and hands out the owner's WHEP URL, the token only beside it", async () => {
+    const answer = await startSession(cameraFurong);
+    const asked = requests.filter((r) => r.channelId === cameraFurong);
+    expect(asked).toHaveLength(1);
+    expect(asked[0]).toMatchObject({ deviceId: nvrFurong, civilCode: '43010201', purpose: 'view' });
+    // From the owner's configured public URL, whatever Host the API request came with; no token in the URL.
+    expect(answer.whepUrl).toBe(`https://media-a.example.org/whep/${answer.sessionId}`);
+    expect(answer.whepUrl).not.toContain('token');
+    expect(answer.token.length).toBeGreaterThan(20);
+  });
+
   it("a district operator cannot list or stop another district's live session", async () => {
-    const furongSession = await startSession(cameraFurong);
-    const yueluSession = await startSession(cameraYuelu);
+    const furongSession = (await startSession(cameraFurong)).sessionId;
+    const yueluSession = (await startSession(cameraYuelu)).sessionId;
     const yuelu = await t.userToken('op-yuelu-sessions', 'operator', '430104');
 
     const listed = await t.get<{ sessionId: string; channelId: string }[]>('/api/v1/play-sessions', yuelu);
@@ -166,64 +183,26 @@ describe('/api/v1/play-sessions', () => {
 
     const stopped = await t.request('DELETE', `/api/v1/play-sessions/${furongSession}`, { token: yuelu });
     expect(stopped.status).toBe(403);
-    expect(byes).not.toContain(`call-${furongSession}`);
+    expect(stops).not.toContain(furongSession);
     expect((await t.get<{ sessionId: string }[]>('/api/v1/play-sessions', admin)).body).toHaveLength(2);
 
     expect(
       (await t.request('DELETE', `/api/v1/play-sessions/${yueluSession}`, { token: yuelu })).status,
     ).toBe(204);
-    expect(byes).toContain(`call-${yueluSession}`);
+    // Sent to the owner node named in the record.
+    expect(stops).toContain(yueluSession);
+    expect(
+      (await t.get<{ channelId: string }[]>('/api/v1/play-sessions', admin)).body.map((s) => s.channelId),
+    ).toEqual([cameraFurong]);
   });
-});
 
-/**
- * A viewer handed a WHEP URL must be able to use it: its browser gathers ICE candidates and POSTs afterwards. With
- * a grace period shorter than that (here 0) the session used to end right after the answer, and the WHEP POST found
- * no session (404; ops/test/e2e-play.test.ts under load, grace 1 s).
- */
-describe('a play answer holds its session for the viewer it was handed to', () => {
-  let t: TestPlatform;
-  let admin: string;
-  const nvr = deviceIdIn('43010200', 21);
-  const camera = channelIdIn('43010201', 21);
-  const closed: string[] = [];
-  const byes: string[] = [];
-  // Stored online, but the gateway has no registration for it (it died while the platform was down).
-  const nvrUnregistered = deviceIdIn('43010200', 12);
-  const cameraUnregistered = channelIdIn('43010201', 12);
-
-  beforeAll(async () => {
-    t = await TestPlatform.start({ TESSERA_PLAY_GRACE_MS: '0' });
-    admin = await t.adminToken();
-    await t.deviceWithCameras(nvr, [{ id: camera, civilCode: '43010201' }]);
-    await t.deviceWithCameras(nvrUnregistered, [{ id: cameraUnregistered, civilCode: '43010201' }]);
-    await playPeers(t, { ssrc: '0430100021', unregistered: nvrUnregistered, byes, closed });
-  });
-  afterAll(() => t?.close());
-
-  it('a viewer connecting after a grace period of 0 still finds the session; leaving then ends it', async () => {
-    const r = await t.request<{ sessionId: string }>('POST', `/api/v1/channels/${camera}/play`, {
-      token: admin,
-    });
-    expect(r.status).toBe(200);
-    const { sessionId } = r.body;
-    // A whole API round trip later (a 0 ms grace timer has long fired by then), the session is still there.
-    const listed = await t.get<{ sessionId: string }[]>('/api/v1/play-sessions', admin);
-    expect(listed.body.map((s) => s.sessionId)).toEqual([sessionId]);
-    expect(closed).toEqual([]);
-    expect(byes).toEqual([]);
-
-    // The viewer's WHEP POST reached the media server, which counts it; when it leaves, the grace (0) applies.
-    await t.bus.publish('media.viewers', { sessionId, viewers: 1, at: now() });
-    await waitFor('the viewer counted', async () => {
-      const s = await t.get<{ viewers: number }[]>('/api/v1/play-sessions', admin);
-      return s.body[0]?.viewers === 1 ? true : undefined;
-    });
-    await t.bus.publish('media.viewers', { sessionId, viewers: 0, at: now() });
-    await waitFor('BYE after the viewer left', async () =>
-      byes.includes(`call-${sessionId}`) ? true : undefined,
+  it("a dead owner's record (lease past) is not listed", async () => {
+    const record = JSON.parse((await t.store.get(streamRecordKey(cameraFurong)))!) as StreamRecord;
+    await t.store.set(
+      streamRecordKey(cameraFurong),
+      JSON.stringify({ ...record, leaseExpiresAt: Date.now() - 1 }),
     );
-    expect(closed).toEqual([`ingest-${sessionId}`]);
+    expect((await t.get('/api/v1/play-sessions', admin)).body).toEqual([]);
   });
 
   it('playing a device the gateway has not registered says so (no INVITE sent), not a 480 from the device', async () => {
@@ -238,48 +217,86 @@ describe('a play answer holds its session for the viewer it was handed to', () =
     );
     expect(r.body.message).not.toContain('480');
   });
+
+  it("the owner's end of a stream reaches the console as LiveSessionEnded", async () => {
+    const { sessionId } = await startSession(cameraYuelu);
+    const events = await SseClient.open(`${t.url}/api/v1/events?token=${encodeURIComponent(admin)}`);
+    try {
+      await events.until('connected', () => (events.comments().includes('connected') ? true : undefined));
+      await t.bus.publish('media.stream-ended', {
+        streamId: sessionId,
+        channelId: cameraYuelu,
+        node: 'media-a',
+        civilCode: '43010401',
+        reason: 'no viewers',
+        at: now(),
+      });
+      const ended = await events.until('stream.ended', () =>
+        events.event<{ sessionId: string; reason: string }>('stream.ended'),
+      );
+      expect(ended).toMatchObject({ sessionId, channelId: cameraYuelu, reason: 'no viewers' });
+    } finally {
+      events.close();
+    }
+  });
 });
 
 /**
- * The layer below the platform on the bus, as the gateway and the media server answer: every INVITE succeeds
- * except for `unregistered`, which the gateway does not know (no INVITE sent); BYEs and closed ingests are recorded.
+ * The media server on the bus, as the owner of every stream answers: `media.viewer` starts (or joins) a stream and
+ * writes its record as the owner does; `media.stream-stop` is served on the owner's node only. A device the
+ * gateway does not know fails the way the owner reports it (media-server/src/streams/stream-errors.ts).
  */
-async function playPeers(
+async function mediaPeer(
   t: TestPlatform,
-  peers: { ssrc: string; unregistered: string; byes: string[]; closed?: string[] },
+  peer: { unregistered: string; stops: string[]; requests: ViewerRequest[] },
 ): Promise<void> {
-  await t.bus.handle('media.open-ingest', async ({ sessionId }) => ({
-    ingestId: `ingest-${sessionId}`,
-    host: '127.0.0.1',
-    port: 30_000,
-    ssrc: peers.ssrc,
-  }));
-  await t.bus.handle('gateway.invite', async ({ sessionId, deviceId }) =>
-    deviceId === peers.unregistered
-      ? {
-          ok: false,
-          cause: 'not-registered',
-          inviteSent: false,
-          status: 480,
-          reason: 'Temporarily Unavailable (device not registered; no INVITE sent)',
-        }
-      : {
-          ok: true,
-          callId: `call-${sessionId}`,
-          deviceHost: '127.0.0.1',
-          devicePort: 40_000,
-          ssrc: null,
-          setup: null,
-        },
+  const node = 'media-a';
+  const streams = new Map<string, StreamRecord>();
+  await t.bus.handle('media.viewer', async (request) => {
+    peer.requests.push(request);
+    if (request.deviceId === peer.unregistered) {
+      throw Object.assign(
+        new Error(`device ${request.deviceId} is not registered with the gateway; no INVITE was sent`),
+        { code: 'device_not_registered' },
+      );
+    }
+    const existing = streams.get(request.channelId);
+    const record: StreamRecord = existing ?? {
+      streamId: crypto.randomUUID(),
+      node,
+      channelId: request.channelId,
+      deviceId: request.deviceId,
+      civilCode: request.civilCode,
+      transport: request.transport,
+      state: 'live',
+      viewers: 0,
+      codec: 'h264',
+      startedAt: now(),
+      callId: `call-${request.channelId}`,
+      leaseExpiresAt: Date.now() + 600_000,
+    };
+    streams.set(request.channelId, record);
+    await t.store.set(streamRecordKey(request.channelId), JSON.stringify(record));
+    return {
+      streamId: record.streamId,
+      node,
+      whepBase: 'https://media-a.example.org',
+      ingestId: `ingest-${record.streamId}`,
+      stream: { codec: 'h264', width: 1920, height: 1080 },
+      shared: existing !== undefined,
+    };
+  });
+  await t.bus.handle(
+    'media.stream-stop',
+    async ({ streamId }) => {
+      peer.stops.push(streamId);
+      for (const [channelId, record] of streams) {
+        if (record.streamId !== streamId) continue;
+        streams.delete(channelId);
+        await t.store.delete(streamRecordKey(channelId));
+      }
+      return { ok: true };
+    },
+    { node },
   );
-  await t.bus.handle('media.connect-ingest', async () => ({ ok: true }));
-  await t.bus.handle('media.await-keyframe', async () => ({ codec: 'h264', width: 1920, height: 1080 }));
-  await t.bus.handle('media.close-ingest', async ({ ingestId }) => {
-    peers.closed?.push(ingestId);
-    return { ok: true };
-  });
-  await t.bus.handle('gateway.bye', async ({ callId }) => {
-    peers.byes.push(callId);
-    return { ok: true };
-  });
 }

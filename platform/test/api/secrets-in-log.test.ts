@@ -1,4 +1,4 @@
-import { MemoryBroker, MemoryBus } from '@tessera/bus';
+import { MemoryBroker, MemoryBus, MemoryKeyValueStore } from '@tessera/bus';
 import { ConfigError, createLogger } from '@tessera/kit';
 import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -31,7 +31,13 @@ describe('secrets supplied in the environment', () => {
       TESSERA_METRICS_TOKEN: METRICS_TOKEN,
       TESSERA_SECRETS_KEY: SECRETS_KEY,
     });
-    platform = await createPlatform({ config, bus, metricsRegistry: new Registry(), logger });
+    platform = await createPlatform({
+      config,
+      bus,
+      store: new MemoryKeyValueStore({ broker: new MemoryBroker() }),
+      metricsRegistry: new Registry(),
+      logger,
+    });
   });
   afterAll(async () => {
     await platform?.close();

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { MemoryBroker, MemoryBus } from '@tessera/bus';
+import { MemoryBroker, MemoryBus, MemoryKeyValueStore } from '@tessera/bus';
 import { createLogger } from '@tessera/kit';
 import { sql } from 'kysely';
 import { Registry } from 'prom-client';
@@ -53,7 +53,11 @@ async function startOn(
     ...env,
   });
   try {
-    return { platform: await createPlatform({ config, bus, metricsRegistry: new Registry(), logger }), bus };
+    const store = new MemoryKeyValueStore({ broker: new MemoryBroker() });
+    return {
+      platform: await createPlatform({ config, bus, store, metricsRegistry: new Registry(), logger }),
+      bus,
+    };
   } catch (error) {
     await bus.close();
     throw error;

@@ -1,4 +1,4 @@
-import { MemoryBroker, MemoryBus } from '@tessera/bus';
+import { MemoryBroker, MemoryBus, MemoryKeyValueStore } from '@tessera/bus';
 import type { CatalogItem, EventPayload, EventTopic } from '@tessera/contracts';
 import { createLogger } from '@tessera/kit';
 import { Registry } from 'prom-client';
@@ -27,6 +27,8 @@ export class TestPlatform {
   private constructor(
     readonly platform: Platform,
     readonly bus: MemoryBus,
+    /** The key/value store the media servers write their stream records to. */
+    readonly store: MemoryKeyValueStore,
     readonly database: TestDatabase | null,
     readonly metricsRegistry: Registry,
   ) {}
@@ -37,7 +39,9 @@ export class TestPlatform {
   ): Promise<TestPlatform> {
     const database = options.embedded ? null : await createTestDatabase();
     const logger = createLogger('platform-test');
-    const bus = new MemoryBus({ broker: new MemoryBroker(), logger });
+    const broker = new MemoryBroker();
+    const bus = new MemoryBus({ broker, logger });
+    const store = new MemoryKeyValueStore({ broker });
     const metricsRegistry = new Registry();
     try {
       const config = loadPlatformConfig({
@@ -53,8 +57,8 @@ export class TestPlatform {
         ...(database ? { DATABASE_URL: database.url } : { TESSERA_PGLITE_DIR: 'memory://' }),
         ...env,
       });
-      const platform = await createPlatform({ config, bus, metricsRegistry, logger });
-      return new TestPlatform(platform, bus, database, metricsRegistry);
+      const platform = await createPlatform({ config, bus, store, metricsRegistry, logger });
+      return new TestPlatform(platform, bus, store, database, metricsRegistry);
     } catch (err) {
       await bus.close();
       await database?.drop();

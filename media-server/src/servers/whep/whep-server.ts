@@ -50,7 +50,8 @@ class BadRequest extends TesseraError {
 
 /**
  * WHEP (RFC 9725) endpoint for browsers:
- * - `POST /whep/{sessionId}`, SDP offer in the body, `Authorization: Bearer <viewer token>` (or `?token=`)
+ * - `POST /whep/{sessionId}`, SDP offer in the body, `Authorization: Bearer <viewer token>` (never `?token=`:
+ *   401, a URL is logged and cached where a header is not)
  *   → `201 Created`, the SDP answer (with all our candidates: no trickle) and `Location: /whep/{sessionId}/{viewerId}`;
  * - `DELETE /whep/{sessionId}/{viewerId}` (same token) leaves;
  * - `PATCH` (trickle ICE / ICE restart) → 405, which RFC 9725 allows;
@@ -134,11 +135,11 @@ export class WhepServer {
     const viewerId = parts[2];
     if (viewerId === undefined) {
       if (req.method !== 'POST') return this.#notAllowed(res, 'POST, OPTIONS');
-      await this.#join(req, res, url, sessionId);
+      await this.#join(req, res, sessionId);
       return;
     }
     if (req.method === 'DELETE') {
-      this.#authorize(req, url, sessionId);
+      this.#authorize(req, sessionId);
       this.#options.backend.leave(sessionId, viewerId);
       this.stats.leaves++;
       this.#send(res, 200, {}, '');
@@ -147,8 +148,8 @@ export class WhepServer {
     this.#notAllowed(res, 'DELETE, OPTIONS');
   }
 
-  async #join(req: IncomingMessage, res: ServerResponse, url: URL, sessionId: string): Promise<void> {
-    const claims = this.#authorize(req, url, sessionId);
+  async #join(req: IncomingMessage, res: ServerResponse, sessionId: string): Promise<void> {
+    const claims = this.#authorize(req, sessionId);
     const type = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
     if (type !== 'application/sdp') throw new BadRequest(415, 'expected Content-Type: application/sdp');
     const offer = await this.#body(req);
@@ -170,10 +171,11 @@ export class WhepServer {
     );
   }
 
-  #authorize(req: IncomingMessage, url: URL, sessionId: string): ViewerTokenClaims {
+  #authorize(req: IncomingMessage, sessionId: string): ViewerTokenClaims {
     const header = req.headers.authorization;
     const bearer = header && /^Bearer\s+(\S+)\s*$/i.exec(header)?.[1];
-    const token = bearer || url.searchParams.get('token');
+    // Only the header: a token in the query string ends up in access logs, proxies and the browser's history.
+    const token = bearer;
     if (!token) {
       this.stats.unauthenticated++;
       throw new AuthenticationRequiredError();
