@@ -153,6 +153,14 @@ describe('live video from a simulated camera to Chromium', () => {
     const first = await play(h264.channelId);
     expect(first.status).toBe(200);
     expect(first.body).toMatchObject({ codec: 'h264', width: 640, height: 360, shared: false });
+    // The owner's configured URL, the token only in the Authorization header (never in a URL that gets logged).
+    expect(first.body.whepUrl).toBe(`${tessera.media.publicUrl}/whep/${first.body.sessionId}`);
+    const viaQuery = await fetch(`${first.body.whepUrl}?token=${encodeURIComponent(first.body.token)}`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/sdp' },
+      body: 'v=0\r\n',
+    });
+    expect(viaQuery.status).toBe(401);
     const viewerA = await openPlayer(first.body);
     const decoded = await expectMoving(viewerA);
     expect([decoded.frameWidth, decoded.frameHeight]).toEqual([640, 360]);
@@ -246,7 +254,7 @@ describe('live video from a simulated camera to Chromium', () => {
     simulator.refuseInvites(busy.channelId, null);
   });
 
-  it("a viewer's lost picture (media.keyframe-wanted) makes the platform ask the camera for a keyframe", async () => {
+  it("a viewer's lost picture (media.keyframe-wanted) makes the stream's owner ask the camera for a keyframe", async () => {
     const answer = await play(h264.channelId);
     expect(answer.status).toBe(200);
     const ingest = tessera.media.snapshot().find((i) => i.sessionId === answer.body.sessionId)!;
@@ -272,7 +280,7 @@ describe('live video from a simulated camera to Chromium', () => {
     await page.goto(pageUrl);
     const result = await page.evaluate(
       ([url, t]) => (globalThis as unknown as Player).play(url!, t!),
-      [forged.whepUrl.split('?')[0]!, forged.token],
+      [forged.whepUrl, forged.token],
     );
     expect(result.status).toBe(403);
     await page.close();
