@@ -144,11 +144,11 @@ async function main(): Promise<void> {
     stopping = true;
     logger.info({ signal }, 'stopping');
     process.stdout.write('  Tessera stopping…\n');
-    // The platform first: it hangs up its live sessions through the gateway and the media server.
+    // The media server before the gateway: it hangs up the streams it owns through the gateway (BYE).
     await platform.close();
+    await media.close();
     await closeSimulator();
     await gateway.close();
-    await media.close();
     await leases.close();
     await store.close();
     await bus.close();

@@ -157,11 +157,14 @@ export class TesseraInstance {
     return created.body.id;
   }
 
-  /** Platform first: it ends its live sessions and relays through the gateway and the media server. */
+  /**
+   * Platform first (it ends its relays through the gateway and the media server), then the media server, which hangs
+   * up the streams it owns through the gateway.
+   */
   async close(): Promise<void> {
     await this.platform.close();
-    await this.gateway.close();
     await this.media.close();
+    await this.gateway.close();
     await this.bus.close();
   }
 }
