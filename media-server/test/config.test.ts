@@ -14,6 +14,9 @@ describe('media server configuration', () => {
       tokenSecretIsDefault: true,
       singlePort: undefined,
       webrtcPorts: undefined,
+      publicUrl: undefined,
+      playGraceMs: 30_000,
+      streamLeaseTtlMs: 5_000,
     });
     expect(config.publicHost).toMatch(/^\d+\.\d+\.\d+\.\d+$/);
   });
@@ -28,6 +31,9 @@ describe('media server configuration', () => {
         TESSERA_MEDIA_TOKEN_SECRET: 'a-secret-of-enough-length',
         TESSERA_MEDIA_SINGLE_PORT: '',
         TESSERA_MEDIA_WEBRTC_PORTS: '50000-50100',
+        TESSERA_MEDIA_PUBLIC_URL: 'https://media.example.org/',
+        TESSERA_PLAY_GRACE_MS: '0',
+        TESSERA_STREAM_LEASE_TTL_MS: '2000',
       }),
     ).toEqual({
       host: '10.1.2.3',
@@ -39,6 +45,9 @@ describe('media server configuration', () => {
       tokenSecretIsDefault: false,
       singlePort: undefined,
       webrtcPorts: { min: 50000, max: 50100 },
+      publicUrl: 'https://media.example.org',
+      playGraceMs: 0,
+      streamLeaseTtlMs: 2000,
     });
     expect(
       loadMediaServerConfig({ TESSERA_MEDIA_PUBLIC_HOST: '127.0.0.1', TESSERA_MEDIA_SINGLE_PORT: '30000' }),
