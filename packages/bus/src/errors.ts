@@ -5,13 +5,20 @@ import { TesseraError, TimeoutError } from '@tessera/kit';
  * `BusTimeoutError` extends the kit's `TimeoutError`, so generic timeout handling catches it too.
  */
 
-/** A request got no reply within its `timeoutMs` (no handler, handler too slow, or reply lost). */
+/**
+ * A request got no reply within its `timeoutMs` (no handler, handler too slow, or reply lost). `node` is set
+ * for a node-addressed request: its node may be gone (its leases then expire and another node takes over).
+ */
 export class BusTimeoutError extends TimeoutError {
   constructor(
     readonly command: string,
     readonly timeoutMs: number,
+    readonly node?: string,
   ) {
-    super(`bus request ${command}`, timeoutMs);
+    super(
+      node === undefined ? `bus request ${command}` : `bus request ${command} to node ${node}`,
+      timeoutMs,
+    );
   }
 }
 

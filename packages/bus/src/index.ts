@@ -13,6 +13,7 @@ export {
   createKeyValueStore,
   createLeaseStore,
 } from './factory';
+export { LeaseKeeper, type LeaseKeeperOptions, type LeaseLostReason } from './lease-keeper';
 export { LEASE_LIMITS, type LeaseMetrics, type MeteredLeaseStore } from './lease';
 export { MemoryBroker } from './memory/memory-broker';
 export { MemoryBus, type MemoryBusOptions } from './memory/memory-bus';

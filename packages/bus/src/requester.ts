@@ -89,7 +89,7 @@ export class Requester {
         }
         this.#pending.delete(id);
         this.options.metrics.timeouts++;
-        reject(new BusTimeoutError(command, timeoutMs));
+        reject(new BusTimeoutError(command, timeoutMs, node));
       };
       this.#pending.set(id, { command, timer: clock.setTimeout(expire, timeoutMs), resolve, reject });
     });

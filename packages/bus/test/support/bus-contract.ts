@@ -393,7 +393,12 @@ export function busContract(impl: BusImplementation): void {
           { timeoutMs: 150, node: 'gone-node' },
         );
         await expect(lost).rejects.toBeInstanceOf(BusTimeoutError);
-        await expect(lost).rejects.toMatchObject({ command: 'gateway.device-info-query', timeoutMs: 150 });
+        await expect(lost).rejects.toMatchObject({
+          command: 'gateway.device-info-query',
+          timeoutMs: 150,
+          node: 'gone-node',
+          message: 'bus request gateway.device-info-query to node gone-node timed out after 150 ms',
+        });
         await requester.request('gateway.device-info-query', { deviceId: 'd2' }, { timeoutMs: 5_000 });
         expect(ran.items).toEqual(['d2']);
         expect(requester.metrics.timeouts).toBe(1);
