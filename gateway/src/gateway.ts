@@ -22,17 +22,17 @@ import { NewDeviceRate } from './device/new-device-rate';
 import { PresenceTracker } from './device/presence';
 import { Registrar } from './device/registrar';
 import { CatalogAggregator } from '@tessera/gb28181';
+import { KeyValueDialogRecords } from './dialog-records';
 import { GatewayMetrics } from './metrics';
 import { CallManager } from './play';
 import { DeviceRouter } from './replica/device-router';
 import { DeviceTakeover } from './replica/device-takeover';
 import { NodeLease } from './replica/node-lease';
 import {
+  DialogStore,
   HmacNonceIssuer,
   listenOnOnePort,
-  type RequestContext,
   SipEndpoint,
-  type SipRequest,
   TcpTransport,
   UdpTransport,
 } from '@tessera/sip';
@@ -112,6 +112,16 @@ export class Gateway {
       timers: { t1: config.t1Ms },
       viaHost: this.publicHost(),
       userAgent: 'Tessera',
+      // Play calls, relays and subscriptions: their records in the shared store let another replica end them.
+      dialogs: new DialogStore({
+        persistence: new KeyValueDialogRecords(store, config.sipId),
+        onPersistError: (error, id) =>
+          logger.warn({ err: error, callId: id.callId }, 'dialog record not written or deleted'),
+      }),
+      // RFC 3261 §12.2.2: an in-dialog request of no dialog here is 481. NOTIFY and MESSAGE still reach the
+      // handlers: the devices' catalog subscriptions (DeviceQueries) are kept outside the dialog layer.
+      unknownDialogs: 'reject',
+      passUnknownDialogMethods: ['NOTIFY', 'MESSAGE'],
     });
     // One outbox for everything the gateway reports, so that after a Redis outage the platform gets it in the
     // order it happened (a registration before the catalog it triggered, a call's end after its start).
@@ -233,6 +243,13 @@ export class Gateway {
         const record = this.presence.get(deviceId);
         return record ? requests.remoteOf(record) : undefined;
       },
+      // A call's BYE/INFO is the device's only from where it registered (device-source.ts); else 403, counted.
+      fromDevice: (deviceId, request, source) => {
+        const record = this.presence.get(deviceId);
+        if (record && fromRegisteredAddress(record.remote, source)) return true;
+        this.metrics.sourceMismatches.inc({ method: request.method, peer: 'device' });
+        return false;
+      },
     });
     if (config.sharedPort) {
       const udp = new UdpTransport({});
@@ -242,14 +259,21 @@ export class Gateway {
         maxConnections: config.tcpMaxConnections,
         incompleteTimeoutMs: config.tcpIncompleteTimeoutSec * 1000,
       });
+      // As the main endpoint: relays' and subscriptions' dialogs are dispatched by the dialog layer.
       const endpoint = new SipEndpoint({
         transports: [udp, tcp],
         clock,
         timers: { t1: config.t1Ms },
         viaHost: this.publicHost(),
         userAgent: 'Tessera',
+        dialogs: new DialogStore({
+          persistence: new KeyValueDialogRecords(store, config.sipId),
+          onPersistError: (error, id) =>
+            logger.warn({ err: error, callId: id.callId }, 'dialog record not written or deleted'),
+        }),
+        unknownDialogs: 'reject',
+        passUnknownDialogMethods: ['NOTIFY', 'MESSAGE'],
       });
-      endpoint.onAck((ack) => this.cascade.handleAck(ack));
       endpoint.onRequest(async (request, context) => {
         if (this.cascade.handles(request)) return this.cascade.handle(request, context);
         context.respond(403, 'Forbidden');
@@ -283,9 +307,8 @@ export class Gateway {
       logger: logger.child({ component: 'manscdp' }),
       onAlarm: (fromDevice, alarm) => this.cascade.alarm(fromDevice, alarm),
     });
-    this.endpoint.onAck((ack) => {
-      this.cascade.handleAck(ack);
-    });
+    // Requests inside a dialog (play calls, relays, subscriptions) never get here: the endpoint routes them to their
+    // dialog by dialog ID. What comes here starts something, or is a device's MESSAGE/NOTIFY.
     this.endpoint.onRequest(async (request, context) => {
       // Upper platforms first (their From is an upper's ID); everything else is a device, handled as before.
       if (this.cascade.handles(request)) return this.cascade.handle(request, context);
@@ -296,11 +319,10 @@ export class Gateway {
         case 'NOTIFY':
           return inbox.handle(request, context);
         case 'BYE':
-          if (!this.#fromCallDevice(request, context)) return;
-          return this.calls.handleBye(request, context);
         case 'INFO':
-          if (!this.#fromCallDevice(request, context)) return;
-          return this.calls.handleInDialog(request, context);
+          // Without a To-tag: part of no dialog (RFC 3261 §15.1.2: "the UAS … SHOULD generate a 481").
+          context.respond(481, 'Call/Transaction Does Not Exist');
+          return;
         case 'OPTIONS':
           context.respond(200, 'OK', { headers: [['Allow', ALLOW]] });
           return;
@@ -427,21 +449,6 @@ export class Gateway {
         TCP_STANDBY_RETRY_MS,
       );
     }
-  }
-
-  /**
-   * An in-dialog request (BYE, INFO) of a call is the device's only when it comes from where the device registered
-   * (`fromRegisteredAddress`); from elsewhere it is answered 403 and counted, and the call goes on. Requests that
-   * match no call are the call manager's to answer (481).
-   */
-  #fromCallDevice(request: SipRequest, context: RequestContext): boolean {
-    const deviceId = this.calls.deviceOf(request);
-    if (deviceId === undefined) return true;
-    const record = this.presence.get(deviceId);
-    if (record && fromRegisteredAddress(record.remote, context.remote)) return true;
-    this.metrics.sourceMismatches.inc({ method: request.method, peer: 'device' });
-    context.respond(403, 'Forbidden');
-    return false;
   }
 
   /**

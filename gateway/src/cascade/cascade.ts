@@ -14,7 +14,7 @@ import { UpperLinks, type UpperLinksOptions } from './upper-links';
 import { UpperRequests } from './upper-requests';
 
 export interface CascadeOptions {
-  endpoint: Pick<SipEndpoint, 'request'>;
+  endpoint: Pick<SipEndpoint, 'request' | 'openDialog' | 'closeDialog'>;
   bus: Bus;
   clock: Clock;
   logger: Logger;
@@ -45,7 +45,8 @@ const ALLOW = 'MESSAGE, SUBSCRIBE, INVITE, BYE, INFO, OPTIONS';
 /**
  * This Tessera as a lower platform (GB/T 28181 §9 cascade, notes §1.8): the links to the uppers it registers to, and
  * everything the uppers ask of it over those links — catalog, queries, control, subscription, live video — plus the
- * alarms it passes up. Requests are recognised by their From user being an upper's ID; device handling is untouched.
+ * alarms it passes up. New requests are recognised by their From user being an upper's ID; requests inside the
+ * relays' and subscriptions' dialogs reach those by dialog ID (the endpoint's dialog layer), checked by `#admit`.
  */
 export class Cascade {
   readonly links: UpperLinks;
@@ -100,6 +101,7 @@ export class Cascade {
       logger: logger.child({ component: 'upper-subscriptions' }),
       contactHost,
       onNotify: (result) => metrics?.cascadeNotifies.inc({ result }),
+      admit: (upperId, request, context) => this.#admit(upperId, request, context),
     });
     this.relays = new Relays({
       endpoint,
@@ -109,6 +111,7 @@ export class Cascade {
       contactHost,
       openTimeoutMs: options.relayOpenTimeoutMs,
       onOutcome: (outcome) => metrics?.cascadeRelays.inc({ outcome }),
+      admit: (upperId, request, context) => this.#admit(upperId, request, context),
     });
     this.#alarms = new AlarmForwarder({
       links: this.links,
@@ -171,16 +174,7 @@ export class Cascade {
       context.respond(403, 'Forbidden');
       return;
     }
-    if (!(await link.sentBy(context.remote))) {
-      // An upper's ID is no secret (it is in every catalog we send): only the upper's own address speaks for it.
-      this.#o.metrics?.sourceMismatches.inc({ method: request.method, peer: 'upper' });
-      this.#o.logger.debug(
-        { upper: link.id, source: context.remote },
-        'request for an upper from another address',
-      );
-      context.respond(403, 'Forbidden');
-      return;
-    }
+    if (!(await this.#sentBy(link, request, context))) return;
     switch (request.method) {
       case 'MESSAGE':
         this.#inbox.handle(link, request, context);
@@ -191,12 +185,9 @@ export class Cascade {
       case 'INVITE':
         return this.relays.handleInvite(link, request, context);
       case 'BYE':
-        if (!this.relays.handleBye(request, context)) context.respond(481, 'Call/Transaction Does Not Exist');
-        return;
       case 'INFO':
-        // MANSRTSP playback control belongs to Playback relays, which are not built yet.
-        if (this.relays.owns(request)) context.respond(200, 'OK');
-        else context.respond(481, 'Call/Transaction Does Not Exist');
+        // Inside a relay's dialog these were routed to it by dialog ID; without a To-tag they belong to none.
+        context.respond(481, 'Call/Transaction Does Not Exist');
         return;
       case 'OPTIONS':
         context.respond(200, 'OK', { headers: [['Allow', ALLOW]] });
@@ -206,9 +197,29 @@ export class Cascade {
     }
   }
 
-  /** An ACK the endpoint passed on: true when it confirmed one of our relay dialogs. */
-  handleAck(ack: SipRequest): boolean {
-    return this.relays.handleAck(ack);
+  /**
+   * An upper's request inside one of its dialogs: the checks its other requests get (the link is on, the request
+   * comes from the upper's address). False when answered 403 here.
+   */
+  async #admit(upperId: string, request: SipRequest, context: RequestContext): Promise<boolean> {
+    const link = this.links.get(upperId);
+    if (!link || link.state === 'disabled') {
+      context.respond(403, 'Forbidden');
+      return false;
+    }
+    return this.#sentBy(link, request, context);
+  }
+
+  /** An upper's ID is no secret (it is in every catalog we send): only the upper's own address speaks for it. */
+  async #sentBy(link: UpperLink, request: SipRequest, context: RequestContext): Promise<boolean> {
+    if (await link.sentBy(context.remote)) return true;
+    this.#o.metrics?.sourceMismatches.inc({ method: request.method, peer: 'upper' });
+    this.#o.logger.debug(
+      { upper: link.id, source: context.remote },
+      'request for an upper from another address',
+    );
+    context.respond(403, 'Forbidden');
+    return false;
   }
 
   /** A device's alarm reached the gateway: pass it up to the uppers that share the channel (in the background). */

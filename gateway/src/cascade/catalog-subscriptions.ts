@@ -1,14 +1,20 @@
 import type { CatalogChange, CatalogItem, InventoryChannelChanged, SharedEntry } from '@tessera/contracts';
 import type { Clock, Logger, TimerHandle } from '@tessera/kit';
 import { encodeCatalogNotifies, encodeManscdp, tryDecodeManscdp } from '@tessera/gb28181';
-import { getExpires, getTo, type RequestContext, type SipEndpoint, type SipRequest } from '@tessera/sip';
+import {
+  Dialog,
+  type DialogHandler,
+  getExpires,
+  type RequestContext,
+  type SipEndpoint,
+  type SipRequest,
+} from '@tessera/sip';
 import type { SharedCatalog, SharedCatalogs } from './shared-catalogs';
-import { UasDialog } from './uas-dialog';
 import type { UpperLink } from './upper-link';
 import type { UpperRequests } from './upper-requests';
 
 export interface CatalogSubscriptionsOptions {
-  endpoint: Pick<SipEndpoint, 'request'>;
+  endpoint: Pick<SipEndpoint, 'request' | 'openDialog' | 'closeDialog'>;
   catalogs: SharedCatalogs;
   requests: UpperRequests;
   clock: Clock;
@@ -18,11 +24,16 @@ export interface CatalogSubscriptionsOptions {
   /** Longest subscription we grant (default 1 day); a longer ask is answered with this. */
   maxExpiresSec?: number;
   onNotify?: (result: 'sent' | 'refused' | 'failed') => void;
+  /**
+   * Whether the upper may still speak in its subscription's dialog (link enabled, request from its address); false
+   * answers the request (403) itself. Default: always.
+   */
+  admit?: (upperId: string, request: SipRequest, context: RequestContext) => Promise<boolean>;
 }
 
 interface Subscription {
   link: UpperLink;
-  dialog: UasDialog;
+  dialog: Dialog;
   /** The Event header as the upper sent it (`Catalog;id=7`), echoed in every NOTIFY. */
   event: string;
   expiresAt: number;
@@ -36,11 +47,16 @@ const DEFAULT_EXPIRES_SEC = 3600;
  * echoed, kept until it expires, is refreshed, or is ended with Expires: 0. When the inventory reports a change of a
  * channel shared with that upper (`inventory.channel-changed`), a NOTIFY goes to it in the subscription's dialog
  * with the channel under the upper's ID: DeviceID + Event for ON/OFF/VLOST/DEFECT/DEL, the full item for ADD/UPDATE.
+ * The subscription's dialog is the endpoint's dialog layer's: a refresh or an unsubscribe (a SUBSCRIBE in it) is
+ * routed to `#inDialog` by dialog ID.
  */
 export class CatalogSubscriptions {
   readonly #o: CatalogSubscriptionsOptions;
   /** By Call-ID: the subscription dialog. */
   readonly #subscriptions = new Map<string, Subscription>();
+  readonly #dialogHandler: DialogHandler = {
+    onRequest: (request, context, dialog) => this.#inDialog(request, context, dialog),
+  };
 
   constructor(options: CatalogSubscriptionsOptions) {
     this.#o = options;
@@ -57,28 +73,12 @@ export class CatalogSubscriptions {
     return count;
   }
 
+  /** A new SUBSCRIBE from an upper (one inside a subscription's dialog reaches `#inDialog` instead). */
   handleSubscribe(link: UpperLink, request: SipRequest, context: RequestContext): void {
     const event = request.headers.get('Event') ?? '';
-    if (!/^\s*catalog\b/i.test(event)) {
-      // RFC 6665 §4.2.1.2: an event package we do not serve (alarm/position use "presence" in wvp, not built yet).
-      context.respond(489, 'Bad Event', { headers: [['Allow-Events', 'Catalog']] });
-      return;
-    }
-    const asked = getExpires(request) ?? DEFAULT_EXPIRES_SEC;
-    const expiresSec = Math.min(asked, this.#o.maxExpiresSec ?? 86_400);
+    if (!isCatalog(event, context)) return;
+    const expiresSec = this.#expires(request);
     const callId = request.headers.get('Call-ID') ?? '';
-    const existing = this.#subscriptions.get(callId);
-    if (getTo(request).tag !== undefined) {
-      // A refresh or an unsubscribe inside the dialog.
-      if (!existing?.dialog.owns(request)) {
-        context.respond(481, 'Subscription Does Not Exist');
-        return;
-      }
-      context.respond(200, 'OK', { headers: this.#headers(link, event, expiresSec) });
-      if (expiresSec === 0) this.#end(existing, 'unsubscribed');
-      else this.#arm(existing, expiresSec);
-      return;
-    }
     const response = context.respond(200, 'OK', {
       headers: [...this.#headers(link, event, expiresSec), ['Content-Type', 'Application/MANSCDP+xml']],
       body: this.#okBody(link, request),
@@ -87,14 +87,45 @@ export class CatalogSubscriptions {
     if (expiresSec === 0) return;
     const subscription: Subscription = {
       link,
-      dialog: new UasDialog({ request, response, remote: context.remote }),
+      dialog: Dialog.asUas({
+        request,
+        response,
+        remote: context.remote,
+        data: { kind: 'catalog-subscription', upperId: link.id },
+      }),
       event,
       expiresAt: 0,
       timer: { id: -1 },
     };
     this.#subscriptions.set(callId, subscription);
+    this.#o.endpoint.openDialog(subscription.dialog, this.#dialogHandler);
     this.#arm(subscription, expiresSec);
     this.#o.logger.info({ upper: link.id, expiresSec }, 'upper subscribed to the catalog');
+  }
+
+  /** A refresh or an unsubscribe (Expires: 0) inside the subscription's dialog (RFC 6665 §4.1.2.1, §4.1.2.3). */
+  async #inDialog(request: SipRequest, context: RequestContext, dialog: Dialog): Promise<void> {
+    const subscription = this.#subscriptions.get(dialog.callId);
+    if (subscription?.dialog !== dialog) {
+      context.respond(481, 'Subscription Does Not Exist');
+      return;
+    }
+    if (this.#o.admit && !(await this.#o.admit(subscription.link.id, request, context))) return;
+    if (request.method !== 'SUBSCRIBE') {
+      context.respond(405, 'Method Not Allowed', { headers: [['Allow', 'SUBSCRIBE']] });
+      return;
+    }
+    const event = request.headers.get('Event') ?? '';
+    if (!isCatalog(event, context)) return;
+    const expiresSec = this.#expires(request);
+    context.respond(200, 'OK', { headers: this.#headers(subscription.link, event, expiresSec) });
+    if (expiresSec === 0) this.#end(subscription, 'unsubscribed');
+    else this.#arm(subscription, expiresSec);
+  }
+
+  #expires(request: SipRequest): number {
+    const asked = getExpires(request) ?? DEFAULT_EXPIRES_SEC;
+    return Math.min(asked, this.#o.maxExpiresSec ?? 86_400);
   }
 
   /** A link went away (removed, disabled): its subscriptions with it. */
@@ -223,6 +254,7 @@ export class CatalogSubscriptions {
     this.#o.clock.clearTimeout(subscription.timer);
     if (this.#subscriptions.get(subscription.dialog.callId) === subscription) {
       this.#subscriptions.delete(subscription.dialog.callId);
+      this.#o.endpoint.closeDialog(subscription.dialog);
       this.#o.logger.info({ upper: subscription.link.id, why }, 'catalog subscription ended');
     }
   }
@@ -253,6 +285,13 @@ export class CatalogSubscriptions {
       { charset: link.config.charset },
     );
   }
+}
+
+/** RFC 6665 §4.2.1.2: an event package we do not serve is 489 (alarm/position use "presence" in wvp, not built yet). */
+function isCatalog(event: string, context: RequestContext): boolean {
+  if (/^\s*catalog\b/i.test(event)) return true;
+  context.respond(489, 'Bad Event', { headers: [['Allow-Events', 'Catalog']] });
+  return false;
 }
 
 /**

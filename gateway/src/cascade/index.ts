@@ -15,7 +15,6 @@ export {
   SharedCatalogs,
   type SharedCatalogsOptions,
 } from './shared-catalogs';
-export { UasDialog, type UasDialogOptions, type UasRequestOptions } from './uas-dialog';
 export { type PlatformIdentity, UpperInbox, type UpperInboxOptions } from './upper-inbox';
 export { UpperLink, type UpperLinkOptions } from './upper-link';
 export { UpperLinks, type UpperLinksOptions } from './upper-links';

@@ -2,8 +2,9 @@ import type { Bus, RelayOpenResult } from '@tessera/contracts';
 import { type Clock, type Logger, TimeoutError, type TimerHandle } from '@tessera/kit';
 import { SdpParseError } from '@tessera/gb28181';
 import {
+  Dialog,
+  type DialogHandler,
   getCallId,
-  getTo,
   parseUri,
   type RequestContext,
   type SipEndpoint,
@@ -11,13 +12,12 @@ import {
 } from '@tessera/sip';
 import { CascadeError } from './errors';
 import { buildRelayAnswer, readUpperOffer } from './relay-sdp';
-import { UasDialog } from './uas-dialog';
 import type { UpperLink } from './upper-link';
 
 export type RelayOutcome = 'opened' | 'refused' | 'bad-offer' | 'unsupported' | 'failed' | 'cancelled';
 
 export interface RelaysOptions {
-  endpoint: Pick<SipEndpoint, 'request'>;
+  endpoint: Pick<SipEndpoint, 'request' | 'openDialog' | 'closeDialog'>;
   bus: Pick<Bus, 'request'>;
   clock: Clock;
   logger: Logger;
@@ -30,13 +30,18 @@ export interface RelaysOptions {
   /** How long `close()` waits for the answers to its BYEs (default 2 s). */
   byeWaitMs?: number;
   onOutcome?: (outcome: RelayOutcome) => void;
+  /**
+   * Whether the upper may still speak in its dialog (link enabled, request from its address); false answers the
+   * request (403) itself. Default: always.
+   */
+  admit?: (upperId: string, request: SipRequest, context: RequestContext) => Promise<boolean>;
 }
 
 interface Relay {
   relayId: string;
   upperId: string;
   channelId: string;
-  dialog: UasDialog;
+  dialog: Dialog;
   ackTimer: TimerHandle | undefined;
 }
 
@@ -45,12 +50,17 @@ interface Relay {
  * platform starts or joins the upstream and has the media server send PS to the upper), the answer our 200 OK.
  * We are the UAS of these dialogs: the upper's BYE is `cascade.relay-close`; `cascade.relay-ended` from the platform
  * (the device hung up, media stopped) is our BYE to the upper. A CANCEL while the platform is still opening closes
- * the relay as soon as it is open. Dialogs live in this gateway replica only.
+ * the relay as soon as it is open. The dialogs are the endpoint's dialog layer's (it routes the upper's BYE, INFO,
+ * ACK and re-INVITE here by dialog ID); the relay itself lives in this gateway replica.
  */
 export class Relays {
   readonly #o: RelaysOptions;
   readonly #byCallId = new Map<string, Relay>();
   readonly #byRelayId = new Map<string, Relay>();
+  readonly #dialogHandler: DialogHandler = {
+    onRequest: (request, context, dialog) => this.#inDialog(request, context, dialog),
+    onAck: (_ack, _remote, dialog) => this.#confirmed(dialog),
+  };
   #closing: Promise<void> | undefined;
 
   constructor(options: RelaysOptions) {
@@ -61,12 +71,8 @@ export class Relays {
     return this.#byRelayId.size;
   }
 
+  /** A new INVITE from an upper (one inside a relay's dialog reaches `#inDialog` instead). */
   async handleInvite(link: UpperLink, request: SipRequest, context: RequestContext): Promise<void> {
-    if (getTo(request).tag !== undefined) {
-      // A re-INVITE (session refresh, hold): nothing in GB/T 28181 needs one and we cannot change the stream.
-      context.respond(488, 'Not Acceptable Here');
-      return;
-    }
     context.respond(100, 'Trying');
     const callId = getCallId(request);
     const channelId = requestUser(request);
@@ -128,7 +134,12 @@ export class Relays {
       relayId: result.relayId,
       upperId: link.id,
       channelId,
-      dialog: new UasDialog({ request, response, remote: context.remote }),
+      dialog: Dialog.asUas({
+        request,
+        response,
+        remote: context.remote,
+        data: { kind: 'relay', upperId: link.id },
+      }),
       ackTimer: undefined,
     };
     relay.ackTimer = this.#o.clock.setTimeout(() => {
@@ -139,6 +150,7 @@ export class Relays {
     }, this.#o.ackTimeoutMs ?? 32_000);
     this.#byCallId.set(callId, relay);
     this.#byRelayId.set(relay.relayId, relay);
+    this.#o.endpoint.openDialog(relay.dialog, this.#dialogHandler);
     this.#o.onOutcome?.('opened');
     this.#o.logger.info(
       { upper: link.id, channelId, relayId: relay.relayId, offer },
@@ -146,29 +158,42 @@ export class Relays {
     );
   }
 
-  /** The ACK for our 200 (from the endpoint): the dialog is confirmed. False when it is not one of ours. */
-  handleAck(ack: SipRequest): boolean {
-    const relay = this.#byCallId.get(ack.headers.get('Call-ID') ?? '');
-    if (!relay) return false;
+  /** The ACK for our 200 (routed by the endpoint to the relay's dialog): confirmed, no hang-up for want of it. */
+  #confirmed(dialog: Dialog): void {
+    const relay = this.#byCallId.get(dialog.callId);
+    if (relay?.dialog !== dialog) return;
     if (relay.ackTimer) this.#o.clock.clearTimeout(relay.ackTimer);
     relay.ackTimer = undefined;
-    return true;
   }
 
-  /** The upper's BYE: 200 and `cascade.relay-close`. False when it is not one of our dialogs (answer 481). */
-  handleBye(request: SipRequest, context: RequestContext): boolean {
-    const relay = this.#byCallId.get(request.headers.get('Call-ID') ?? '');
-    if (!relay?.dialog.owns(request)) return false;
-    this.#forget(relay);
-    context.respond(200, 'OK');
-    this.#close(relay.relayId, 'upper-bye');
-    return true;
-  }
-
-  /** An in-dialog request other than BYE (INFO, a keepalive re-INVITE was refused above): 200 if ours. */
-  owns(request: SipRequest): boolean {
-    const relay = this.#byCallId.get(request.headers.get('Call-ID') ?? '');
-    return relay?.dialog.owns(request) ?? false;
+  /**
+   * The upper's request in a relay's dialog: BYE is 200 and `cascade.relay-close`; INFO is 200 (MANSRTSP playback
+   * control belongs to Playback relays, not built yet); a re-INVITE (session refresh, hold) is refused: nothing in
+   * GB/T 28181 needs one and we cannot change the stream.
+   */
+  async #inDialog(request: SipRequest, context: RequestContext, dialog: Dialog): Promise<void> {
+    const relay = this.#byCallId.get(dialog.callId);
+    if (relay?.dialog !== dialog) {
+      context.respond(481, 'Call/Transaction Does Not Exist');
+      return;
+    }
+    if (this.#o.admit && !(await this.#o.admit(relay.upperId, request, context))) return;
+    switch (request.method) {
+      case 'BYE':
+        this.#forget(relay);
+        context.respond(200, 'OK');
+        this.#close(relay.relayId, 'upper-bye');
+        return;
+      case 'INFO':
+        context.respond(200, 'OK');
+        return;
+      case 'INVITE':
+      case 'UPDATE':
+        context.respond(488, 'Not Acceptable Here');
+        return;
+      default:
+        context.respond(405, 'Method Not Allowed', { headers: [['Allow', 'BYE, INFO']] });
+    }
   }
 
   /** `cascade.relay-ended`: the stream ended below us; BYE the upper. Unknown relays belong to another replica. */
@@ -219,6 +244,7 @@ export class Relays {
     relay.ackTimer = undefined;
     this.#byCallId.delete(relay.dialog.callId);
     this.#byRelayId.delete(relay.relayId);
+    this.#o.endpoint.closeDialog(relay.dialog);
   }
 
   #close(relayId: string, reason: string): void {

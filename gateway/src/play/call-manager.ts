@@ -1,13 +1,20 @@
 import type { Bus, CallEnded, InviteRequest, InviteResult } from '@tessera/contracts';
 import type { Clock, Logger, TimerHandle } from '@tessera/kit';
 import { type GbAnswer, parseAnswer, SdpParseError } from '@tessera/gb28181';
-import type { RemoteAddress, RequestContext, SipEndpoint, SipRequest, SipResponse } from '@tessera/sip';
-import { Call } from './call';
+import {
+  Dialog,
+  type DialogHandler,
+  type RemoteAddress,
+  type RequestContext,
+  type SipEndpoint,
+  type SipRequest,
+  type SipResponse,
+} from '@tessera/sip';
 import { buildInvite } from './invite-request';
 import { failureOf, gatewayClosing, inviteTimedOut, notRegistered, refusedBy } from './invite-outcome';
 
 export interface CallManagerOptions {
-  endpoint: Pick<SipEndpoint, 'request'>;
+  endpoint: Pick<SipEndpoint, 'request' | 'openDialog' | 'closeDialog' | 'dialogs'>;
   bus: Pick<Bus, 'publish'>;
   clock: Clock;
   logger: Logger;
@@ -18,12 +25,15 @@ export interface CallManagerOptions {
   /** Where the device is now (presence: its packet source, or its TCP connection); undefined when offline. */
   locate: (deviceId: string) => RemoteAddress | undefined;
   /**
+   * Whether a request in a call's dialog comes from the device (its registered address, see device-source.ts);
+   * false answers it 403 and the call goes on. Counting the mismatch is the caller's. Default: any source.
+   */
+  fromDevice?: (deviceId: string, request: SipRequest, source: RemoteAddress) => boolean;
+  /**
    * How long an INVITE may wait for its final answer. Needed on top of Timer B: after a 100 Trying RFC 3261 has no
    * timer at all. Default 10 s; the platform's bus deadline for `gateway.invite` must be longer.
    */
   inviteTimeoutMs?: number;
-  /** After giving up on an INVITE, how long a late 2xx is still acknowledged and hung up. Default 32 s (64·T1). */
-  lateAnswerMs?: number;
   /** How long `bye` (and `close`) wait for the device's answer to our BYE. Default 2 s. */
   byeWaitMs?: number;
 }
@@ -35,7 +45,9 @@ export interface CallManagerStats {
   refused: number;
   timedOut: number;
   failed: number;
-  /** 2xx that arrived after we had given up: acknowledged and hung up at once. */
+  /** INVITEs we gave up on and CANCELled (RFC 3261 §9.1). */
+  cancelled: number;
+  /** 2xx that arrived after we had given up (raced our CANCEL): acknowledged and hung up at once. */
   lateAnswers: number;
   /** 2xx whose SDP could not be read (the call is kept, with the offer's values). */
   badAnswers: number;
@@ -44,11 +56,26 @@ export interface CallManagerStats {
 
 type EndReason = CallEnded['reason'];
 
+/** One answered INVITE: its dialog (we are the UAC, RFC 3261 §12.1.2) and what the platform asked for. */
+export interface PlayCall {
+  readonly dialog: Dialog;
+  readonly callId: string;
+  readonly sessionId: string;
+  readonly deviceId: string;
+  readonly channelId: string;
+  readonly startedAt: number;
+}
+
+/** What a play dialog's record carries, so that another replica can find the device and end the call. */
+const PLAY = 'play';
+
 /**
  * The platform's side of GB/T 28181 live play, playback and download (§9.2, notes §1.6): INVITEs a channel through
  * the device that owns it, keeps the resulting dialogs, hangs them up on request, and reports calls the device
- * ended (its BYE, or its going offline) as `gateway.call-ended`. The ACK for a 2xx is the endpoint's (`autoAck`).
- * Dialogs live in this gateway only: a `gateway.bye` must reach the replica that sent the INVITE.
+ * ended (its BYE, or its going offline) as `gateway.call-ended`. The ACK for a 2xx is the endpoint's (`autoAck`),
+ * the dialogs are the endpoint's dialog layer's: the device's requests in them reach `#dialogHandler`, and their
+ * records (when the store persists) let a `gateway.bye` that lands on another replica end the call there. An INVITE
+ * we give up on (our timeout, closing) is CANCELled, so that the camera does not start streaming to nobody.
  */
 export class CallManager {
   readonly stats: CallManagerStats = {
@@ -57,13 +84,18 @@ export class CallManager {
     refused: 0,
     timedOut: 0,
     failed: 0,
+    cancelled: 0,
     lateAnswers: 0,
     badAnswers: 0,
     deviceByes: 0,
   };
   readonly #o: CallManagerOptions;
-  readonly #calls = new Map<string, Call>();
-  readonly #pending = new Set<AbortController>();
+  readonly #calls = new Map<string, PlayCall>();
+  /** INVITEs in flight: aborting one CANCELs it; settled when its transaction has ended. */
+  readonly #pending = new Map<AbortController, Promise<unknown>>();
+  readonly #dialogHandler: DialogHandler = {
+    onRequest: (request, context, dialog) => this.#inDialog(request, context, dialog),
+  };
   #closing: Promise<void> | undefined;
 
   constructor(options: CallManagerOptions) {
@@ -74,7 +106,7 @@ export class CallManager {
     return this.#calls.size;
   }
 
-  get(callId: string): Call | undefined {
+  get(callId: string): PlayCall | undefined {
     return this.#calls.get(callId);
   }
 
@@ -89,16 +121,18 @@ export class CallManager {
       contactHost: this.#o.contactHost(),
     });
     this.stats.invites++;
-    const abort = new AbortController();
-    this.#pending.add(abort);
-    const sent = this.#o.endpoint.request(invite, remote, { signal: abort.signal });
-    const outcome = await this.#withTimeout(sent);
+    const giveUp = new AbortController();
+    const sent = this.#o.endpoint.request(invite, remote, { cancel: giveUp.signal });
+    this.#pending.set(giveUp, this.#settleAbandoned(sent, giveUp, request));
+    const outcome = await this.#withTimeout(sent, giveUp.signal);
     if (outcome.kind === 'timeout') {
+      // §9.1: CANCEL it (now, or after its first provisional response); a 2xx racing the CANCEL is the endpoint's
+      // to ACK and hang up.
+      giveUp.abort();
+      if (this.#closing) return gatewayClosing(true);
       this.stats.timedOut++;
-      this.#expectLateAnswer(sent, abort, invite, request, remote);
       return inviteTimedOut;
     }
-    this.#pending.delete(abort);
     if (outcome.kind === 'error') {
       if (this.#closing) return gatewayClosing(true);
       this.stats.failed++;
@@ -117,6 +151,7 @@ export class CallManager {
       return gatewayClosing(true);
     }
     this.#calls.set(call.callId, call);
+    this.#o.endpoint.openDialog(call.dialog, this.#dialogHandler);
     this.stats.answered++;
     const answer = this.#readAnswer(response, request);
     return {
@@ -129,41 +164,33 @@ export class CallManager {
     };
   }
 
-  /** The `gateway.bye` command: hangs up and forgets the call. Idempotent: an unknown call is already gone. */
+  /**
+   * The `gateway.bye` command: hangs up and forgets the call. A call this replica does not hold is looked up in the
+   * persisted dialog records (another replica placed it) and ended from here. Idempotent: an unknown call is
+   * already gone.
+   */
   async bye(callId: string): Promise<{ ok: true }> {
     const call = this.#calls.get(callId);
     if (call) {
       this.#calls.delete(callId);
       await this.#hangUp(call);
+      return { ok: true };
+    }
+    let dialogs: Dialog[];
+    try {
+      dialogs = await this.#o.endpoint.dialogs.load(callId);
+    } catch (error) {
+      this.#o.logger.warn({ err: error, callId }, 'dialog record unreadable: BYE not sent');
+      return { ok: true };
+    }
+    for (const dialog of dialogs) {
+      if (dialog.data.kind !== PLAY) continue;
+      const deviceId = dialog.data.deviceId ?? '';
+      this.#o.logger.info({ callId, deviceId }, "ending another replica's call from its dialog record");
+      this.#o.endpoint.closeDialog(dialog);
+      await this.#sendBye(dialog, deviceId);
     }
     return { ok: true };
-  }
-
-  /** A BYE from a device: 200 and `gateway.call-ended` for one of our calls, 481 otherwise (RFC 3261 §15.1.2). */
-  handleBye(request: SipRequest, context: RequestContext): void {
-    const call = this.#owner(request);
-    if (!call) {
-      context.respond(481, 'Call/Transaction Does Not Exist');
-      return;
-    }
-    this.#calls.delete(call.callId);
-    context.respond(200, 'OK');
-    this.stats.deviceByes++;
-    this.#ended(call, 'device-bye');
-  }
-
-  /**
-   * Another in-dialog request from a device (INFO, e.g. a vendor's status). Nothing reads them yet: 200 keeps the
-   * device from tearing the call down, 481 outside a dialog.
-   */
-  /** The device whose call an in-dialog request belongs to (its source is checked against that device's address). */
-  deviceOf(request: SipRequest): string | undefined {
-    return this.#owner(request)?.deviceId;
-  }
-
-  handleInDialog(request: SipRequest, context: RequestContext): void {
-    if (this.#owner(request)) context.respond(200, 'OK');
-    else context.respond(481, 'Call/Transaction Does Not Exist');
   }
 
   /**
@@ -180,30 +207,87 @@ export class CallManager {
   }
 
   /**
+   * The device's request in one of our calls' dialogs (the endpoint routed it by dialog ID, RFC 3261 §12.2.2):
+   * only from where the device registered (else 403, the call goes on). BYE ends the call (200 and
+   * `gateway.call-ended`, §15.1.2); INFO (a vendor's status) is answered 200 so the device does not tear the call
+   * down; a re-INVITE is refused, the stream cannot be changed in place.
+   */
+  #inDialog(request: SipRequest, context: RequestContext, dialog: Dialog): void {
+    const call = this.#calls.get(dialog.callId);
+    if (!call || call.dialog !== dialog) {
+      context.respond(481, 'Call/Transaction Does Not Exist');
+      return;
+    }
+    if (this.#o.fromDevice && !this.#o.fromDevice(call.deviceId, request, context.remote)) {
+      context.respond(403, 'Forbidden');
+      return;
+    }
+    switch (request.method) {
+      case 'BYE':
+        this.#calls.delete(call.callId);
+        this.#o.endpoint.closeDialog(dialog);
+        context.respond(200, 'OK');
+        this.stats.deviceByes++;
+        this.#ended(call, 'device-bye');
+        return;
+      case 'INFO':
+        context.respond(200, 'OK');
+        return;
+      case 'INVITE':
+      case 'UPDATE':
+        context.respond(488, 'Not Acceptable Here');
+        return;
+      default:
+        context.respond(405, 'Method Not Allowed', { headers: [['Allow', 'BYE, INFO']] });
+    }
+  }
+
+  /**
    * Abandons pending INVITEs and hangs up every call (waiting at most `byeWaitMs`), so devices stop streaming to a
    * media server nobody will read. No `gateway.call-ended`: the gateway is going away, not the device. Idempotent.
    */
   close(): Promise<void> {
     this.#closing ??= (async () => {
-      for (const abort of this.#pending) abort.abort();
-      this.#pending.clear();
+      // CANCEL what is still ringing, and give those CANCELs the same time as the BYEs to go out.
+      const pending = [...this.#pending.entries()];
+      for (const [giveUp] of pending) giveUp.abort();
       const calls = [...this.#calls.values()];
       this.#calls.clear();
-      await Promise.all(calls.map((call) => this.#hangUp(call)));
+      await Promise.all([
+        ...calls.map((call) => this.#hangUp(call)),
+        this.#atMost(Promise.all(pending.map(([, settled]) => settled))),
+      ]);
     })();
     return this.#closing;
   }
 
-  #newCall(invite: SipRequest, response: SipResponse, request: InviteRequest, remote: RemoteAddress): Call {
-    return new Call({
+  #newCall(
+    invite: SipRequest,
+    response: SipResponse,
+    request: InviteRequest,
+    remote: RemoteAddress,
+  ): PlayCall {
+    const dialog = Dialog.asUac({
+      request: invite,
+      response,
+      remote,
+      // Without a Contact in the 2xx, the channel at the address we reached it on.
+      targetUser: request.channelId,
+      data: {
+        kind: PLAY,
+        sessionId: request.sessionId,
+        deviceId: request.deviceId,
+        channelId: request.channelId,
+      },
+    });
+    return {
+      dialog,
+      callId: dialog.callId,
       sessionId: request.sessionId,
       deviceId: request.deviceId,
       channelId: request.channelId,
-      invite,
-      response,
-      remote,
       startedAt: this.#o.clock.now(),
-    });
+    };
   }
 
   /** The device's SDP; null when its 2xx has none (srs-bench) or one we cannot read (counted and logged). */
@@ -222,33 +306,39 @@ export class CallManager {
     }
   }
 
-  #owner(request: SipRequest): Call | undefined {
-    const call = this.#calls.get(request.headers.get('Call-ID') ?? '');
-    return call?.owns(request) ? call : undefined;
+  /** Ends the dialog and sends BYE; failures are logged, the call is gone either way. */
+  #hangUp(call: PlayCall): Promise<void> {
+    this.#o.endpoint.closeDialog(call.dialog);
+    return this.#sendBye(call.dialog, call.deviceId);
   }
 
-  /** Sends BYE and waits for its answer at most `byeWaitMs`; failures are logged, the call is gone either way. */
-  async #hangUp(call: Call): Promise<void> {
+  /** BYE in the dialog, waiting for its answer at most `byeWaitMs`. */
+  async #sendBye(dialog: Dialog, deviceId: string): Promise<void> {
     // In-dialog requests go where the device is now (a new TCP connection, a NAT rebinding), not to its Contact, which
     // is often a private address; the Contact is the Request-URI.
-    const remote = this.#o.locate(call.deviceId) ?? call.remote;
-    const bye = this.#o.endpoint.request(call.request('BYE'), remote).then(
+    const remote = this.#o.locate(deviceId) ?? dialog.remote;
+    const bye = this.#o.endpoint.request(dialog.request('BYE'), remote).then(
       (response) => {
         if (response.status >= 300) {
-          this.#o.logger.info({ callId: call.callId, status: response.status }, 'device refused our BYE');
+          this.#o.logger.info({ callId: dialog.callId, status: response.status }, 'device refused our BYE');
         }
       },
-      (error: unknown) => this.#o.logger.info({ err: error, callId: call.callId }, 'BYE failed'),
+      (error: unknown) => this.#o.logger.info({ err: error, callId: dialog.callId }, 'BYE failed'),
     );
+    await this.#atMost(bye);
+  }
+
+  /** Waits for `work`, but at most `byeWaitMs`. */
+  async #atMost(work: Promise<unknown>): Promise<void> {
     let timer: TimerHandle | undefined;
     const waited = new Promise<void>((resolve) => {
       timer = this.#o.clock.setTimeout(resolve, this.#o.byeWaitMs ?? 2000);
     });
-    await Promise.race([bye, waited]);
+    await Promise.race([work, waited]);
     if (timer) this.#o.clock.clearTimeout(timer);
   }
 
-  #ended(call: Call, reason: EndReason): void {
+  #ended(call: PlayCall, reason: EndReason): void {
     this.#o.bus
       .publish('gateway.call-ended', {
         callId: call.callId,
@@ -259,14 +349,19 @@ export class CallManager {
       .catch((error: unknown) => this.#o.logger.error({ err: error }, 'publish call-ended failed'));
   }
 
+  /** The INVITE's outcome, or 'timeout' at the INVITE timeout or when it is given up (closing) before. */
   async #withTimeout(
     sent: Promise<SipResponse>,
+    givenUp: AbortSignal,
   ): Promise<
     { kind: 'response'; response: SipResponse } | { kind: 'error'; error: unknown } | { kind: 'timeout' }
   > {
     let timer: TimerHandle | undefined;
+    let onAbort: (() => void) | undefined;
     const timeout = new Promise<{ kind: 'timeout' }>((resolve) => {
       timer = this.#o.clock.setTimeout(() => resolve({ kind: 'timeout' }), this.#o.inviteTimeoutMs ?? 10_000);
+      onAbort = () => resolve({ kind: 'timeout' });
+      givenUp.addEventListener('abort', onAbort, { once: true });
     });
     const settled = sent.then(
       (response) => ({ kind: 'response' as const, response }),
@@ -274,36 +369,31 @@ export class CallManager {
     );
     const outcome = await Promise.race([settled, timeout]);
     if (timer) this.#o.clock.clearTimeout(timer);
+    if (onAbort) givenUp.removeEventListener('abort', onAbort);
     return outcome;
   }
 
   /**
-   * We gave up, but the device may still answer (RFC 3261 has no CANCEL-less way to stop it, and the endpoint does
-   * not send CANCEL yet). A late 2xx is ACKed by the endpoint and hung up here at once; after `lateAnswerMs` the
-   * transaction is dropped so that a device that only ever said 100 Trying does not hold it forever.
+   * Counts how an INVITE we gave up on ended: a 487 (our CANCEL worked), or a 2xx that raced it (the endpoint
+   * ACKed it and sent BYE, RFC 3261 §15); and forgets it once its transaction is over.
    */
-  #expectLateAnswer(
+  async #settleAbandoned(
     sent: Promise<SipResponse>,
-    abort: AbortController,
-    invite: SipRequest,
+    giveUp: AbortController,
     request: InviteRequest,
-    remote: RemoteAddress,
-  ): void {
-    const timer = this.#o.clock.setTimeout(() => abort.abort(), this.#o.lateAnswerMs ?? 32_000);
-    sent.then(
-      (response) => {
-        this.#o.clock.clearTimeout(timer);
-        this.#pending.delete(abort);
-        if (response.status >= 300) return;
+  ): Promise<void> {
+    try {
+      const response = await sent;
+      if (!giveUp.signal.aborted) return;
+      if (response.status < 300) {
         this.stats.lateAnswers++;
-        this.#o.logger.info({ deviceId: request.deviceId }, 'late 2xx to an abandoned INVITE: hanging up');
-        void this.#hangUp(this.#newCall(invite, response, request, remote));
-      },
-      () => {
-        // Abandoned for good (our abort, Timer B or the transport): nothing was established.
-        this.#o.clock.clearTimeout(timer);
-        this.#pending.delete(abort);
-      },
-    );
+        this.#o.logger.info({ deviceId: request.deviceId }, 'a 2xx raced our CANCEL: ACKed and hung up');
+      } else this.stats.cancelled++;
+    } catch {
+      // Abandoned for good (Timer B, 64·T1 after our CANCEL, the transport): nothing was established.
+      if (giveUp.signal.aborted) this.stats.cancelled++;
+    } finally {
+      this.#pending.delete(giveUp);
+    }
   }
 }

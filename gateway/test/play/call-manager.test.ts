@@ -30,13 +30,15 @@ interface Received {
  * camera's requests queue up in `received` so each test answers them as that device would.
  */
 async function setup(options: { online?: boolean; inviteTimeoutMs?: number } = {}) {
+  /** Where a call's requests may come from: the device's registered address (device-source.ts). */
+  const fromDevice = { address: deviceAddress.address, port: deviceAddress.port };
   const clock = new ManualClock(1_700_000_000_000);
   const network = new MemoryNetwork({ clock });
   const platformTransport = network.transport(platformAddress);
   const deviceTransport = network.transport(deviceAddress);
   await platformTransport.listen();
   await deviceTransport.listen();
-  const platform = new SipEndpoint({ transports: [platformTransport], clock });
+  const platform = new SipEndpoint({ transports: [platformTransport], clock, unknownDialogs: 'reject' });
   const device = new SipEndpoint({ transports: [deviceTransport], clock });
   const received: Received[] = [];
   device.onRequest((request, context) => {
@@ -61,12 +63,12 @@ async function setup(options: { online?: boolean; inviteTimeoutMs?: number } = {
     contactHost: () => '10.0.0.1:5060',
     locate: (deviceId) => (online && deviceId === DEVICE ? deviceAddress : undefined),
     inviteTimeoutMs: options.inviteTimeoutMs ?? 5_000,
-    lateAnswerMs: 30_000,
+    fromDevice: (_deviceId, _request, source) =>
+      source.address === fromDevice.address && source.port === fromDevice.port,
   });
-  platform.onRequest((request, context) => {
-    if (request.method === 'BYE') calls.handleBye(request, context);
-    else if (request.method === 'INFO') calls.handleInDialog(request, context);
-    else context.respond(405, 'Method Not Allowed');
+  // Outside any dialog, as the gateway answers a BYE/INFO without a To-tag.
+  platform.onRequest((_request, context) => {
+    context.respond(481, 'Call/Transaction Does Not Exist');
   });
   /** Lets in-memory deliveries and the handlers they trigger run. */
   const settle = async (ms = 0) => {
@@ -84,6 +86,7 @@ async function setup(options: { online?: boolean; inviteTimeoutMs?: number } = {
   };
   return {
     clock,
+    network,
     calls,
     platform,
     device,
@@ -187,11 +190,13 @@ describe('CallManager', () => {
     expect(s.calls.size).toBe(0);
   });
 
-  it('no final answer after 100 Trying → 408 at the INVITE timeout; a late 200 is ACKed and hung up', async () => {
+  it('no final answer after 100 Trying → 408 at the INVITE timeout; a 200 racing our CANCEL is ACKed and hung up', async () => {
     const s = await setup();
     const pending = s.calls.invite(playRequest());
     const { context } = await s.next('INVITE');
     context.respond(100, 'Trying');
+    // The CANCEL is lost on its way: the camera answers 200 as if it had never been sent (RFC 3261 §9.1 race).
+    s.network.drop = (record) => record.message.kind === 'request' && record.message.method === 'CANCEL';
     await s.settle(5_000);
     expect(await pending).toEqual({
       ok: false,
@@ -205,21 +210,29 @@ describe('CallManager', () => {
     expect(s.acks).toHaveLength(1);
     const { context: byeContext } = await s.next('BYE');
     byeContext.respond(200, 'OK');
+    expect(s.platformTransport.requests('CANCEL').length).toBeGreaterThan(0);
     expect(s.calls.stats).toMatchObject({ timedOut: 1, lateAnswers: 1, answered: 0 });
     expect(s.calls.size).toBe(0);
   });
 
-  it('a device that stays at 100 Trying has its transaction dropped after lateAnswerMs', async () => {
+  it('a device that stays at 100 Trying is CANCELled at the INVITE timeout: 200 to the CANCEL, 487 ACKed', async () => {
     const s = await setup();
     const pending = s.calls.invite(playRequest());
-    (await s.next('INVITE')).context.respond(100, 'Trying');
+    const { request: invite } = await s.next('INVITE');
+    await s.settle();
+    // The camera's endpoint sent 100 Trying itself; nothing else comes until the CANCEL.
     await s.settle(5_000);
     expect((await pending).ok).toBe(false);
-    // RFC 3261 gives a Proceeding INVITE no timer: without ours the transaction would stay forever.
-    expect(s.platform.pending.clients).toBe(1);
-    await s.settle(30_000);
+    const cancels = s.platformTransport.requests('CANCEL').map((r) => r.message as SipRequest);
+    expect(cancels).toHaveLength(1);
+    expect(cancels[0]!.headers.get('Call-ID')).toBe(invite.headers.get('Call-ID'));
+    await s.settle();
+    expect(s.deviceTransport.responses(487)).toHaveLength(1);
+    expect(s.platformTransport.requests('ACK')).toHaveLength(1);
+    expect(s.calls.stats).toMatchObject({ timedOut: 1, cancelled: 1, lateAnswers: 0 });
+    // RFC 3261 gives a Proceeding INVITE no timer: without the CANCEL the transaction would stay forever.
+    await s.settle(32_000);
     expect(s.platform.pending.clients).toBe(0);
-    expect(s.calls.stats.lateAnswers).toBe(0);
   });
 
   it('a device that never answers at all, not even 100 Trying: Timer B (64·T1) → 408', async () => {
@@ -294,7 +307,11 @@ describe('CallManager', () => {
     info.method = 'INFO';
     info.headers.set('CSeq', '2 INFO');
     expect((await s.device.request(info, platformAddress)).status).toBe(200);
-    const response = await s.device.request(deviceBye(invite, ok), platformAddress);
+    // RFC 3261 §12.2.2: a CSeq below the device's last one in the dialog is out of order.
+    expect((await s.device.request(deviceBye(invite, ok), platformAddress)).status).toBe(500);
+    const bye = deviceBye(invite, ok);
+    bye.headers.set('CSeq', '3 BYE');
+    const response = await s.device.request(bye, platformAddress);
     expect(response.status).toBe(200);
     expect(s.ended).toEqual([
       { callId, sessionId: 'session-1', reason: 'device-bye', at: expect.any(String) },
@@ -302,9 +319,21 @@ describe('CallManager', () => {
     expect(s.calls.size).toBe(0);
     // And the same BYE again (a retransmission that missed its transaction) is 481, not a second event.
     const again = deviceBye(invite, ok);
-    again.headers.set('CSeq', '3 BYE');
+    again.headers.set('CSeq', '4 BYE');
     expect((await s.device.request(again, platformAddress)).status).toBe(481);
     expect(s.ended).toHaveLength(1);
+  });
+
+  it("a call's BYE from another address than the device's is 403 and the call goes on", async () => {
+    const s = await setup();
+    const { invite, ok } = await answered(s);
+    const impostorAddress: RemoteAddress = { transport: 'udp', address: '10.0.0.66', port: 5060 };
+    const impostorTransport = s.network.transport(impostorAddress);
+    await impostorTransport.listen();
+    const impostor = new SipEndpoint({ transports: [impostorTransport], clock: s.clock });
+    expect((await impostor.request(deviceBye(invite, ok), platformAddress)).status).toBe(403);
+    expect(s.calls.size).toBe(1);
+    expect(s.ended).toHaveLength(0);
   });
 
   it('a device going offline ends its calls (device-offline) and still tries a BYE', async () => {
@@ -322,7 +351,7 @@ describe('CallManager', () => {
     expect(s.calls.size).toBe(0);
   });
 
-  it('close() hangs up every call, abandons pending INVITEs and refuses new ones', async () => {
+  it('close() hangs up every call, CANCELs pending INVITEs and refuses new ones', async () => {
     const s = await setup();
     await answered(s);
     const pending = s.calls.invite(playRequest({ sessionId: 'session-2' }));
@@ -330,6 +359,10 @@ describe('CallManager', () => {
     const closing = s.calls.close();
     const { context } = await s.next('BYE');
     context.respond(200, 'OK');
+    // The ringing INVITE is CANCELled once the camera's 100 Trying is in (RFC 3261 §9.1), within byeWaitMs.
+    await s.settle(500);
+    expect(s.platformTransport.requests('CANCEL')).toHaveLength(1);
+    await s.settle(2_000);
     await closing;
     expect(await pending).toEqual({
       ok: false,

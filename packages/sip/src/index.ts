@@ -148,6 +148,8 @@ export {
   RequestBuilder,
   type RequestBuilderOptions,
 } from './endpoint/request-builder';
+/** The CANCEL of our INVITE (RFC 3261 §9.1). */
+export { buildCancel } from './endpoint/cancel-request';
 /** The ACK for a 2xx to an INVITE. */
 export { type AckOptions, build2xxAck } from './endpoint/ack-2xx';
 /** What a request handler answers through. */
@@ -157,6 +159,7 @@ export type { SipEndpointStats } from './endpoint/endpoint-stats';
 /** Transports + transactions: handle requests, send requests. */
 export {
   type AckHandler,
+  type DialogHandler,
   type EndpointRequestOptions,
   type RequestHandler,
   SipEndpoint,
@@ -167,11 +170,25 @@ export {
 /** Pure helpers for requests inside a dialog, whichever side created it: no state kept, no IO. */
 export {
   contactUri,
+  type DialogFields,
   type DialogIds,
-  type DialogState,
   type InDialogRequestOptions,
   inDialogRequest,
   isInDialog,
   readTag,
   targetAt,
 } from './dialog/in-dialog-request';
+/** One dialog (UAC or UAS side): its ID, CSeq numbers, remote target, route set, state; to and from a record. */
+export {
+  Dialog,
+  type DialogId,
+  type DialogRole,
+  type DialogState,
+  type RemoteCSeqVerdict,
+  type UacDialogOptions,
+  type UasDialogOptions,
+} from './dialog/dialog';
+/** A dialog as data, for a store shared by replicas, and its schema. */
+export { type DialogRecord, DialogRecordSchema, parseDialogRecord } from './dialog/dialog-record';
+/** Dialogs held here by dialog ID, with an optional persistence hook. */
+export { type DialogPersistence, DialogStore, type DialogStoreOptions } from './dialog/dialog-store';

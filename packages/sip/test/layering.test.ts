@@ -16,7 +16,7 @@ const allowed: Record<string, string[]> = {
   transport: ['errors', 'message', 'transport'],
   dialog: ['errors', 'message', 'transport', 'dialog'],
   transaction: ['errors', 'message', 'transport', 'transaction'],
-  endpoint: ['errors', 'message', 'transport', 'transaction', 'endpoint'],
+  endpoint: ['errors', 'message', 'transport', 'dialog', 'transaction', 'endpoint'],
 };
 
 function layerOf(file: string): string {

@@ -9,7 +9,7 @@ import type { RemoteAddress } from '../transport/transport';
  * UAC, §12.1.2) and the cascade's relay legs and catalog subscriptions (we are the UAS, §12.1.1). Pure: the caller
  * keeps the local CSeq and passes the next one.
  */
-export interface DialogState {
+export interface DialogFields {
   readonly callId: string;
   /** Our From header field as it goes out (with our tag). */
   readonly from: string;
@@ -33,7 +33,7 @@ export interface InDialogRequestOptions {
  * dialog's Call-ID, the given CSeq number. Via is the endpoint's.
  */
 export function inDialogRequest(
-  dialog: DialogState,
+  dialog: DialogFields,
   method: string,
   cseq: number,
   options: InDialogRequestOptions = {},

@@ -23,6 +23,13 @@ export interface SipEndpointStats {
   handlerErrors: number;
   /** Responses a handler gave after its transaction had ended (answered too late, after 64·T1). */
   lateResponses: number;
+  /** Requests with a To-tag of no open dialog answered 481, and such ACKs absorbed (RFC 3261 §12.2.2). */
+  unknownDialogs: number;
+  /** In-dialog requests with a CSeq below the dialog's remote one, answered 500 (§12.2.2). */
+  outOfOrderRequests: number;
+  /** CANCELs of our INVITEs sent (§9.1), and 2xx that raced one (ACKed and hung up, §15). */
+  cancelsSent: number;
+  cancelRaces: number;
   requestsReceived: Record<string, number>;
   requestsSent: Record<string, number>;
   responsesReceived: Record<string, number>;
@@ -32,7 +39,15 @@ export interface SipEndpointStats {
 export function snapshotStats(
   transports: readonly Readonly<SipTransportStats>[],
   transactions: SipTransactionStats,
-  endpoint: { ackTimeouts: number; handlerErrors: number; lateResponses: number },
+  endpoint: {
+    ackTimeouts: number;
+    handlerErrors: number;
+    lateResponses: number;
+    unknownDialogs: number;
+    outOfOrderRequests: number;
+    cancelsSent: number;
+    cancelRaces: number;
+  },
 ): SipEndpointStats {
   const sum = (pick: (stats: Readonly<SipTransportStats>) => number) =>
     transports.reduce((total, stats) => total + pick(stats), 0);
@@ -51,6 +66,10 @@ export function snapshotStats(
     mismatchedResponses: transactions.mismatchedResponses,
     handlerErrors: endpoint.handlerErrors,
     lateResponses: endpoint.lateResponses,
+    unknownDialogs: endpoint.unknownDialogs,
+    outOfOrderRequests: endpoint.outOfOrderRequests,
+    cancelsSent: endpoint.cancelsSent,
+    cancelRaces: endpoint.cancelRaces,
     requestsReceived: { ...transactions.requestsReceived },
     requestsSent: { ...transactions.requestsSent },
     responsesReceived: { ...transactions.responsesReceived },

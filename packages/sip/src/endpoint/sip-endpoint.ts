@@ -1,19 +1,33 @@
 import { type Clock, systemClock } from '@tessera/kit';
-import { SipTransportError } from '../errors';
+import { Dialog } from '../dialog/dialog';
+import { DialogStore } from '../dialog/dialog-store';
+import { SipTransportError, TransactionCancelledError } from '../errors';
 import { getCallId, getCSeq } from '../message/fields';
 import { newBranch } from '../message/ids';
 import type { SipRequest, SipResponse } from '../message/message';
-import type { SipTimers } from '../transaction/timers';
+import { type SipTimers, transactionTimeout } from '../transaction/timers';
 import type { ClientRequestOptions } from '../transaction/transaction';
 import { type ServerTransaction, SipTransactionLayer } from '../transaction/transaction-layer';
 import type { RemoteAddress, SipTransport } from '../transport/transport';
 import { type AckOptions, build2xxAck } from './ack-2xx';
 import { type SipEndpointStats, snapshotStats } from './endpoint-stats';
+import { InviteCancel } from './invite-cancel';
 import { ackKey, OkRetransmitter } from './ok-retransmitter';
 import { type RequestContext, ServerRequestContext } from './request-context';
 
 export type RequestHandler = (request: SipRequest, context: RequestContext) => void | Promise<void>;
 export type AckHandler = (ack: SipRequest, remote: RemoteAddress) => void;
+
+/** What the owner of a dialog does with the other side's requests in it. */
+export interface DialogHandler {
+  /**
+   * BYE, INFO, NOTIFY, SUBSCRIBE, re-INVITE, UPDATE… in the dialog, after the CSeq check (§12.2.2). Must answer
+   * through the context (a throw or rejection is answered 500). Ending the dialog is the handler's: `closeDialog`.
+   */
+  onRequest(request: SipRequest, context: RequestContext, dialog: Dialog): void | Promise<void>;
+  /** The ACK for our 2xx to the dialog's INVITE (it may carry an SDP answer); the dialog is confirmed by then. */
+  onAck?(ack: SipRequest, remote: RemoteAddress, dialog: Dialog): void;
+}
 
 export interface SipEndpointOptions {
   /** At most one per kind. The endpoint owns them: `close()` closes them. */
@@ -27,6 +41,19 @@ export interface SipEndpointOptions {
   viaHost?: string;
   /** Written as User-Agent into requests that have none. */
   userAgent?: string;
+  /** The dialogs in-dialog requests are routed to (default: a memory store of its own). */
+  dialogs?: DialogStore;
+  /**
+   * What a request with a To-tag that matches no open dialog gets: 'reject' answers it 481 (RFC 3261 §12.2.2) and
+   * absorbs such an ACK; 'pass' (the default, for peers that keep no dialogs, such as a simulated camera) hands it
+   * to `onRequest` / `onAck` as if it were outside any dialog.
+   */
+  unknownDialogs?: 'reject' | 'pass';
+  /**
+   * Methods handed to `onRequest` even with 'reject' when their dialog is not open here, for in-dialog requests of
+   * dialogs the application keeps outside the dialog layer.
+   */
+  passUnknownDialogMethods?: readonly string[];
 }
 
 export interface EndpointRequestOptions extends Omit<ClientRequestOptions, 'onRetransmitted2xx'> {
@@ -35,13 +62,22 @@ export interface EndpointRequestOptions extends Omit<ClientRequestOptions, 'onRe
    * to call `ack()` yourself; retransmitted 2xx then go unanswered, so the device will resend until your ACK.
    */
   autoAck?: boolean;
+  /**
+   * INVITE only: aborting CANCELs the INVITE (RFC 3261 §9.1) — at once after a provisional response, else as soon
+   * as one arrives. The INVITE then normally ends with 487 (resolved as usual). A 2xx that races the CANCEL is ACKed
+   * and hung up with a BYE here (§15: "the UAC core … SHOULD … send a BYE"), and still resolved, so that the caller
+   * knows: it must not use that dialog. Without a final response 64·T1 after the CANCEL, rejects with
+   * TransactionCancelledError.
+   */
+  cancel?: AbortSignal;
 }
 
 /**
  * The UA core: composes transports and the transaction layer into "handle a request, answer it once" and "send a
  * request, get its final response". Owns what RFC 3261 leaves to the core for INVITE: the ACK for a 2xx (sent, and
- * re-sent for each retransmitted 2xx), retransmitting our own 2xx until the ACK arrives, and answering CANCEL.
- * No dialog state beyond that.
+ * re-sent for each retransmitted 2xx), retransmitting our own 2xx until the ACK arrives, answering CANCEL and
+ * sending our own. Requests inside an open dialog (a To-tag) go to that dialog's handler before any method handler
+ * (RFC 3261 §12.2.2); the others to `onRequest`.
  */
 export class SipEndpoint {
   readonly #transports: readonly SipTransport[];
@@ -50,7 +86,20 @@ export class SipEndpoint {
   readonly #contexts = new WeakMap<ServerTransaction, ServerRequestContext>();
   readonly #viaHost: string | undefined;
   readonly #userAgent: string | undefined;
-  readonly #counters = { ackTimeouts: 0, handlerErrors: 0, lateResponses: 0 };
+  readonly #clock: Clock;
+  readonly #dialogs: DialogStore;
+  readonly #dialogHandlers = new WeakMap<Dialog, DialogHandler>();
+  readonly #unknownDialogs: 'reject' | 'pass';
+  readonly #passUnknown: ReadonlySet<string>;
+  readonly #counters = {
+    ackTimeouts: 0,
+    handlerErrors: 0,
+    lateResponses: 0,
+    unknownDialogs: 0,
+    outOfOrderRequests: 0,
+    cancelsSent: 0,
+    cancelRaces: 0,
+  };
   #requestHandler: RequestHandler = (_request, context) => {
     context.respond(501, 'Not Implemented');
   };
@@ -59,6 +108,10 @@ export class SipEndpoint {
 
   constructor(options: SipEndpointOptions) {
     const clock = options.clock ?? systemClock;
+    this.#clock = clock;
+    this.#dialogs = options.dialogs ?? new DialogStore();
+    this.#unknownDialogs = options.unknownDialogs ?? 'pass';
+    this.#passUnknown = new Set(options.passUnknownDialogMethods ?? []);
     this.#transports = options.transports;
     this.#viaHost = options.viaHost;
     this.#userAgent = options.userAgent;
@@ -88,8 +141,27 @@ export class SipEndpoint {
     return { ...this.#layer.size, unacknowledged: this.#okRetransmitter.size };
   }
 
+  /** The dialogs in-dialog requests are routed to. */
+  get dialogs(): DialogStore {
+    return this.#dialogs;
+  }
+
+  /** Routes the other side's requests in `dialog` to `handler` from now on (and keeps the dialog in the store). */
+  openDialog(dialog: Dialog, handler: DialogHandler): void {
+    this.#dialogHandlers.set(dialog, handler);
+    this.#dialogs.add(dialog);
+  }
+
+  /** Terminates the dialog and forgets it here and in the store's persistence; its requests get 481 from now on. */
+  closeDialog(dialog: Dialog): void {
+    dialog.terminate();
+    this.#dialogHandlers.delete(dialog);
+    this.#dialogs.remove(dialog);
+  }
+
   /**
-   * Sets the handler for new requests (one handler; CANCEL is handled here, ACKs go to `onAck`). If it throws or
+   * Sets the handler for new requests outside any open dialog (one handler; CANCEL is handled here, ACKs go to
+   * `onAck`). If it throws or
    * rejects before answering, the request is answered 500. Without a handler requests get 501.
    */
   onRequest(handler: RequestHandler): void {
@@ -113,22 +185,59 @@ export class SipEndpoint {
   ): Promise<SipResponse> {
     const outgoing = this.#prepare(request, remote);
     const isInvite = outgoing.method === 'INVITE';
-    const autoAck = isInvite && options.autoAck !== false;
+    if (isInvite && options.cancel?.aborted) throw new TransactionCancelledError(outgoing.method);
+    const drop = new AbortController();
+    const cancel =
+      isInvite && options.cancel
+        ? new InviteCancel({
+            invite: outgoing,
+            signal: options.cancel,
+            clock: this.#clock,
+            giveUpMs: transactionTimeout(this.#layer.timers),
+            send: (message) => {
+              this.#counters.cancelsSent++;
+              return this.#layer.sendRequest(message, remote);
+            },
+            onGiveUp: () => drop.abort(),
+          })
+        : undefined;
+    // A 2xx after our CANCEL is acknowledged whatever `autoAck` says: we hang it up at once.
+    const acks = () => isInvite && (options.autoAck !== false || cancel?.requested === true);
     let ack: SipRequest | undefined;
-    const response = await this.#layer.sendRequest(outgoing, remote, {
-      onProvisional: options.onProvisional,
-      signal: options.signal,
-      // RFC 3261 §13.2.2.4: "The UAC core MUST generate an ACK request for each 2xx received from the transaction
-      // layer." — the same ACK again for a retransmitted 2xx.
-      onRetransmitted2xx: (again) => {
-        if (autoAck) this.#sendAck(ack ?? this.#prepare(build2xxAck(outgoing, again), remote), remote);
-      },
-    });
-    if (autoAck && response.status >= 200 && response.status < 300) {
+    let response: SipResponse;
+    try {
+      response = await this.#layer.sendRequest(outgoing, remote, {
+        onProvisional: (provisional) => {
+          options.onProvisional?.(provisional);
+          cancel?.provisional();
+        },
+        signal: options.signal ? AbortSignal.any([options.signal, drop.signal]) : drop.signal,
+        // RFC 3261 §13.2.2.4: "The UAC core MUST generate an ACK request for each 2xx received from the transaction
+        // layer." — the same ACK again for a retransmitted 2xx.
+        onRetransmitted2xx: (again) => {
+          if (acks()) this.#sendAck(ack ?? this.#prepare(build2xxAck(outgoing, again), remote), remote);
+        },
+      });
+    } finally {
+      cancel?.settle();
+    }
+    if (acks() && response.status >= 200 && response.status < 300) {
       ack = this.#prepare(build2xxAck(outgoing, response), remote);
       this.#sendAck(ack, remote);
+      if (cancel?.requested) this.#hangUpRace(outgoing, response, remote);
     }
     return response;
+  }
+
+  /**
+   * RFC 3261 §15: a 2xx arrived although we CANCELled ("the CANCEL … has no effect" once the INVITE is answered):
+   * the call exists and nobody wants it, so it is ended with a BYE in its new dialog.
+   */
+  #hangUpRace(invite: SipRequest, response: SipResponse, remote: RemoteAddress): void {
+    this.#counters.cancelRaces++;
+    const dialog = Dialog.asUac({ request: invite, response, remote });
+    // A lost BYE leaves the other side's session timers to end the call; the failure is in the stats.
+    this.request(dialog.request('BYE'), remote).catch(() => undefined);
   }
 
   /** Sends the ACK for a 2xx yourself (with `autoAck: false`, e.g. to carry an SDP answer). */
@@ -177,6 +286,53 @@ export class SipEndpoint {
       this.#onCancel(request, transaction, remote);
       return;
     }
+    const context = this.#context(request, transaction, remote);
+    // A To-tag marks a request inside a dialog (RFC 3261 §12.2.2). The substring test first: keepalives have none,
+    // and they must not pay for parsing their To.
+    const to = request.headers.get('To');
+    if (to?.includes('tag=') && this.#inDialog(request, context)) return;
+    let outcome: void | Promise<void>;
+    try {
+      outcome = this.#requestHandler(request, context);
+    } catch (error) {
+      this.#onHandlerError(context, error);
+      return;
+    }
+    this.#watch(context, outcome);
+  }
+
+  /**
+   * Hands a request to its dialog's handler; true when it was answered here (its dialog's, a 481, a 500 for an
+   * out-of-order CSeq), false when it goes to `onRequest`.
+   */
+  #inDialog(request: SipRequest, context: ServerRequestContext): boolean {
+    const dialog = this.#dialogs.match(request);
+    const handler = dialog === undefined ? undefined : this.#dialogHandlers.get(dialog);
+    if (dialog === undefined || handler === undefined) {
+      if (this.#unknownDialogs === 'pass' || this.#passUnknown.has(request.method)) return false;
+      // §12.2.2: "If the UAS wishes to reject the request because it does not wish to recreate the dialog, it
+      // MUST respond to the request with a 481 (Call/Transaction Does Not Exist) status code".
+      this.#counters.unknownDialogs++;
+      context.respond(481, 'Call/Transaction Does Not Exist');
+      return true;
+    }
+    if (dialog.receive(request) === 'out-of-order') {
+      this.#counters.outOfOrderRequests++;
+      context.respond(500, 'Server Internal Error');
+      return true;
+    }
+    let outcome: void | Promise<void>;
+    try {
+      outcome = handler.onRequest(request, context, dialog);
+    } catch (error) {
+      this.#onHandlerError(context, error);
+      return true;
+    }
+    this.#watch(context, outcome);
+    return true;
+  }
+
+  #context(request: SipRequest, transaction: ServerTransaction, remote: RemoteAddress): ServerRequestContext {
     const context = new ServerRequestContext({
       request,
       remote,
@@ -191,13 +347,11 @@ export class SipEndpoint {
     // Only an INVITE can be CANCELled; keeping every context alive for Timer J (32 s) would hold each keepalive's
     // request in memory and make the garbage collector the tail of the latency.
     if (request.method === 'INVITE') this.#contexts.set(transaction, context);
-    let outcome: void | Promise<void>;
-    try {
-      outcome = this.#requestHandler(request, context);
-    } catch (error) {
-      this.#onHandlerError(context, error);
-      return;
-    }
+    return context;
+  }
+
+  /** A handler that rejects before answering gets its request answered 500 (no closure for a sync handler). */
+  #watch(context: ServerRequestContext, outcome: void | Promise<void>): void {
     if (outcome instanceof Promise) outcome.catch((error: unknown) => this.#onHandlerError(context, error));
   }
 
@@ -249,6 +403,18 @@ export class SipEndpoint {
 
   #onAck(ack: SipRequest, remote: RemoteAddress): void {
     this.#okRetransmitter.stop(ackKey(getCallId(ack), getCSeq(ack).seq));
+    const dialog = this.#dialogs.match(ack);
+    const handler = dialog === undefined ? undefined : this.#dialogHandlers.get(dialog);
+    if (dialog !== undefined && handler !== undefined) {
+      dialog.confirm();
+      handler.onAck?.(ack, remote, dialog);
+      return;
+    }
+    // An ACK is never answered (§17): one for no dialog of ours is absorbed, and counted.
+    if (this.#unknownDialogs === 'reject' && (ack.headers.get('To') ?? '').includes('tag=')) {
+      this.#counters.unknownDialogs++;
+      return;
+    }
     this.#ackHandler?.(ack, remote);
   }
 }
