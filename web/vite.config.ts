@@ -14,6 +14,8 @@ export default defineConfig({
         manualChunks(id) {
           if (id.includes('/node_modules/maplibre-gl/')) return 'maplibre';
           if (id.includes('/node_modules/react') || id.includes('/node_modules/scheduler/')) return 'react';
+          // The API's schemas (@tessera/contracts/api) are zod 4 objects: zod changes with neither the console nor them.
+          if (id.includes('/node_modules/zod/')) return 'zod';
           return undefined;
         },
       },

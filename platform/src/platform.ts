@@ -26,7 +26,7 @@ import {
   DROP_CLEAR_SIP_PASSWORDS,
   warnForeignRealmDigests,
 } from './secrets/sip-password-migration';
-import { ErrorResponse } from './dtos/error.dto';
+import { ErrorResponse } from '@tessera/contracts/api';
 import { DomainEvents } from './events/domain-events';
 import { PlatformMetrics } from './metrics/platform-metrics';
 

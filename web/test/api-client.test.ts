@@ -40,11 +40,11 @@ describe('ApiClient', () => {
     expect(JSON.parse(String(calls[0]!.init.body))).toEqual({ username: 'admin', password: 'pw' });
   });
 
-  it('accepts a login answer without expiresAt', async () => {
+  it('refuses a login answer without expiresAt, which the platform always sends (TokenResponse)', async () => {
     const { client } = clientWith(() => respond(200, { token: 'abc' }));
     expect(await client.login({ username: 'a', password: 'b' })).toEqual({
-      ok: true,
-      value: { token: 'abc', expiresAt: null },
+      ok: false,
+      error: { kind: 'decode', message: expect.stringMatching(/\.expiresAt: expected a string/) },
     });
   });
 

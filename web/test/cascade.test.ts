@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ApiClient } from '../src/api/client';
-import { decode } from '../src/api/decode';
+import { decode } from '@tessera/contracts/api';
 import { upperPlatformList } from '../src/api/decoders';
 import type { ApiError, Result } from '../src/api/errors';
 import type { CivilAreaNode, CivilCode, UpperPlatform } from '../src/api/types';
@@ -43,6 +43,7 @@ function view(overrides: Partial<UpperPlatform> = {}): UpperPlatform {
     shareDeviceIds: [],
     shareChannelIds: ['43010200001320000001'],
     remap: { '43010200001320000001': { id: '43000000001320000009', name: '五一广场' } },
+    platformChannelId: null,
     link: { state: 'registered', detail: null, retryAt: null, changedAt: '2025-11-24T08:59:00.000Z' },
     sharedChannels: 42,
     ...overrides,
@@ -269,7 +270,8 @@ describe('upper platforms: the form', () => {
 
   it('the row toggle sends the same configuration with only `enabled` changed and no password', () => {
     const body = toggledBody(view(), false);
-    const { id: _id, link: _link, sharedChannels: _n, ...config } = view();
+    // platformChannelId is left out: on a replace the platform keeps the stored one (the form does not carry it).
+    const { id: _id, link: _link, sharedChannels: _n, platformChannelId: _p, ...config } = view();
     expect(body).toEqual({ ...config, enabled: false });
   });
 

@@ -103,7 +103,10 @@ describe('LiveEventSubscription', () => {
   it('delivers decoded events and counts bad ones', () => {
     const { subscription, sources, events, states } = subscribe();
     sources[0]!.open();
-    sources[0]!.emit('channel.status', '{"deviceId":"1","channelId":"2","status":"offline","at":"t"}');
+    sources[0]!.emit(
+      'channel.status',
+      '{"deviceId":"1","channelId":"2","status":"offline","lastEvent":"OFF","at":"t"}',
+    );
     sources[0]!.emit('channel.status', '{oops');
     expect(events).toHaveLength(1);
     expect(subscription.invalidMessages).toBe(1);

@@ -55,7 +55,10 @@ export function manualStore(channels: ChannelSummary[], devices: DeviceSummary[]
 }
 
 export function channelEvent(id: string, dev: string, status: 'online' | 'offline', at: string): LiveEvent {
-  return { type: 'channel.status', data: { channelId: channelId(id), deviceId: deviceId(dev), status, at } };
+  return {
+    type: 'channel.status',
+    data: { channelId: channelId(id), deviceId: deviceId(dev), status, lastEvent: null, at },
+  };
 }
 
 export function deviceEvent(dev: string, status: 'online' | 'offline', at: string): LiveEvent {

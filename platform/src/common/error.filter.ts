@@ -2,7 +2,7 @@ import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, Inject 
 import { TesseraError } from '@tessera/kit';
 import type { Logger } from '@tessera/kit';
 import type { Response } from 'express';
-import type { ErrorResponse } from '../dtos/error.dto';
+import type { ErrorResponse } from '@tessera/contracts/api';
 import { DatabaseUnavailableError, isDatabaseUnavailable } from '../database/database-errors';
 import { httpStatusOf } from '../errors';
 import { PlatformMetrics } from '../metrics/platform-metrics';

@@ -2,7 +2,7 @@ import { MetricsAccess } from '@tessera/kit';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { isLoopback, sourceAddress } from '../auth/source-address';
 import type { PlatformConfig } from '../config';
-import type { ErrorResponse } from '../dtos/error.dto';
+import type { ErrorResponse } from '@tessera/contracts/api';
 import type { PlatformMetrics } from '../metrics/platform-metrics';
 
 /**

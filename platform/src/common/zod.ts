@@ -40,11 +40,3 @@ function withoutSafeIntegerBounds(value: unknown): unknown {
   }
   return out;
 }
-
-/** Shared field schemas. */
-export const gbId = z.string().regex(/^\d{20}$/, { message: 'must be a 20-digit GB/T 28181 ID' });
-export const civilCode = z
-  .string()
-  .regex(/^\d{2,12}$/, { message: 'must be a GB/T 2260 civil code (2–12 digits)' });
-export const onlineStatus = z.enum(['online', 'offline']);
-export const isoTime = z.string().describe('ISO 8601 time');

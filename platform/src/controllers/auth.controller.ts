@@ -6,8 +6,7 @@ import type { AuthContext } from '../auth/auth-context';
 import { sourceAddress } from '../auth/source-address';
 import { ApiAuth, ApiErrors, ApiJsonBody, ApiOk } from '../common/openapi';
 import { ZodPipe } from '../common/zod';
-import { LoginBody, TokenResponse, UserResponse } from '../dtos/auth.dto';
-import { ChangePasswordBody } from '../dtos/user.dto';
+import { ChangePasswordBody, LoginBody, TokenResponse, UserResponse } from '@tessera/contracts/api';
 import { AuthService } from '../services/auth.service';
 
 @ApiTags('auth')

@@ -2,7 +2,7 @@ import { Controller, Get, HttpException, Inject, Param, Res, StreamableFile } fr
 import { ApiOperation, ApiProduces, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { ApiAuth, ApiErrors, ApiOk, ApiPathParam } from '../common/openapi';
-import { BasemapInfo, TileCoordinate } from '../dtos/basemap.dto';
+import { BasemapInfo, TileCoordinate } from '@tessera/contracts/api';
 import { BasemapService } from '../services/basemap.service';
 
 /** Tiles stay in the browser's own cache for a day; `private`: they came with a bearer token. */

@@ -5,7 +5,7 @@ import { Auth } from '../auth/auth.guard';
 import type { AuthContext } from '../auth/auth-context';
 import { ApiAuth, ApiErrors, ApiOk, ApiQueryFrom } from '../common/openapi';
 import { ZodPipe } from '../common/zod';
-import { ChannelQuery, ChannelSummary } from '../dtos/channel.dto';
+import { ChannelQuery, ChannelSummary } from '@tessera/contracts/api';
 import { ChannelService } from '../services/channel.service';
 
 @ApiTags('channels')

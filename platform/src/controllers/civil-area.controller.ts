@@ -5,7 +5,7 @@ import { Auth } from '../auth/auth.guard';
 import type { AuthContext } from '../auth/auth-context';
 import { ApiAuth, ApiErrors, ApiOk, ApiQueryFrom } from '../common/openapi';
 import { ZodPipe } from '../common/zod';
-import { CivilAreaNode, CivilAreaQuery } from '../dtos/civil-area.dto';
+import { CivilAreaNode, CivilAreaQuery } from '@tessera/contracts/api';
 import { CivilAreaService } from '../services/civil-area.service';
 
 @ApiTags('civil-areas')

@@ -12,7 +12,7 @@ import {
   DeviceIdParam,
   DeviceSummary,
   UpdateDeviceBody,
-} from '../dtos/device.dto';
+} from '@tessera/contracts/api';
 import { DeviceService } from '../services/device.service';
 
 const deviceIdPipe = new ZodPipe(DeviceIdParam, 'deviceId');

@@ -3,7 +3,7 @@ import { ApiOperation, ApiProduces, ApiResponse, ApiTags } from '@nestjs/swagger
 import type { Response } from 'express';
 import { Public } from '../auth/auth.guard';
 import { ApiOk } from '../common/openapi';
-import { HealthResponse, LivenessResponse } from '../dtos/health.dto';
+import { HealthResponse, LivenessResponse } from '@tessera/contracts/api';
 import { PlatformMetrics } from '../metrics/platform-metrics';
 import { HealthService } from '../services/health.service';
 

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { Auth } from '../auth/auth.guard';
 import type { AuthContext } from '../auth/auth-context';
 import { ApiAuth, ApiOk } from '../common/openapi';
-import { OnlineRate, Outage } from '../dtos/outage.dto';
+import { OnlineRate, Outage } from '@tessera/contracts/api';
 import { OutageService } from '../services/outage.service';
 
 @ApiTags('health')

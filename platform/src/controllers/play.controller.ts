@@ -5,8 +5,7 @@ import { Auth } from '../auth/auth.guard';
 import type { AuthContext } from '../auth/auth-context';
 import { ApiAuth, ApiErrors, ApiJsonBody, ApiOk, ApiPathParam } from '../common/openapi';
 import { ZodPipe } from '../common/zod';
-import { ChannelIdParam, LiveSessionView, PlayResponse } from '../dtos/play.dto';
-import { PtzBody, PtzResponse } from '../dtos/ptz.dto';
+import { ChannelIdParam, LiveSessionView, PlayResponse, PtzBody, PtzResponse } from '@tessera/contracts/api';
 import { PlayService } from '../services/play.service';
 import { PtzService } from '../services/ptz.service';
 

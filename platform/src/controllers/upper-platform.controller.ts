@@ -16,7 +16,7 @@ import { Auth } from '../auth/auth.guard';
 import type { AuthContext } from '../auth/auth-context';
 import { ApiAuth, ApiErrors, ApiJsonBody, ApiOk } from '../common/openapi';
 import { ZodPipe } from '../common/zod';
-import { UpperPlatformBody, UpperPlatformView } from '../dtos/upper-platform.dto';
+import { UpperPlatformBody, UpperPlatformView } from '@tessera/contracts/api';
 import { UpperPlatformService } from '../services/upper-platform.service';
 
 const bodyPipe = new ZodPipe(UpperPlatformBody, 'upper platform');

@@ -5,8 +5,13 @@ import { Auth } from '../auth/auth.guard';
 import type { AuthContext } from '../auth/auth-context';
 import { ApiAuth, ApiErrors, ApiJsonBody, ApiOk, ApiPathParam } from '../common/openapi';
 import { ZodPipe } from '../common/zod';
-import { UserResponse } from '../dtos/auth.dto';
-import { CreateUserBody, ResetPasswordBody, UpdateUserBody, UserId } from '../dtos/user.dto';
+import {
+  CreateUserBody,
+  ResetPasswordBody,
+  UpdateUserBody,
+  UserId,
+  UserResponse,
+} from '@tessera/contracts/api';
 import { UserService } from '../services/user.service';
 
 const idPipe = new ZodPipe(UserId, 'user id');

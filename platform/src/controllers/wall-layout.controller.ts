@@ -5,7 +5,7 @@ import { Auth } from '../auth/auth.guard';
 import type { AuthContext } from '../auth/auth-context';
 import { ApiAuth, ApiErrors, ApiJsonBody, ApiOk, ApiPathParam } from '../common/openapi';
 import { ZodPipe } from '../common/zod';
-import { WallLayout, WallLayoutBody, WallLayoutName } from '../dtos/wall-layout.dto';
+import { WallLayout, WallLayoutBody, WallLayoutName } from '@tessera/contracts/api';
 import { WallLayoutService } from '../services/wall-layout.service';
 
 const namePipe = new ZodPipe(WallLayoutName, 'name');

@@ -6,7 +6,7 @@ import { PasswordHasher } from '../auth/password-hasher';
 import { type AuthSettings, issueToken, tokenExpiry, verifyToken } from '../auth/token';
 import type { PlatformConfig } from '../config';
 import type { AppUser } from '../schema/tables';
-import type { LoginBody, TokenResponse, UserResponse } from '../dtos/auth.dto';
+import type { LoginBody, TokenResponse, UserResponse } from '@tessera/contracts/api';
 import {
   AuthenticationError,
   NotFoundError,

@@ -2,7 +2,7 @@ import { Inject, Injectable, type OnModuleDestroy, type OnModuleInit } from '@ne
 import type { Logger } from '@tessera/kit';
 import { Counter } from 'prom-client';
 import type { PlatformConfig } from '../config';
-import type { BasemapInfo } from '../dtos/basemap.dto';
+import type { BasemapInfo } from '@tessera/contracts/api';
 import { NotFoundError, UpstreamError, ValidationError } from '../errors';
 import { PlatformMetrics } from '../metrics/platform-metrics';
 import { LOGGER, PLATFORM_CONFIG } from '../tokens';

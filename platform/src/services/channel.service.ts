@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { AuthContext } from '../auth/auth-context';
-import type { ChannelQuery, ChannelSummary } from '../dtos/channel.dto';
+import type { ChannelQuery, ChannelSummary } from '@tessera/contracts/api';
 import { ChannelRepository } from '../repositories/channel.repository';
 import { toChannelSummary } from './mappers';
 

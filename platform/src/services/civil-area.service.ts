@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { AuthContext } from '../auth/auth-context';
-import type { CivilAreaNode } from '../dtos/civil-area.dto';
+import type { CivilAreaNode } from '@tessera/contracts/api';
 import { ForbiddenError, NotFoundError } from '../errors';
 import { CivilAreaRepository } from '../repositories/civil-area.repository';
 import { toCivilAreaNode } from './mappers';

@@ -10,7 +10,7 @@ import type {
   DeviceDetail,
   DeviceSummary,
   UpdateDeviceBody,
-} from '../dtos/device.dto';
+} from '@tessera/contracts/api';
 import { ConflictError, ForbiddenError, NotFoundError, UpstreamError, UpstreamTimeoutError } from '../errors';
 import { DeviceRepository, type DeviceWithCount } from '../repositories/device.repository';
 import type { DeviceUpdate } from '../schema/tables';

@@ -3,7 +3,7 @@ import type { Bus } from '@tessera/contracts';
 import type { Logger } from '@tessera/kit';
 import { type Kysely, sql } from 'kysely';
 import type { DatabaseFeatures } from '../database/database-features';
-import type { DependencyState, HealthResponse } from '../dtos/health.dto';
+import type { DependencyState, HealthResponse } from '@tessera/contracts/api';
 import type { DB } from '../schema/tables';
 import { BUS, DATABASE_FEATURES, KYSELY, LOGGER } from '../tokens';
 

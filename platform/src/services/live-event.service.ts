@@ -1,4 +1,6 @@
 import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
+import { asChannelId, asDeviceId } from '@tessera/contracts';
+import type { LiveEvent } from '@tessera/contracts/api';
 import type { Logger } from '@tessera/kit';
 import {
   type AuthContext,
@@ -20,26 +22,8 @@ export interface LiveEventSink {
   onClose(listener: () => void): void;
 }
 
-/** What the console receives, named by what changed. */
-export type LiveEvent =
-  | {
-      name: 'device.status';
-      data: { deviceId: string; status: 'online' | 'offline'; reason: string | null; at: string };
-    }
-  | {
-      name: 'channel.status';
-      data: {
-        deviceId: string;
-        channelId: string;
-        status: 'online' | 'offline';
-        lastEvent: string | null;
-        at: string;
-      };
-    }
-  | { name: 'catalog.updated'; data: { deviceId: string; upserted: number; removed: number; at: string } }
-  | { name: 'stream.ended'; data: { sessionId: string; channelId: string; reason: string; at: string } }
-  /** The last event of a stream whose token was revoked or expired: the console goes to its login page. */
-  | { name: 'session.ended'; data: { reason: SessionEndReason; at: string } };
+/** What the console receives, named by what changed (the data of each is a schema of @tessera/contracts/api). */
+export type { LiveEvent };
 
 /** The live event for a domain event if the caller's jurisdiction covers it, else null. */
 export function liveEventFor(auth: AuthContext, event: DomainEvent): LiveEvent | null {
@@ -51,7 +35,7 @@ export function liveEventFor(auth: AuthContext, event: DomainEvent): LiveEvent |
       return {
         name: 'device.status',
         data: {
-          deviceId: event.deviceId,
+          deviceId: asDeviceId(event.deviceId),
           status: event.type === 'DeviceOnline' ? 'online' : 'offline',
           reason: event.type === 'DeviceOffline' ? event.reason : null,
           at: event.at,
@@ -62,8 +46,8 @@ export function liveEventFor(auth: AuthContext, event: DomainEvent): LiveEvent |
       return {
         name: 'channel.status',
         data: {
-          deviceId: event.deviceId,
-          channelId: event.channelId,
+          deviceId: asDeviceId(event.deviceId),
+          channelId: asChannelId(event.channelId),
           status: event.status,
           lastEvent: event.lastEvent,
           at: event.at,
@@ -73,13 +57,23 @@ export function liveEventFor(auth: AuthContext, event: DomainEvent): LiveEvent |
       if (!coversCivilCode(j, event.civilCode)) return null;
       return {
         name: 'stream.ended',
-        data: { sessionId: event.sessionId, channelId: event.channelId, reason: event.reason, at: event.at },
+        data: {
+          sessionId: event.sessionId,
+          channelId: asChannelId(event.channelId),
+          reason: event.reason,
+          at: event.at,
+        },
       };
     case 'CatalogUpdated':
       if (!coversAnyCivilCode(j, event.civilCodes)) return null;
       return {
         name: 'catalog.updated',
-        data: { deviceId: event.deviceId, upserted: event.upserted, removed: event.removed, at: event.at },
+        data: {
+          deviceId: asDeviceId(event.deviceId),
+          upserted: event.upserted,
+          removed: event.removed,
+          at: event.at,
+        },
       };
   }
 }

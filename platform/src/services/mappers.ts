@@ -1,7 +1,11 @@
-import type { CivilAreaNode as CivilAreaNodeDto } from '../dtos/civil-area.dto';
-import type { ChannelSummary } from '../dtos/channel.dto';
-import type { DeviceDetail, DeviceSummary } from '../dtos/device.dto';
-import type { UserResponse } from '../dtos/auth.dto';
+import type {
+  ChannelSummary,
+  CivilAreaNode as CivilAreaNodeDto,
+  DeviceDetail,
+  DeviceSummary,
+  UserResponse,
+} from '@tessera/contracts/api';
+import { asChannelId, asCivilCode, asDeviceId, type CivilCode } from '@tessera/contracts';
 import type { ChannelListRow } from '../repositories/channel.repository';
 import type { CivilAreaNode } from '../repositories/civil-area.repository';
 import type { DeviceWithCount } from '../repositories/device.repository';
@@ -10,12 +14,16 @@ import type { AppUser } from '../schema/tables';
 /** Rows (snake_case, Date) → API DTOs (camelCase, ISO strings). */
 const iso = (d: Date | null): string | null => (d ? d.toISOString() : null);
 
+/** A nullable civil code column as the API's branded CivilCode. */
+export const civilCodeOrNull = (code: string | null): CivilCode | null =>
+  code === null ? null : asCivilCode(code);
+
 export function toUserResponse(u: AppUser): UserResponse {
   return {
     id: u.id,
     username: u.username,
     role: u.role,
-    civilCode: u.civil_code,
+    civilCode: asCivilCode(u.civil_code),
     disabled: u.disabled_at !== null,
     createdAt: u.created_at.toISOString(),
   };
@@ -23,7 +31,7 @@ export function toUserResponse(u: AppUser): UserResponse {
 
 export function toDeviceSummary(d: DeviceWithCount): DeviceSummary {
   return {
-    deviceId: d.device_id,
+    deviceId: asDeviceId(d.device_id),
     name: d.name,
     manufacturer: d.manufacturer,
     model: d.model,
@@ -57,10 +65,10 @@ export function toDeviceDetail(d: DeviceWithCount): DeviceDetail {
 
 export function toChannelSummary(c: ChannelListRow): ChannelSummary {
   return {
-    channelId: c.channel_id,
-    deviceId: c.device_id,
+    channelId: asChannelId(c.channel_id),
+    deviceId: asDeviceId(c.device_id),
     name: c.name,
-    civilCode: c.civil_code,
+    civilCode: civilCodeOrNull(c.civil_code),
     address: c.address,
     longitude: c.longitude,
     latitude: c.latitude,
@@ -71,9 +79,9 @@ export function toChannelSummary(c: ChannelListRow): ChannelSummary {
 
 export function toCivilAreaNode(a: CivilAreaNode): CivilAreaNodeDto {
   return {
-    code: a.code,
+    code: asCivilCode(a.code),
     name: a.name,
-    parentCode: a.parent_code,
+    parentCode: civilCodeOrNull(a.parent_code),
     level: a.level,
     childCount: a.child_count,
     channelCount: a.channel_count,

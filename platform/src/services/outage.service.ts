@@ -1,7 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { AuthContext } from '../auth/auth-context';
-import type { OnlineRate, Outage, OutageHealth } from '../dtos/outage.dto';
+import type { OnlineRate, Outage, OutageHealth } from '@tessera/contracts/api';
+import { asChannelId, asDeviceId } from '@tessera/contracts';
 import { type OutageRow, OutageRepository } from '../repositories/outage.repository';
+import { civilCodeOrNull } from './mappers';
 
 const DOME = 1;
 const REMOTE_CONTROL_BULLET = 4;
@@ -29,7 +31,7 @@ export class OutageService {
   async onlineRate(auth: AuthContext): Promise<OnlineRate> {
     const rows = await this.outages.districtCounts(auth.jurisdiction);
     const districts = rows.map((r) => ({
-      code: r.district_code,
+      code: civilCodeOrNull(r.district_code),
       name: r.district_name,
       total: r.total,
       online: r.online,
@@ -73,11 +75,11 @@ function toOutage(row: OutageRow, now: number): Outage {
     since = row.health_changed_at;
   }
   return {
-    channelId: row.channel_id,
-    deviceId: row.device_id,
+    channelId: asChannelId(row.channel_id),
+    deviceId: asDeviceId(row.device_id),
     name: row.name,
-    civilCode: row.civil_code,
-    districtCode: row.district_code,
+    civilCode: civilCodeOrNull(row.civil_code),
+    districtCode: civilCodeOrNull(row.district_code),
     districtName: row.district_name,
     address: row.address,
     longitude: row.longitude,

@@ -12,7 +12,7 @@ import { type Logger, signViewerToken, TesseraError, TimeoutError } from '@tesse
 import { requireRole } from '../access';
 import { type AuthContext, coversCivilCode } from '../auth/auth-context';
 import type { PlatformConfig } from '../config';
-import type { LiveSessionView, PlayResponse } from '../dtos/play.dto';
+import type { LiveSessionView, PlayResponse } from '@tessera/contracts/api';
 import { ConflictError, ForbiddenError, NotFoundError, UpstreamError, UpstreamTimeoutError } from '../errors';
 import type { DomainEvents } from '../events/domain-events';
 import { PlatformMetrics } from '../metrics/platform-metrics';

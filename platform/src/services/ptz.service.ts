@@ -3,7 +3,7 @@ import type { Bus } from '@tessera/contracts';
 import { TesseraError, TimeoutError } from '@tessera/kit';
 import { requireRole } from '../access';
 import { type AuthContext, coversCivilCode } from '../auth/auth-context';
-import type { PtzBody, PtzResponse } from '../dtos/ptz.dto';
+import type { PtzBody, PtzResponse } from '@tessera/contracts/api';
 import { ConflictError, ForbiddenError, NotFoundError, UpstreamError, UpstreamTimeoutError } from '../errors';
 import { ChannelRepository } from '../repositories/channel.repository';
 import { BUS } from '../tokens';

@@ -5,7 +5,7 @@ import type { Logger } from '@tessera/kit';
 import { requireRole } from '../access';
 import type { AuthContext } from '../auth/auth-context';
 import type { PlatformConfig } from '../config';
-import type { UpperPlatformBody, UpperPlatformView } from '../dtos/upper-platform.dto';
+import type { UpperPlatformBody, UpperPlatformView } from '@tessera/contracts/api';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../errors';
 import { isUniqueViolation } from '../repositories/jurisdiction.query';
 import {

@@ -1,8 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { requireRole } from '../access';
 import { type AuthContext, coversCivilCode } from '../auth/auth-context';
-import type { UserResponse } from '../dtos/auth.dto';
-import type { CreateUserBody, UpdateUserBody } from '../dtos/user.dto';
+import type { CreateUserBody, UpdateUserBody, UserResponse } from '@tessera/contracts/api';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../errors';
 import { CivilAreaRepository } from '../repositories/civil-area.repository';
 import { UserRepository } from '../repositories/user.repository';

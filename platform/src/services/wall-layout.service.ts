@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { type AuthContext, coversCivilCode } from '../auth/auth-context';
-import type { WallLayout, WallLayoutBody } from '../dtos/wall-layout.dto';
+import { asChannelId } from '@tessera/contracts';
+import type { WallGrid, WallLayout, WallLayoutBody } from '@tessera/contracts/api';
 import { ForbiddenError, NotFoundError } from '../errors';
 import { ChannelRepository } from '../repositories/channel.repository';
 import { type WallLayoutRow, WallLayoutRepository } from '../repositories/wall-layout.repository';
@@ -63,5 +64,11 @@ export class WallLayoutService {
 }
 
 function toView(row: WallLayoutRow, tiles: WallTile[]): WallLayout {
-  return { name: row.name, grid: row.grid, tiles, updatedAt: row.updated_at.toISOString() };
+  return {
+    name: row.name,
+    // Stored only after WallLayoutBody checked it.
+    grid: row.grid as WallGrid,
+    tiles: tiles.map((t) => ({ tile: t.tile, channelId: asChannelId(t.channelId) })),
+    updatedAt: row.updated_at.toISOString(),
+  };
 }

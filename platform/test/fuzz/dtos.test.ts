@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
  * objects, prototypes, huge numbers, deep nesting), and what it accepts must be accepted again unchanged and be no
  * larger than what came in, give or take the defaults it fills.
  *
- * Every request schema of src/dtos (named …Body, …Query, …Param, …Id, …Name, …Password, …Coordinate) is found and
+ * Every request schema of the API (packages/contracts/src/api) (named …Body, …Query, …Param, …Id, …Name, …Password, …Coordinate) is found and
  * fuzzed, so a new one is covered the day it is added; `examples` below seed the known ones with valid values,
  * the others start from all of them.
  */
@@ -18,9 +18,9 @@ interface SafeParser {
     value: unknown,
   ): { success: true; data: unknown } | { success: false; error: { issues: unknown[] } };
 }
-const dtoDir = join(__dirname, '../../src/dtos');
+const dtoDir = join(__dirname, '../../../packages/contracts/src/api');
 const schemas: { name: string; schema: SafeParser }[] = [];
-for (const file of readdirSync(dtoDir).filter((f) => f.endsWith('.dto.ts'))) {
+for (const file of readdirSync(dtoDir).filter((f) => f.endsWith('.ts') && f !== 'index.ts')) {
   const module = (await import(join(dtoDir, file))) as Record<string, unknown>;
   for (const [name, value] of Object.entries(module)) {
     if (!/(Body|Query|Param|Id|Name|Password|Coordinate)$/.test(name)) continue;

@@ -1,4 +1,4 @@
-import { type Decoder, DecodeError, decode, empty } from './decode';
+import { type Decoder, DecodeError, decode, empty } from '@tessera/contracts/api';
 import {
   basemapInfo,
   channelList,
@@ -40,6 +40,7 @@ import type {
   UserSummary,
   WallLayout,
   WallLayoutBody,
+  WallLayoutRequest,
 } from './types';
 
 type Method = 'GET' | 'POST' | 'PUT' | 'DELETE';
@@ -163,7 +164,7 @@ export class ApiClient {
 
   saveWallLayout(name: string, layout: WallLayoutBody): Promise<Result<WallLayout>> {
     return this.#request('PUT', `/api/v1/wall-layouts/${encodeURIComponent(name)}`, wallLayout, {
-      body: layout,
+      body: layout satisfies WallLayoutRequest,
     });
   }
 

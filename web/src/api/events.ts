@@ -1,4 +1,4 @@
-import { DecodeError } from './decode';
+import { DecodeError } from '@tessera/contracts/api';
 import { channelStatusEvent, deviceStatusEvent, sessionEndedEvent, streamEndedEvent } from './decoders';
 import {
   LIVE_EVENT_TYPES,

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 
-import { gbId } from '../common/zod';
+import { gbId } from './fields';
 
 export const ChannelIdParam = gbId;
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { civilCode, isoTime } from '../common/zod';
+import { civilCodeOut, isoTime } from './fields';
 
 export const LoginBody = z.object({
   username: z.string().min(1, { message: 'is required' }).max(64),
@@ -19,7 +19,7 @@ export const UserResponse = z.object({
   id: z.string(),
   username: z.string(),
   role: UserRole,
-  civilCode,
+  civilCode: civilCodeOut,
   disabled: z.boolean().describe('a disabled user cannot log in and has no live token'),
   createdAt: isoTime,
 });

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { civilCode } from '../common/zod';
-import { UserRole } from './auth.dto';
+import { civilCode } from './fields';
+import { UserRole } from './auth';
 
 /** The password policy: 8–1024 characters (scrypt takes any length; the cap bounds the work per request). */
 export const NewPassword = z

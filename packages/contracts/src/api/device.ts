@@ -1,8 +1,8 @@
 import { z } from 'zod';
-import { gbId, isoTime, onlineStatus } from '../common/zod';
+import { deviceIdOut, gbId, isoTime, onlineStatus } from './fields';
 
 export const DeviceSummary = z.object({
-  deviceId: z.string(),
+  deviceId: deviceIdOut,
   name: z.string().nullable(),
   manufacturer: z.string().nullable(),
   model: z.string().nullable(),

@@ -1,11 +1,16 @@
 import { z } from 'zod';
-import { gbId } from '../common/zod';
+import { channelIdOut, gbId } from './fields';
 
 export const WallLayoutName = z.string().min(1).max(64);
 
+/** Video wall grids: 1×1 to 5×5. */
+export const WALL_GRIDS = [1, 4, 9, 16, 25] as const;
+export const WallGrid = z.union([z.literal(1), z.literal(4), z.literal(9), z.literal(16), z.literal(25)]);
+export type WallGrid = z.infer<typeof WallGrid>;
+
 export const WallLayoutBody = z
   .object({
-    grid: z.union([z.literal(1), z.literal(4), z.literal(9), z.literal(16), z.literal(25)]),
+    grid: WallGrid,
     tiles: z.array(z.object({ tile: z.number().int().min(0).max(24), channelId: gbId }).strict()).max(25),
   })
   .strict()
@@ -19,8 +24,8 @@ export type WallLayoutBody = z.infer<typeof WallLayoutBody>;
 
 export const WallLayout = z.object({
   name: z.string(),
-  grid: z.number().int(),
-  tiles: z.array(z.object({ tile: z.number().int(), channelId: z.string() })),
+  grid: WallGrid,
+  tiles: z.array(z.object({ tile: z.number().int(), channelId: channelIdOut })),
   updatedAt: z.string(),
 });
 export type WallLayout = z.infer<typeof WallLayout>;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { civilCode, gbId, isoTime } from '../common/zod';
+import { civilCode, gbId, isoTime } from './fields';
 
 const remapEntry = z.object({ id: gbId.optional(), name: z.string().min(1).max(128).optional() }).strict();
 

@@ -1,14 +1,15 @@
 import { z } from 'zod';
+import { channelIdOut, civilCodeOut, deviceIdOut } from './fields';
 
 export const OutageHealth = z.enum(['offline', 'no-video', 'fault']);
 export type OutageHealth = z.infer<typeof OutageHealth>;
 
 export const Outage = z.object({
-  channelId: z.string(),
-  deviceId: z.string(),
+  channelId: channelIdOut,
+  deviceId: deviceIdOut,
   name: z.string(),
-  civilCode: z.string().nullable(),
-  districtCode: z.string().nullable(),
+  civilCode: civilCodeOut.nullable(),
+  districtCode: civilCodeOut.nullable(),
   districtName: z.string().nullable(),
   address: z.string().nullable(),
   longitude: z.number().nullable(),
@@ -31,6 +32,6 @@ const Counts = z.object({
 
 export const OnlineRate = z.object({
   city: Counts,
-  districts: z.array(Counts.extend({ code: z.string().nullable(), name: z.string().nullable() })),
+  districts: z.array(Counts.extend({ code: civilCodeOut.nullable(), name: z.string().nullable() })),
 });
 export type OnlineRate = z.infer<typeof OnlineRate>;

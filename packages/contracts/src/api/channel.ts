@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { civilCode, gbId, onlineStatus } from '../common/zod';
+import { channelIdOut, civilCode, civilCodeOut, deviceIdOut, gbId, onlineStatus } from './fields';
 
 export const ChannelQuery = z
   .object({
@@ -11,10 +11,10 @@ export const ChannelQuery = z
 export type ChannelQuery = z.infer<typeof ChannelQuery>;
 
 export const ChannelSummary = z.object({
-  channelId: z.string(),
-  deviceId: z.string(),
+  channelId: channelIdOut,
+  deviceId: deviceIdOut,
   name: z.string(),
-  civilCode: z.string().nullable(),
+  civilCode: civilCodeOut.nullable(),
   address: z.string().nullable(),
   longitude: z.number().nullable(),
   latitude: z.number().nullable(),
