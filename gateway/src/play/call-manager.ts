@@ -124,7 +124,7 @@ export class CallManager {
     const giveUp = new AbortController();
     const sent = this.#o.endpoint.request(invite, remote, { cancel: giveUp.signal });
     this.#pending.set(giveUp, this.#settleAbandoned(sent, giveUp, request));
-    const outcome = await this.#withTimeout(sent, giveUp.signal);
+    const outcome = await this.#withTimeout(sent, giveUp.signal, request.answerTimeoutMs);
     if (outcome.kind === 'timeout') {
       // §9.1: CANCEL it (now, or after its first provisional response); a 2xx racing the CANCEL is the endpoint's
       // to ACK and hang up.
@@ -349,17 +349,23 @@ export class CallManager {
       .catch((error: unknown) => this.#o.logger.error({ err: error }, 'publish call-ended failed'));
   }
 
-  /** The INVITE's outcome, or 'timeout' at the INVITE timeout or when it is given up (closing) before. */
+  /**
+   * The INVITE's outcome, or 'timeout' at the INVITE timeout (or the requester's `answerTimeoutMs`, if shorter) or
+   * when it is given up (closing) before.
+   */
   async #withTimeout(
     sent: Promise<SipResponse>,
     givenUp: AbortSignal,
+    answerTimeoutMs: number | undefined,
   ): Promise<
     { kind: 'response'; response: SipResponse } | { kind: 'error'; error: unknown } | { kind: 'timeout' }
   > {
     let timer: TimerHandle | undefined;
     let onAbort: (() => void) | undefined;
     const timeout = new Promise<{ kind: 'timeout' }>((resolve) => {
-      timer = this.#o.clock.setTimeout(() => resolve({ kind: 'timeout' }), this.#o.inviteTimeoutMs ?? 10_000);
+      // The requester's own wait when shorter: after it nobody reads the answer.
+      const waitMs = Math.min(answerTimeoutMs ?? Number.POSITIVE_INFINITY, this.#o.inviteTimeoutMs ?? 10_000);
+      timer = this.#o.clock.setTimeout(() => resolve({ kind: 'timeout' }), waitMs);
       onAbort = () => resolve({ kind: 'timeout' });
       givenUp.addEventListener('abort', onAbort, { once: true });
     });

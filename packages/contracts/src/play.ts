@@ -64,6 +64,12 @@ export const InviteRequest = z.object({
   /** Playback/Download window, Unix seconds (t= line); null for Play. */
   startTime: z.number().int().nullable(),
   endTime: z.number().int().nullable(),
+  /**
+   * How long the requester waits for the device's answer (below the command's own deadline). The gateway then
+   * CANCELs the INVITE (RFC 3261 §9.1), so that the camera does not stream to nobody. Default: the gateway's own
+   * INVITE timeout (10 s).
+   */
+  answerTimeoutMs: z.number().int().positive().optional(),
 });
 export type InviteRequest = z.infer<typeof InviteRequest>;
 
