@@ -5,6 +5,7 @@ import {
   type UpperLinkState,
   UpperPlatformLink,
 } from '@tessera/contracts';
+import { LeaseKeeper } from '@tessera/bus';
 import type { Backoff, BackoffOptions, Clock, Logger, TimerHandle } from '@tessera/kit';
 import type { SipEndpoint } from '@tessera/sip';
 import { cascadeBackoff, UpperLink } from './upper-link';
@@ -42,7 +43,7 @@ export class UpperLinks {
   readonly #o: UpperLinksOptions;
   readonly #links = new Map<string, UpperLink>();
   /** Links this replica holds the lease of (started); the others are standing by. */
-  readonly #held = new Set<string>();
+  readonly #held = new Map<string, LeaseKeeper>();
   readonly #retry: Backoff;
   #leaseTimer: TimerHandle | undefined;
   #leasing: Promise<void> = Promise.resolve();
@@ -133,8 +134,9 @@ export class UpperLinks {
     this.#sipIds = [];
     await Promise.all(links.map((link) => link.close()));
     // After the unregisters: another replica takes the links and registers them again at once.
-    await Promise.all([...this.#held].map((id) => this.#release(id)));
+    const keepers = [...this.#held.values()];
     this.#held.clear();
+    await Promise.all(keepers.map((keeper) => this.#release(keeper)));
   }
 
   async #load(): Promise<void> {
@@ -176,7 +178,9 @@ export class UpperLinks {
       this.#links.delete(id);
       this.#o.onRemoved?.(id);
       // Held here: unregistered, and the lease given back once it is (a changed link is claimed again below).
-      if (this.#held.delete(id)) stopping.push(link.close().then(() => this.#release(id)));
+      const keeper = this.#held.get(id);
+      this.#held.delete(id);
+      if (keeper) stopping.push(link.close().then(() => this.#release(keeper)));
       else if (this.#o.ownership) link.abandon();
       else stopping.push(link.close());
     }
@@ -219,38 +223,48 @@ export class UpperLinks {
   }
 
   /**
-   * Renews the leases of the links held here and tries to take the others: a replica that died stops renewing,
+   * Tries to take the leases of the links not held here: a replica that died stops renewing (its `LeaseKeeper`),
    * its leases lapse after the TTL, and the next round here (a third of the TTL later at most) starts its links
-   * (REGISTER from our shared address, as a restarted gateway would). A lease lost while we held it (a pause, a
-   * Redis outage) abandons the link without unregistering: the new holder registers from the same address.
+   * (REGISTER from this replica's cascade port, as a restarted gateway would). A lease lost while we held it (a
+   * pause, a Redis outage) abandons the link without unregistering (`#lost`).
    */
   async #claimLeases(): Promise<void> {
     const ownership = this.#o.ownership;
     if (!ownership || this.#closed) return;
     for (const [id, link] of [...this.#links]) {
       if (this.#closed) return;
-      const key = `${ownership.keyPrefix}:upper:${id}`;
+      if (this.#held.has(id)) continue;
       try {
-        if (this.#held.has(id)) {
-          if (await ownership.leases.renew(key, ownership.node, ownership.ttlMs)) continue;
-          this.#held.delete(id);
-          this.#o.logger.warn({ upper: id }, 'upper link lease lost: another replica registers it');
-          link.abandon();
-          if (this.#links.get(id) === link) this.#links.set(id, this.#standby(link.config));
+        const keeper = await LeaseKeeper.acquire({
+          store: ownership.leases,
+          key: `${ownership.keyPrefix}:upper:${id}`,
+          holder: ownership.node,
+          ttlMs: ownership.ttlMs,
+          clock: this.#o.clock,
+          logger: this.#o.logger,
+          onLost: (_lease, reason) => this.#lost(id, link, reason),
+        });
+        if (keeper === null) continue;
+        if (this.#closed || this.#links.get(id) !== link) {
+          await this.#release(keeper);
           continue;
         }
-        const lease = await ownership.leases.acquire(key, ownership.node, ownership.ttlMs);
-        if (lease === null || this.#closed || this.#links.get(id) !== link) {
-          if (lease !== null) await this.#release(id);
-          continue;
-        }
-        this.#held.add(id);
-        this.#o.logger.info({ upper: id, epoch: lease.epoch }, 'upper link lease taken: registering');
+        this.#held.set(id, keeper);
+        this.#o.logger.info({ upper: id, epoch: keeper.lease.epoch }, 'upper link lease taken: registering');
         link.start();
       } catch (error) {
         this.#o.logger.warn({ err: error, upper: id }, 'upper link lease round failed');
       }
     }
+  }
+
+  /** Another replica may hold the link now: stop without unregistering, stand by for the lease again. */
+  #lost(id: string, link: UpperLink, reason: string): void {
+    if (this.#links.get(id) !== link) return;
+    this.#held.delete(id);
+    this.#o.logger.warn({ upper: id, reason }, 'upper link lease lost: another replica registers it');
+    link.abandon();
+    this.#links.set(id, this.#standby(link.config));
   }
 
   #scheduleLeases(): void {
@@ -262,14 +276,10 @@ export class UpperLinks {
     );
   }
 
-  async #release(id: string): Promise<void> {
-    const ownership = this.#o.ownership;
-    if (!ownership) return;
-    await ownership.leases
-      .release(`${ownership.keyPrefix}:upper:${id}`, ownership.node)
-      .catch((error: unknown) =>
-        this.#o.logger.warn({ err: error, upper: id }, 'upper link lease release failed'),
-      );
+  async #release(keeper: LeaseKeeper): Promise<void> {
+    await keeper
+      .close()
+      .catch((error: unknown) => this.#o.logger.warn({ err: error }, 'upper link lease release failed'));
   }
 
   #changed(change: UpperLinkChanged): void {

@@ -1,3 +1,4 @@
+import { LeaseKeeper } from '@tessera/bus';
 import type { KeyValueStore, LeaseStore } from '@tessera/contracts';
 import type { Clock, Logger, TimerHandle } from '@tessera/kit';
 
@@ -16,16 +17,18 @@ export interface NodeLeaseOptions {
 }
 
 /**
- * This gateway replica's liveness, as a lease (`<prefix>:gateway-node:<node>`) renewed every third of its TTL. A
- * replica killed with -9 stops renewing; after the TTL the others see it dead (`alive`) and take over what it owned.
+ * This gateway replica's liveness, as a lease (`<prefix>:gateway-node:<node>`) held by a `LeaseKeeper` (renewed
+ * every third of its TTL). A replica killed with -9 stops renewing; after the TTL the others see it dead (`alive`)
+ * and take over what it owned. A lease this replica lost (a long pause, a Redis outage) is acquired again: devices
+ * another replica adopted meanwhile are let go by the sweep (`PresenceTracker`), which reads the store first.
  * Every replica that ever owned devices leaves a marker in the store (`known`), removed by the survivor that adopts
  * its devices, so finding the dead costs a listing of replicas, not of devices.
  */
 export class NodeLease {
   readonly #o: NodeLeaseOptions;
-  #timer: TimerHandle | undefined;
+  #keeper: LeaseKeeper | undefined;
+  #retry: TimerHandle | undefined;
   #closed = false;
-  #held = false;
 
   constructor(options: NodeLeaseOptions) {
     this.#o = options;
@@ -41,7 +44,7 @@ export class NodeLease {
 
   async start(): Promise<void> {
     await this.#o.store.set(this.#marker(this.#o.node), String(this.#o.clock.now()));
-    await this.#renew();
+    await this.#hold();
   }
 
   /** Whether `node` holds its lease (this replica always is, while it runs). */
@@ -68,27 +71,44 @@ export class NodeLease {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    if (this.#timer) this.#o.clock.clearTimeout(this.#timer);
-    await this.#o.leases.release(this.#key(this.#o.node), this.#o.node).catch((error: unknown) => {
+    if (this.#retry) this.#o.clock.clearTimeout(this.#retry);
+    await this.#keeper?.close().catch((error: unknown) => {
       this.#o.logger.warn({ err: error }, 'node lease release failed (it expires)');
     });
   }
 
-  async #renew(): Promise<void> {
+  async #hold(): Promise<void> {
     if (this.#closed) return;
-    const { leases, node, ttlMs, logger } = this.#o;
+    const { leases, node, ttlMs, clock, logger } = this.#o;
+    let keeper: LeaseKeeper | null = null;
     try {
-      // `acquire` renews a lease we hold and takes it again when it lapsed (a long pause, a Redis outage).
-      const lease = await leases.acquire(this.#key(node), node, ttlMs);
-      if (lease === null)
+      keeper = await LeaseKeeper.acquire({
+        store: leases,
+        key: this.#key(node),
+        holder: node,
+        ttlMs,
+        clock,
+        logger,
+        onLost: (_lease, reason) => {
+          logger.warn({ node, reason }, 'node lease lost: acquiring it again');
+          this.#keeper = undefined;
+          void this.#hold();
+        },
+      });
+      if (keeper === null)
         logger.error({ node }, 'another process holds this node id: set TESSERA_NODE_ID uniquely');
-      else if (!this.#held) logger.info({ node, epoch: lease.epoch }, 'node lease held');
-      this.#held = lease !== null;
+      else logger.info({ node, epoch: keeper.lease.epoch }, 'node lease held');
     } catch (error) {
-      logger.warn({ err: error, node }, 'node lease renewal failed');
+      logger.warn({ err: error, node }, 'node lease not acquired');
     }
-    if (this.#closed) return;
-    this.#timer = this.#o.clock.setTimeout(() => void this.#renew(), Math.max(100, Math.floor(ttlMs / 3)));
+    if (keeper !== null) {
+      if (this.#closed) await keeper.close();
+      else this.#keeper = keeper;
+      return;
+    }
+    if (!this.#closed) {
+      this.#retry = clock.setTimeout(() => void this.#hold(), Math.max(100, Math.floor(ttlMs / 3)));
+    }
   }
 
   #key(node: string): string {

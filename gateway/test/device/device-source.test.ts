@@ -6,6 +6,7 @@ import { RequestBuilder, type SipRequest, type SipResponse } from '@tessera/sip'
 import { playRequest } from '../play/support';
 import { FakeUpper } from '../cascade/support';
 import { DOMAIN, type GatewayHarness, PLATFORM_ID, startGateway } from '../interop/support';
+import { fromRegisteredDevice } from '../../src/device/device-source';
 import { deviceBye, registerDevice } from './support';
 import { catalogItem } from '../../../packages/gb28181/test/manscdp/fixtures/sample-messages';
 
@@ -211,3 +212,24 @@ async function mismatches(registry: Registry, method: string): Promise<number> {
 }
 
 /** The device's BYE inside the dialog of `invite` as it answered it with `ok` (From/To swapped, both tags). */
+
+describe('fromRegisteredDevice: a shared record another gateway replica may own', () => {
+  const udp = { transport: 'udp' as const, address: '10.0.0.7', port: 5060, connectionId: null };
+  const tcp = { transport: 'tcp' as const, address: '10.0.0.7', port: 40000, connectionId: 'tcp-3' };
+
+  it('over UDP the registered IP and port speak for the device at any replica (they share the address)', () => {
+    const record = { remote: udp, node: 'gw-a' };
+    expect(fromRegisteredDevice(record, { transport: 'udp', address: '10.0.0.7', port: 5060 }, 'gw-b')).toBe(
+      true,
+    );
+    expect(fromRegisteredDevice(record, { transport: 'udp', address: '10.0.0.7', port: 5061 }, 'gw-b')).toBe(
+      false,
+    );
+  });
+
+  it("over TCP only at the replica holding the connection: another's connection id is not ours", () => {
+    const source = { transport: 'tcp' as const, address: '10.0.0.7', port: 40000, connectionId: 'tcp-3' };
+    expect(fromRegisteredDevice({ remote: tcp, node: 'gw-a' }, source, 'gw-a')).toBe(true);
+    expect(fromRegisteredDevice({ remote: tcp, node: 'gw-a' }, source, 'gw-b')).toBe(false);
+  });
+});
