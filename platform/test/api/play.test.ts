@@ -196,6 +196,22 @@ describe('/api/v1/play-sessions', () => {
     ).toEqual([cameraFurong]);
   });
 
+  it('sessions are in the store, not in a replica: another platform (or this one restarted) lists and stops them', async () => {
+    const { sessionId } = await startSession(cameraYuelu);
+    const other = await TestPlatform.start({}, { embedded: true, broker: t.broker });
+    try {
+      const otherAdmin = await other.adminToken();
+      const listed = await other.get<{ sessionId: string }[]>('/api/v1/play-sessions', otherAdmin);
+      expect(listed.body.map((s) => s.sessionId)).toContain(sessionId);
+      expect(
+        (await other.request('DELETE', `/api/v1/play-sessions/${sessionId}`, { token: otherAdmin })).status,
+      ).toBe(204);
+      expect(stops).toContain(sessionId);
+    } finally {
+      await other.close();
+    }
+  });
+
   it("a dead owner's record (lease past) is not listed", async () => {
     const record = JSON.parse((await t.store.get(streamRecordKey(cameraFurong)))!) as StreamRecord;
     await t.store.set(

@@ -29,17 +29,19 @@ export class TestPlatform {
     readonly bus: MemoryBus,
     /** The key/value store the media servers write their stream records to. */
     readonly store: MemoryKeyValueStore,
+    readonly broker: MemoryBroker,
     readonly database: TestDatabase | null,
     readonly metricsRegistry: Registry,
   ) {}
 
   static async start(
     env: Record<string, string> = {},
-    options: { embedded?: boolean } = {},
+    /** `broker`: share the bus and the key/value store with another platform (a second replica). */
+    options: { embedded?: boolean; broker?: MemoryBroker } = {},
   ): Promise<TestPlatform> {
     const database = options.embedded ? null : await createTestDatabase();
     const logger = createLogger('platform-test');
-    const broker = new MemoryBroker();
+    const broker = options.broker ?? new MemoryBroker();
     const bus = new MemoryBus({ broker, logger });
     const store = new MemoryKeyValueStore({ broker });
     const metricsRegistry = new Registry();
@@ -58,7 +60,7 @@ export class TestPlatform {
         ...env,
       });
       const platform = await createPlatform({ config, bus, store, metricsRegistry, logger });
-      return new TestPlatform(platform, bus, store, database, metricsRegistry);
+      return new TestPlatform(platform, bus, store, broker, database, metricsRegistry);
     } catch (err) {
       await bus.close();
       await database?.drop();

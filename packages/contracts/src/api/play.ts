@@ -6,7 +6,7 @@ export const ChannelIdParam = gbId;
 
 export const PlayResponse = z.object({
   sessionId: z.string(),
-  /** WHEP endpoint (POST an SDP offer; the viewer token is in the query and in `token`). */
+  /** The owner media server's WHEP endpoint: POST an SDP offer with `token` as `Authorization: Bearer` (never in the URL). */
   whepUrl: z.string(),
   token: z.string(),
   codec: z.enum(['h264', 'h265']),
