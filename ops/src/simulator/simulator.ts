@@ -90,6 +90,8 @@ export class Simulator {
   };
   /** IFameCmd (keyframe) requests received, newest last. */
   readonly keyframeRequests: { channelId: string; at: number }[] = [];
+  /** INVITEs received, newest last: one per upstream, so tests count at the camera how often it was asked to stream. */
+  readonly inviteLog: { channelId: string; callId: string; at: number }[] = [];
   /** PTZ commands received, newest last (what PTZ tests check at the device end). */
   readonly ptzLog: { channelId: string; hex: string; command: PtzCommand | null; at: number }[] = [];
   /** The channels' INVITE side: live sessions, their events, media faults. */
@@ -388,6 +390,12 @@ export class Simulator {
     }
     if (request.method === 'INVITE') {
       const channel = this.#channels.get(target);
+      this.inviteLog.push({
+        channelId: target,
+        callId: request.headers.get('Call-ID') ?? '',
+        at: this.#clock.now(),
+      });
+      if (this.inviteLog.length > 1000) this.inviteLog.shift();
       if (!channel) context.respond(404, 'Not Found');
       else if (d.offlineChannels.has(channel.channelId)) context.respond(480, 'Temporarily Unavailable');
       else if (this.#refusals.has(channel.channelId))
