@@ -442,7 +442,8 @@ export class Gateway {
       this.#tcpRetry = undefined;
     } catch (error) {
       if (this.#tcpRetry === undefined) {
-        logger.info({ port: this.#port, err: error }, 'SIP TCP port held by another replica: standing by');
+        const reason = error instanceof Error ? error.message : String(error);
+        logger.info({ port: this.#port, reason }, 'SIP TCP port held by another replica: standing by');
       }
       this.#tcpRetry = (clock ?? systemClock).setTimeout(
         () => void this.#listenTcpShared(),

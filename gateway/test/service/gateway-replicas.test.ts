@@ -4,7 +4,14 @@ import { createBus, createKeyValueStore, createLeaseStore } from '@tessera/bus';
 import type { Bus, EventPayload, KeyValueStore, LeaseStore } from '@tessera/contracts';
 import { encodeManscdp } from '@tessera/gb28181';
 import { createLogger } from '@tessera/kit';
-import { buildAuthorization, digestHa1, RequestBuilder } from '@tessera/sip';
+import {
+  buildAuthorization,
+  digestHa1,
+  RequestBuilder,
+  SipEndpoint,
+  type SipRequest,
+  TcpTransport,
+} from '@tessera/sip';
 import { freePort, waitFor } from '@tessera/testkit';
 import { afterEach, describe, expect, it } from 'vitest';
 import { FakeUpper, LOCAL_ID, UPPER_PASSWORD, upperConfig } from '../cascade/support';
@@ -118,7 +125,32 @@ class Cluster {
   }
 }
 
-/** A UDP camera on our SIP stack: registers with digest, sends keepalives, answers what the gateway sends 200. */
+/** A camera's SIP side over TCP (one connection it opens to the gateway), answering everything 200. */
+class TcpSip {
+  readonly received: SipRequest[] = [];
+  readonly port = 0;
+  readonly endpoint: SipEndpoint;
+
+  constructor() {
+    this.endpoint = new SipEndpoint({ transports: [new TcpTransport({})], viaHost: '127.0.0.1' });
+    this.endpoint.onRequest((request, context) => {
+      this.received.push(request);
+      context.respond(200, 'OK');
+    });
+  }
+
+  requests(method: string): SipRequest[] {
+    return this.received.filter((r) => r.method === method);
+  }
+
+  close(): Promise<void> {
+    return this.endpoint.close();
+  }
+}
+
+type CameraSip = Pick<FakeUpper, 'endpoint' | 'port' | 'close'> & { requests(method: string): SipRequest[] };
+
+/** A camera on our SIP stack: registers with digest, sends keepalives, answers what the gateway sends 200. */
 class Camera {
   readonly keepaliveStatuses: number[] = [];
   registers = 0;
@@ -127,23 +159,25 @@ class Camera {
 
   private constructor(
     readonly id: string,
-    readonly sip: FakeUpper,
+    readonly sip: CameraSip,
     readonly gatewayPort: number,
+    readonly transport: 'udp' | 'tcp',
   ) {}
 
-  static async start(id: string, gatewayPort: number): Promise<Camera> {
-    return new Camera(id, await FakeUpper.start(), gatewayPort);
+  static async start(id: string, gatewayPort: number, transport: 'udp' | 'tcp' = 'udp'): Promise<Camera> {
+    const sip = transport === 'udp' ? await FakeUpper.start() : new TcpSip();
+    return new Camera(id, sip, gatewayPort, transport);
   }
 
   get #gateway() {
-    return { transport: 'udp' as const, address: '127.0.0.1', port: this.gatewayPort };
+    return { transport: this.transport, address: '127.0.0.1', port: this.gatewayPort };
   }
 
   async register(): Promise<void> {
     const leg = new RequestBuilder({
       from: `sip:${this.id}@${DOMAIN}`,
       to: `sip:${this.id}@${DOMAIN}`,
-      contact: `sip:${this.id}@127.0.0.1:${this.sip.port}`,
+      contact: `sip:${this.id}@127.0.0.1:${this.sip.port}${this.transport === 'tcp' ? ';transport=tcp' : ''}`,
     });
     const uri = `sip:${SIP_ID}@${DOMAIN}`;
     this.registers++;
@@ -267,6 +301,12 @@ describe('gateway replicas on one SIP port (real processes, real Redis)', () => 
       await camera.register();
       expect(await camera.keepalive()).toBe(200);
     }
+    // A TCP camera: its connection, and so the camera, belongs to the replica that accepted it (on Node 20 the one
+    // holding the TCP port); commands taken by the other replica must be passed on to it.
+    const wired = await Camera.start('43010200001320000150', cluster.sipPort, 'tcp');
+    cameras.push(wired);
+    await wired.register();
+    expect(await wired.keepalive()).toBe(200);
     // One camera goes silent just before the kill: its offline timer must survive the takeover.
     const silent = await Camera.start('43010200001320000199', cluster.sipPort);
     cameras.push(silent);
@@ -281,7 +321,7 @@ describe('gateway replicas on one SIP port (real processes, real Redis)', () => 
     // PTZ from the platform's shared queue reaches each camera whichever replica takes the command (the other
     // passes it on to the owner, where the camera's answers arrive).
     for (let round = 0; round < 3; round++) {
-      for (const id of ids) {
+      for (const id of [...ids, wired.id]) {
         const result = await cluster.platform.request('gateway.ptz', ptz(id), { timeoutMs: 10_000 });
         expect(result.status).toBe(200);
       }
@@ -290,6 +330,8 @@ describe('gateway replicas on one SIP port (real processes, real Redis)', () => 
     silent.stop();
     expect(await silent.keepalive()).toBe(200);
     const silentSince = Date.now();
+    expect(wired.ptzCommands()).toBe(3);
+    const wiredOwner = await cluster.owner(wired.id);
     await cluster.kill(victim);
     const killedAt = Date.now();
     const survivor = victim === 'gw-a' ? 'gw-b' : 'gw-a';
@@ -316,14 +358,15 @@ describe('gateway replicas on one SIP port (real processes, real Redis)', () => 
       },
     );
     for (const [index, camera] of cameras.entries()) {
-      if (camera === silent) continue;
+      // A TCP camera of the killed replica lost its connection with it (it reconnects and registers again).
+      if (camera === silent || (camera === wired && wiredOwner === victim)) continue;
       const after = camera.keepaliveStatuses.slice(statusesBefore[index]);
       expect(after.length).toBeGreaterThan(5);
       // A keepalive in flight at the kill may be lost with the socket (status 0, retransmitted and answered by the
       // next one); none is refused.
       expect(after.filter((status) => status !== 200 && status !== 0)).toEqual([]);
       expect(camera.registers).toBe(1);
-      expect(camera.ptzCommands()).toBe(4);
+      expect(camera.ptzCommands()).toBe(camera === wired ? 3 : 4);
     }
     expect(silent.registers).toBe(1);
     expect(offline.filter((o) => o.event.deviceId !== silent.id)).toEqual([]);
