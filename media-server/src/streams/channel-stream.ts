@@ -1,14 +1,13 @@
 import { EventEmitter } from 'node:events';
+import type { LeaseKeeper } from '@tessera/bus';
 import {
   type Bus,
   type InviteResult,
   type KeyValueStore,
-  type LeaseStore,
   type MediaTransport,
   type StreamInfo,
   type StreamRecord,
   type StreamState,
-  streamLeaseKey,
   streamRecordKey,
 } from '@tessera/contracts';
 import type { Clock, Logger, TimerHandle } from '@tessera/kit';
@@ -27,7 +26,7 @@ export interface StreamTimings {
    * before its WHEP POST): it is held at least this long, whatever the grace period.
    */
   readonly joinWindowMs: number;
-  /** Lease time to live, and how often the owner renews it (well inside the TTL, so one slow renew is survived). */
+  /** Lease time to live, and how often the owner renews it and rewrites the record (well inside the TTL). */
   readonly leaseTtlMs: number;
   readonly renewEveryMs: number;
 }
@@ -44,7 +43,11 @@ export interface ChannelStreamOptions {
   readonly ingests: IngestManager;
   readonly bus: Bus;
   readonly store: KeyValueStore;
-  readonly leases: LeaseStore;
+  /**
+   * The channel's lease (`stream:<channelId>`), held and renewed by the bus's keeper; the stream closes it. Its loss
+   * (`onLost`, wired by the registry) must call `leaseLost()`.
+   */
+  readonly lease: LeaseKeeper;
   readonly clock: Clock;
   readonly logger: Logger;
   readonly timings: StreamTimings;
@@ -66,7 +69,7 @@ export interface ChannelStreamEvents {
  * IFameCmd, §9.3), ends the upstream (BYE) a grace period after the last reader left, and ends with the call
  * (device BYE), the media (timeout) or the lease (not renewed = another node may own the channel now).
  *
- * Ownership: ChannelStream → (Ingest, the call, the lease, the store record). `close()` is idempotent.
+ * Ownership: ChannelStream → (Ingest, the call, the LeaseKeeper, the store record). `close()` is idempotent.
  */
 export class ChannelStream extends EventEmitter<ChannelStreamEvents> {
   readonly streamId: string;
@@ -85,10 +88,9 @@ export class ChannelStream extends EventEmitter<ChannelStreamEvents> {
   #stream: StreamInfo | null = null;
   #viewers = 0;
   #graceTimer: TimerHandle | null = null;
-  #renewTimer: TimerHandle | null = null;
+  #recordTimer: TimerHandle | null = null;
   #closed: Promise<void> | null = null;
   #endReason: string | null = null;
-  #renewedAt: number;
   /** Record writes in order, so that the delete at the end is the last one. */
   #writes: Promise<void> = Promise.resolve();
 
@@ -102,8 +104,7 @@ export class ChannelStream extends EventEmitter<ChannelStreamEvents> {
     this.transport = options.transport;
     this.startedAt = options.clock.now();
     this.#logger = options.logger;
-    this.#renewedAt = this.startedAt;
-    this.#scheduleRenew();
+    this.#scheduleRecord();
     this.ready = this.#start().catch(async (error: unknown) => {
       await this.close(`start failed: ${error instanceof Error ? error.message : String(error)}`);
       throw error;
@@ -147,6 +148,12 @@ export class ChannelStream extends EventEmitter<ChannelStreamEvents> {
     void this.close(`call ${reason}`, { bye: false });
   }
 
+  /** The lease is not ours any more (taken, or not renewed before its expiry): another node may own the channel. */
+  leaseLost(reason: string): void {
+    this.#logger.warn({ reason }, 'stream lease lost: another node may own the channel now');
+    void this.close('lease lost', { ownsLease: false });
+  }
+
   /** A reader lost the picture (RTCP PLI/FIR, throttled by the viewer service): ask the camera for a keyframe. */
   keyframeWanted(): void {
     if (this.#state !== 'live') return;
@@ -172,7 +179,7 @@ export class ChannelStream extends EventEmitter<ChannelStreamEvents> {
       codec: this.#stream?.codec ?? null,
       startedAt: new Date(this.startedAt).toISOString(),
       callId: this.#callId,
-      leaseExpiresAt: this.#o.clock.now() + this.#o.timings.leaseTtlMs,
+      leaseExpiresAt: this.#o.lease.lease.expiresAt,
     };
   }
 
@@ -191,8 +198,8 @@ export class ChannelStream extends EventEmitter<ChannelStreamEvents> {
 
   async #close(reason: string, legs: { bye?: boolean; ownsLease?: boolean }): Promise<void> {
     this.#clearGrace();
-    if (this.#renewTimer) this.#o.clock.clearTimeout(this.#renewTimer);
-    this.#renewTimer = null;
+    if (this.#recordTimer) this.#o.clock.clearTimeout(this.#recordTimer);
+    this.#recordTimer = null;
     this.#logger.info({ reason, ms: this.#o.clock.now() - this.startedAt }, 'stream ended');
     this.#ingest?.close('closed');
     const work: Promise<unknown>[] = [];
@@ -201,13 +208,13 @@ export class ChannelStream extends EventEmitter<ChannelStreamEvents> {
         this.#o.bus.request('gateway.bye', { callId: this.#callId }, { timeoutMs: CONTROL_TIMEOUT_MS }),
       );
     }
-    if (legs.ownsLease !== false) {
-      work.push(
-        this.#writes
-          .then(() => this.#o.store.delete(streamRecordKey(this.channelId)))
-          .then(() => this.#o.leases.release(streamLeaseKey(this.channelId), this.#o.node)),
-      );
-    }
+    // A lost lease is another node's now, and so is the record under it: neither is touched (the keeper releases
+    // nothing once lost). Ours: the record goes first, so that whoever takes the lease next finds no leftover call.
+    const owns = legs.ownsLease !== false && this.#o.lease.held;
+    const record = owns
+      ? this.#writes.then(() => this.#o.store.delete(streamRecordKey(this.channelId)))
+      : Promise.resolve();
+    work.push(record.finally(() => this.#o.lease.close()));
     for (const result of await Promise.allSettled(work)) {
       if (result.status === 'rejected')
         this.#logger.warn({ err: result.reason }, 'stream teardown step failed');
@@ -308,34 +315,15 @@ export class ChannelStream extends EventEmitter<ChannelStreamEvents> {
     this.#graceTimer = null;
   }
 
-  /** Renews the lease on a timer; a renewal refused means another node owns the channel now: stop at once. */
-  #scheduleRenew(): void {
-    this.#renewTimer = this.#o.clock.setTimeout(() => {
-      this.#renewTimer = null;
-      void this.#renew();
+  /** Rewrites the record as often as the lease is renewed, so that its `leaseExpiresAt` follows the lease. */
+  #scheduleRecord(): void {
+    this.#recordTimer = this.#o.clock.setTimeout(() => {
+      this.#recordTimer = null;
+      if (this.closed) return;
+      void this.#saveRecord().then(() => {
+        if (!this.closed) this.#scheduleRecord();
+      });
     }, this.#o.timings.renewEveryMs);
-  }
-
-  async #renew(): Promise<void> {
-    if (this.closed) return;
-    const { clock, timings } = this.#o;
-    let ours: boolean;
-    try {
-      ours = await this.#o.leases.renew(streamLeaseKey(this.channelId), this.#o.node, timings.leaseTtlMs);
-      if (ours) this.#renewedAt = clock.now();
-    } catch (error) {
-      // The store did not answer: try again until the lease has expired for everyone else too.
-      this.#logger.warn({ err: error }, 'renewing the stream lease failed');
-      ours = clock.now() - this.#renewedAt < timings.leaseTtlMs;
-    }
-    if (this.closed) return;
-    if (!ours) {
-      this.#logger.warn('stream lease lost: another node may own the channel now');
-      await this.close('lease lost', { ownsLease: false });
-      return;
-    }
-    await this.#saveRecord();
-    this.#scheduleRenew();
   }
 
   /**

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { LeaseKeeper } from '@tessera/bus';
 import {
   type Bus,
   type KeyValueStore,
@@ -159,23 +160,36 @@ export class StreamRegistry {
 
   /** Takes the channel's lease and starts its stream, or names the live holder. */
   async #claim(request: ViewerRequest, deadline: number): Promise<Claim> {
-    const { leases, node, timings } = this.#o;
+    const { leases, node, timings, clock } = this.#o;
     const key = streamLeaseKey(request.channelId);
-    let lease = await leases.acquire(key, node, timings.leaseTtlMs);
+    // The bus's keeper renews the lease; its loss ends the stream (wired once the stream exists, below).
+    let lost: (reason: string) => void = () => undefined;
+    const acquire = () =>
+      LeaseKeeper.acquire({
+        store: leases,
+        key,
+        holder: node,
+        ttlMs: timings.leaseTtlMs,
+        renewEveryMs: timings.renewEveryMs,
+        clock,
+        logger: this.#o.logger,
+        onLost: (_, reason) => lost(reason),
+      });
+    let lease = await acquire();
     while (!lease) {
       const holder = await leases.holder(key);
       if (holder && holder.holder !== node) return { kind: 'held', holder: holder.holder };
       // Released (or expired) between the two reads: try again.
-      if (this.#o.clock.now() >= deadline) {
+      if (clock.now() >= deadline) {
         throw new StreamOwnerUnavailableError(
           request.channelId,
           `the lease of ${request.channelId} is contended`,
         );
       }
-      lease = await leases.acquire(key, node, timings.leaseTtlMs);
+      lease = await acquire();
     }
     if (this.#closing) {
-      await leases.release(key, node);
+      await lease.close();
       throw new StreamOwnerUnavailableError(request.channelId, 'media server is closing');
     }
     const leftover = await this.#leftoverCall(request.channelId);
@@ -191,13 +205,14 @@ export class StreamRegistry {
       ingests: this.#o.ingests,
       bus: this.#o.bus,
       store: this.#o.store,
-      leases,
-      clock: this.#o.clock,
+      lease,
+      clock,
       logger: this.#o.logger.child({ streamId, channelId: request.channelId }),
       timings,
       startDeadline: deadline,
       leftoverCallId: leftover,
     });
+    lost = (reason) => stream.leaseLost(reason);
     this.#byChannel.set(request.channelId, stream);
     this.#byId.set(streamId, stream);
     stream.once('ended', (reason) => {
