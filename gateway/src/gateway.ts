@@ -153,8 +153,16 @@ export class Gateway {
         keyPrefix: config.sipId,
         clock,
         logger: logger.child({ component: 'device-takeover' }),
+        onAdopted: (_node, devices) => this.metrics.deviceTakeovers.inc({ how: 'adopted' }, devices),
       });
     }
+    this.metrics = new GatewayMetrics(this.metricsRegistry, {
+      devicesOnline: () => this.presence.size,
+      sip: () => this.endpoint.stats,
+      cascadeLinks: () => this.cascade.links.counts(),
+      tcpRefusals: () => ({ ...this.#tcp.refusals }),
+      events: () => ({ pending: this.#events.pending, dropped: this.#events.dropped }),
+    });
     this.#router = new DeviceRouter({
       bus,
       store,
@@ -163,13 +171,7 @@ export class Gateway {
       keyPrefix: config.sipId,
       logger: logger.child({ component: 'device-router' }),
       forwardTimeoutMs: Math.max(30_000, config.cascadeRelayTimeoutMs),
-    });
-    this.metrics = new GatewayMetrics(this.metricsRegistry, {
-      devicesOnline: () => this.presence.size,
-      sip: () => this.endpoint.stats,
-      cascadeLinks: () => this.cascade.links.counts(),
-      tcpRefusals: () => ({ ...this.#tcp.refusals }),
-      events: () => ({ pending: this.#events.pending, dropped: this.#events.dropped }),
+      metrics: this.metrics,
     });
     const requests = new DeviceRequests({
       endpoint: this.endpoint,

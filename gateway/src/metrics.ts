@@ -41,6 +41,10 @@ export class GatewayMetrics {
   readonly cascadeAlarms: Counter<'result'>;
   readonly cascadeRelays: Counter<'outcome'>;
   readonly cascadeLinkChanges: Counter<'state'>;
+  /** Replicas: devices this replica took from another (its packets came here, a command, a dead replica's). */
+  readonly deviceTakeovers: Counter<'how'>;
+  /** Replicas: device commands passed on to the replica that owns the device. */
+  readonly commandsForwarded: Counter<'command'>;
 
   constructor(
     registry: Registry,
@@ -130,6 +134,18 @@ export class GatewayMetrics {
       name: 'tessera_gateway_cascade_link_changes_total',
       help: 'Upper link state changes by new state',
       labelNames: ['state'],
+      registers,
+    });
+    this.deviceTakeovers = new Counter({
+      name: 'tessera_gateway_device_takeovers_total',
+      help: 'Devices taken from another gateway replica: packet (its packets reach us now), command, adopted (the owner died)',
+      labelNames: ['how'],
+      registers,
+    });
+    this.commandsForwarded = new Counter({
+      name: 'tessera_gateway_commands_forwarded_total',
+      help: 'Device commands passed on to the gateway replica that owns the device',
+      labelNames: ['command'],
       registers,
     });
     new Gauge({

@@ -88,7 +88,10 @@ export class ManscdpInbox {
       if (mine) record = this.#speaker(request, fromDevice, context, mine);
     }
     // Its packets reach this replica now: it owns the device (offline timer, commands) from here on.
-    if (record && this.#o.presence.get(fromDevice) !== record) record = this.#o.presence.take(record);
+    if (record && this.#o.presence.get(fromDevice) !== record) {
+      if (record.node !== this.#o.presence.node) this.#o.metrics.deviceTakeovers.inc({ how: 'packet' });
+      record = this.#o.presence.take(record);
+    }
     if (isKeepaliveBody(request.body)) {
       this.#keepalive(fromDevice, record, context, registered);
       return;

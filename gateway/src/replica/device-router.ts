@@ -1,6 +1,7 @@
 import type { Bus, CommandName, CommandRequest, CommandResponse, KeyValueStore } from '@tessera/contracts';
 import type { Logger } from '@tessera/kit';
 import type { PresenceTracker } from '../device/presence';
+import type { GatewayMetrics } from '../metrics';
 import type { NodeLease } from './node-lease';
 
 export interface DeviceRouterOptions {
@@ -13,6 +14,7 @@ export interface DeviceRouterOptions {
   logger: Logger;
   /** Deadline of a command passed on to the owner (the platform's own deadline usually ends it first). */
   forwardTimeoutMs: number;
+  metrics?: Pick<GatewayMetrics, 'deviceTakeovers' | 'commandsForwarded'>;
 }
 
 /** How long a call's owner is remembered (`gateway.bye` finds it); calls rarely last a day. */
@@ -48,6 +50,7 @@ export class DeviceRouter {
         { command, deviceId, owner: record.node },
         'command passed on to the device owner',
       );
+      this.#o.metrics?.commandsForwarded.inc({ command });
       return this.#o.bus.request(command, request, {
         timeoutMs: this.#o.forwardTimeoutMs,
         node: record.node,
@@ -58,6 +61,7 @@ export class DeviceRouter {
         { deviceId, deadOwner: record.node },
         'device taken from a dead replica for a command',
       );
+      this.#o.metrics?.deviceTakeovers.inc({ how: 'command' });
     }
     if (presence.get(deviceId) === undefined) presence.take(record);
     return local();

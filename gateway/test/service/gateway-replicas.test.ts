@@ -29,6 +29,7 @@ const logger = createLogger('replicas-test', 'silent');
 interface Replica {
   node: string;
   child: ChildProcess;
+  metricsPort: number;
   output: () => string;
 }
 
@@ -82,7 +83,7 @@ class Cluster {
     child.stderr?.on('data', (chunk: Buffer) => {
       output += chunk.toString();
     });
-    const replica = { node, child, output: () => output };
+    const replica = { node, child, metricsPort, output: () => output };
     this.replicas.push(replica);
     await waitFor(
       async () => {
@@ -101,6 +102,17 @@ class Cluster {
     const exited = new Promise((done) => replica.child.once('exit', done));
     replica.child.kill('SIGKILL');
     await exited;
+  }
+
+  /** A counter of a replica's /metrics, summed over its labels matching `labels`. */
+  async counter(node: string, name: string, labels = ''): Promise<number> {
+    const replica = this.replicas.find((r) => r.node === node);
+    const text = await (await fetch(`http://127.0.0.1:${replica?.metricsPort}/metrics`)).text();
+    let sum = 0;
+    for (const line of text.split('\n')) {
+      if (line.startsWith(`${name}{`) && line.includes(labels)) sum += Number(line.split(' ').pop());
+    }
+    return sum;
   }
 
   async owner(deviceId: string): Promise<string | undefined> {
@@ -349,6 +361,10 @@ describe('gateway replicas on one SIP port (real processes, real Redis)', () => 
       const result = await cluster.platform.request('gateway.ptz', ptz(id), { timeoutMs: 10_000 });
       expect(result.status).toBe(200);
     }
+    // Every camera the victim owned was taken by the survivor: on its first packet there, or adopted.
+    expect(await cluster.counter(survivor, 'tessera_gateway_device_takeovers_total')).toBeGreaterThanOrEqual(
+      victims.length,
+    );
     // Past interval × count + the lease TTL since the kill: live cameras stay online all along.
     await waitFor(
       () => Date.now() - killedAt > (KEEPALIVE_INTERVAL_SEC * KEEPALIVE_COUNT + LEASE_TTL_SEC + 2) * 1000,
