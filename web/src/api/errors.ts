@@ -1,3 +1,5 @@
+import type { ErrorResponse } from '@tessera/contracts/api';
+
 /** Every way a call to the platform can fail, as a value the caller must look at (nothing is thrown). */
 export type ApiError =
   | { kind: 'network'; message: string }
@@ -19,9 +21,13 @@ export function fail<T>(error: ApiError): Result<T> {
   return { ok: false, error };
 }
 
-/** The platform answers errors as `{ statusCode, error, message }`; anything else is described by status. */
+/**
+ * The platform answers errors as its ErrorResponse (`{ statusCode, error, message }`); anything else (a proxy's
+ * page) is described by status, so the fields are read one by one rather than decoded.
+ */
 export function errorFromResponse(status: number, body: unknown): ApiError {
-  const record = typeof body === 'object' && body !== null ? (body as Record<string, unknown>) : {};
+  const record: Partial<Record<keyof ErrorResponse, unknown>> =
+    typeof body === 'object' && body !== null ? body : {};
   const message = typeof record.message === 'string' ? record.message : `HTTP ${status}`;
   const code = typeof record.error === 'string' ? record.error : `http-${status}`;
   switch (status) {
