@@ -10,6 +10,11 @@ export default defineConfig({
     // maplibre-gl alone is ~1.1 MB minified: its own chunk, cached across console releases.
     chunkSizeWarningLimit: 1200,
     rollupOptions: {
+      // zod 4 writes explanations next to its @__PURE__ marks, which Rollup reports and drops: noise, not a fault.
+      onwarn(warning, warn) {
+        if (warning.code === 'INVALID_ANNOTATION' && warning.id?.includes('/node_modules/.pnpm/zod@')) return;
+        warn(warning);
+      },
       output: {
         manualChunks(id) {
           if (id.includes('/node_modules/maplibre-gl/')) return 'maplibre';
