@@ -262,6 +262,8 @@ export class ChannelStream extends EventEmitter<ChannelStreamEvents> {
         ssrc: opened.ssrc,
         startTime: null,
         endTime: null,
+        // Past our deadline the gateway CANCELs the INVITE (RFC 3261 §9.1): no camera streams to nobody.
+        answerTimeoutMs: Math.max(1, left() - 500),
       },
       { timeoutMs: left() },
     );

@@ -11,10 +11,10 @@ import {
   streamLeaseKey,
   streamRecordKey,
 } from '@tessera/contracts';
-import type { Clock, Logger, TimerHandle } from '@tessera/kit';
+import { type Clock, type Logger, TesseraError, type TimerHandle } from '@tessera/kit';
 import type { IngestManager } from '../sessions/ingest-manager';
 import { ChannelStream, type StreamTimings } from './channel-stream';
-import { StreamOwnerUnavailableError } from './stream-errors';
+import { StreamEndedError, StreamOwnerUnavailableError } from './stream-errors';
 
 export interface StreamRegistryOptions {
   /** This media server's node id (lease holder, node-addressed commands). */
@@ -123,7 +123,16 @@ export class StreamRegistry {
           `channel ${request.channelId} is owned by ${result.holder}, not by this media server`,
         );
       }
-      const answer = await this.#forward(request, result.holder, deadline);
+      let answer: ViewerAnswer | null;
+      try {
+        answer = await this.#forward(request, result.holder, deadline);
+      } catch (error) {
+        // The holder lost the lease while the request was on its way: ask again, the lease decides anew.
+        if (!(error instanceof TesseraError && error.code === 'stream_owner_unavailable')) throw error;
+        answer = null;
+        // A holder that is closing keeps its leases until its streams ended: not a busy loop meanwhile.
+        await new Promise<void>((resolve) => clock.setTimeout(resolve, this.#o.timings.renewEveryMs / 3));
+      }
       if (answer) return answer;
       // The holder's lease lapsed while we waited for it (it died): try to take the channel over.
       if (clock.now() >= deadline) {
@@ -147,6 +156,7 @@ export class StreamRegistry {
 
   async #join(stream: ChannelStream, shared: boolean): Promise<ViewerAnswer> {
     const info = await stream.ready;
+    if (stream.closed) throw new StreamEndedError(stream.streamId, 'ended before the reader joined');
     stream.hold();
     return {
       streamId: stream.streamId,
