@@ -1,3 +1,4 @@
+import type { SessionEndedEvent } from '@tessera/contracts/api';
 import type { UserRole } from '../schema/tables';
 
 /**
@@ -21,9 +22,10 @@ export interface AuthContext {
 
 /**
  * Why a session stopped authenticating: its time ran out, or it was revoked (logout, the user disabled or
- * deleted, a password change or reset). Sent to the console as the reason of `session.ended`.
+ * deleted, a password change or reset). Sent to the console as the reason of `session.ended`, so its type is the
+ * event's (@tessera/contracts/api live-events.ts).
  */
-export type SessionEndReason = 'expired' | 'revoked';
+export type SessionEndReason = SessionEndedEvent['reason'];
 
 /** A re-read of an authenticated caller's session: still live (with its current role and area), or ended. */
 export type SessionCheck = { live: true; auth: AuthContext } | { live: false; reason: SessionEndReason };

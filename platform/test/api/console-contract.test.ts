@@ -19,6 +19,7 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import * as web from '../../../web/src/api/decoders';
+import { openApiSchema } from '../../src/common/zod';
 import { channelIdIn, deviceIdIn, now } from '../support/fixtures';
 import { TestPlatform } from '../support/platform';
 import { SseClient } from '../support/sse';
@@ -137,6 +138,20 @@ describe('the console reads what the platform answers (shared schemas)', () => {
     } finally {
       stream.close();
     }
+  });
+
+  it('the OpenAPI document describes the answers with the same schemas', async () => {
+    const doc = await t.get<{
+      paths: Record<string, Record<string, { responses: Record<string, unknown> }>>;
+    }>('/api/docs-json');
+    expect(doc.status).toBe(200);
+    const answer = (path: string, method: string, status = '200') =>
+      (doc.body.paths[path]?.[method]?.responses[status] as { content: Record<string, { schema: unknown }> })
+        .content['application/json']?.schema;
+    expect(answer('/api/v1/channels', 'get')).toEqual(openApiSchema(z.array(ChannelSummary)));
+    expect(answer('/api/v1/me', 'get')).toEqual(openApiSchema(UserResponse));
+    expect(answer('/api/v1/outages', 'get')).toEqual(openApiSchema(z.array(Outage)));
+    expect(answer('/api/v1/wall-layouts', 'get')).toEqual(openApiSchema(z.array(WallLayout)));
   });
 
   it('a field missing from an answer fails the console, a field the contract lacks fails here', () => {
