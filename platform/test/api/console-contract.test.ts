@@ -145,9 +145,9 @@ describe('the console reads what the platform answers (shared schemas)', () => {
       paths: Record<string, Record<string, { responses: Record<string, unknown> }>>;
     }>('/api/docs-json');
     expect(doc.status).toBe(200);
+    type Answer = { content: Record<string, { schema: unknown }> } | undefined;
     const answer = (path: string, method: string, status = '200') =>
-      (doc.body.paths[path]?.[method]?.responses[status] as { content: Record<string, { schema: unknown }> })
-        .content['application/json']?.schema;
+      (doc.body.paths[path]?.[method]?.responses[status] as Answer)?.content['application/json']?.schema;
     expect(answer('/api/v1/channels', 'get')).toEqual(openApiSchema(z.array(ChannelSummary)));
     expect(answer('/api/v1/me', 'get')).toEqual(openApiSchema(UserResponse));
     expect(answer('/api/v1/outages', 'get')).toEqual(openApiSchema(z.array(Outage)));
