@@ -164,6 +164,8 @@ export {
   type RequestHandler,
   SipEndpoint,
   type SipEndpointOptions,
+  type SubscribeOptions,
+  type SubscribeOutcome,
 } from './endpoint/sip-endpoint';
 
 // --- dialogs (RFC 3261 §12) ---
@@ -184,6 +186,7 @@ export {
   type DialogId,
   type DialogRole,
   type DialogState,
+  type NotifyDialogOptions,
   type RemoteCSeqVerdict,
   type UacDialogOptions,
   type UasDialogOptions,

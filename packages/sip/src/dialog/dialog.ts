@@ -44,6 +44,16 @@ export interface UasDialogOptions {
   data?: Record<string, string>;
 }
 
+export interface NotifyDialogOptions {
+  /** Our SUBSCRIBE as built (From with our tag, its CSeq). */
+  request: SipRequest;
+  /** Their first NOTIFY in the subscription (To-tag = our tag), ahead of the SUBSCRIBE's 2xx. */
+  notify: SipRequest;
+  /** The NOTIFY's packet source: where our in-dialog requests go. */
+  remote: RemoteAddress;
+  data?: Record<string, string>;
+}
+
 /** Whether the other side's request may go on in the dialog (§12.2.2). */
 export type RemoteCSeqVerdict = 'accepted' | 'out-of-order';
 
@@ -151,6 +161,37 @@ export class Dialog implements DialogId, DialogFields {
         remoteCSeq: getCSeq(request).seq,
         remoteTarget: contactUri(request) ?? targetAt(requestFrom.uri.user, remote),
         routeSet: [...request.headers.getAll('Record-Route')],
+        secure: false,
+        remote: plainRemote(remote),
+        data: options.data ?? {},
+      },
+      remote,
+    );
+  }
+
+  /**
+   * Our SUBSCRIBE's dialog made by the first NOTIFY, which may arrive before the SUBSCRIBE's 2xx (RFC 6665 §4.1.2,
+   * §4.4.1: the dialog is created by whichever comes first). We are still the side that sent the request (uac: our
+   * From and CSeq), but the dialog's other half comes from their request, as for a UAS (RFC 3261 §12.1.1): their tag
+   * is the NOTIFY's From-tag, the remote target its Contact, the route set its Record-Route in order. The remote CSeq
+   * stays empty: the endpoint checks the NOTIFY against it like any request in the dialog (§12.2.2).
+   */
+  static byNotify(options: NotifyDialogOptions): Dialog {
+    const { request, notify, remote } = options;
+    const notifier = getFrom(notify);
+    return new Dialog(
+      {
+        role: 'uac',
+        state: 'confirmed',
+        callId: getCallId(request),
+        localTag: getFrom(request).tag ?? null,
+        remoteTag: notifier.tag ?? null,
+        from: request.headers.get('From') ?? '',
+        to: notify.headers.get('From') ?? request.headers.get('To') ?? '',
+        localCSeq: getCSeq(request).seq,
+        remoteCSeq: null,
+        remoteTarget: contactUri(notify) ?? targetAt(notifier.uri.user, remote),
+        routeSet: [...notify.headers.getAll('Record-Route')],
         secure: false,
         remote: plainRemote(remote),
         data: options.data ?? {},

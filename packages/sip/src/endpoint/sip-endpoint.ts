@@ -2,7 +2,8 @@ import { type Clock, systemClock } from '@tessera/kit';
 import { Dialog } from '../dialog/dialog';
 import { DialogStore } from '../dialog/dialog-store';
 import { SipTransportError, TransactionCancelledError } from '../errors';
-import { getCallId, getCSeq } from '../message/fields';
+import { readTag } from '../dialog/in-dialog-request';
+import { getCallId, getCSeq, getFrom } from '../message/fields';
 import { newBranch } from '../message/ids';
 import type { SipRequest, SipResponse } from '../message/message';
 import { type SipTimers, transactionTimeout } from '../transaction/timers';
@@ -54,6 +55,34 @@ export interface SipEndpointOptions {
    * dialogs the application keeps outside the dialog layer.
    */
   passUnknownDialogMethods?: readonly string[];
+  /**
+   * With 'reject': asked before answering 481, for a dialog another replica (or this process before a restart) kept
+   * in the store's persistence. The dialog it returns is opened with its handler and gets the request; undefined is
+   * 481; a rejection is 500 (the other side retries).
+   */
+  adoptDialog?: (request: SipRequest) => Promise<{ dialog: Dialog; handler: DialogHandler } | undefined>;
+}
+
+export interface SubscribeOptions {
+  /** Gets the other side's requests (NOTIFY) in the subscription's dialog, the first one included. */
+  handler: DialogHandler;
+  /** The application's fields, kept in the dialog's record. */
+  data?: Record<string, string>;
+  /** User part of the fallback remote target when neither the 2xx nor the NOTIFY has a Contact. */
+  targetUser?: string;
+}
+
+/** Our SUBSCRIBE's outcome; `dialog` is open (handler set) when the subscription exists, else undefined. */
+export interface SubscribeOutcome {
+  response: SipResponse;
+  dialog: Dialog | undefined;
+}
+
+/** A SUBSCRIBE of ours waiting for its final response; a NOTIFY may make its dialog first. */
+interface PendingSubscribe {
+  readonly request: SipRequest;
+  readonly options: SubscribeOptions;
+  dialog: Dialog | undefined;
 }
 
 export interface EndpointRequestOptions extends Omit<ClientRequestOptions, 'onRetransmitted2xx'> {
@@ -91,6 +120,9 @@ export class SipEndpoint {
   readonly #dialogHandlers = new WeakMap<Dialog, DialogHandler>();
   readonly #unknownDialogs: 'reject' | 'pass';
   readonly #passUnknown: ReadonlySet<string>;
+  readonly #adoptDialog: SipEndpointOptions['adoptDialog'];
+  /** Our SUBSCRIBEs in flight, by Call-ID and our tag (the To-tag of their NOTIFYs). */
+  readonly #subscribing = new Map<string, PendingSubscribe>();
   readonly #counters = {
     ackTimeouts: 0,
     handlerErrors: 0,
@@ -112,6 +144,7 @@ export class SipEndpoint {
     this.#dialogs = options.dialogs ?? new DialogStore();
     this.#unknownDialogs = options.unknownDialogs ?? 'pass';
     this.#passUnknown = new Set(options.passUnknownDialogMethods ?? []);
+    this.#adoptDialog = options.adoptDialog;
     this.#transports = options.transports;
     this.#viaHost = options.viaHost;
     this.#userAgent = options.userAgent;
@@ -240,6 +273,46 @@ export class SipEndpoint {
     this.request(dialog.request('BYE'), remote).catch(() => undefined);
   }
 
+  /**
+   * Sends our SUBSCRIBE (RFC 6665 §4.1.2) and makes its dialog, by the 2xx or by the first NOTIFY, whichever comes
+   * first (§4.4.1): a NOTIFY with our tag in its To and the SUBSCRIBE's Call-ID reaches `options.handler` even ahead
+   * of the 2xx. The dialog is open when a 2xx arrives; on a failure response one a NOTIFY made is closed again. Its
+   * refresh and unsubscribe are requests in it (`dialog.request('SUBSCRIBE')`), its end is `closeDialog`.
+   */
+  async subscribe(
+    request: SipRequest,
+    remote: RemoteAddress,
+    options: SubscribeOptions,
+  ): Promise<SubscribeOutcome> {
+    const key = pendingKey(getCallId(request), getFrom(request).tag ?? null);
+    const pending: PendingSubscribe = { request, options, dialog: undefined };
+    this.#subscribing.set(key, pending);
+    let response: SipResponse;
+    try {
+      response = await this.request(request, remote);
+    } catch (error) {
+      if (pending.dialog) this.closeDialog(pending.dialog);
+      throw error;
+    } finally {
+      this.#subscribing.delete(key);
+    }
+    if (response.status >= 300 || response.status < 200) {
+      if (pending.dialog) this.closeDialog(pending.dialog);
+      return { response, dialog: undefined };
+    }
+    // A NOTIFY that came first made the dialog already (its Contact is the notifier's as much as the 2xx's).
+    if (pending.dialog) return { response, dialog: pending.dialog };
+    const dialog = Dialog.asUac({
+      request,
+      response,
+      remote,
+      targetUser: options.targetUser,
+      data: options.data,
+    });
+    this.openDialog(dialog, options.handler);
+    return { response, dialog };
+  }
+
   /** Sends the ACK for a 2xx yourself (with `autoAck: false`, e.g. to carry an SDP answer). */
   async ack(
     invite: SipRequest,
@@ -306,30 +379,75 @@ export class SipEndpoint {
    * out-of-order CSeq), false when it goes to `onRequest`.
    */
   #inDialog(request: SipRequest, context: ServerRequestContext): boolean {
-    const dialog = this.#dialogs.match(request);
+    let dialog = this.#dialogs.match(request);
+    if (dialog === undefined && request.method === 'NOTIFY')
+      dialog = this.#notifyOfSubscribe(request, context);
     const handler = dialog === undefined ? undefined : this.#dialogHandlers.get(dialog);
     if (dialog === undefined || handler === undefined) {
       if (this.#unknownDialogs === 'pass' || this.#passUnknown.has(request.method)) return false;
-      // §12.2.2: "If the UAS wishes to reject the request because it does not wish to recreate the dialog, it
-      // MUST respond to the request with a 481 (Call/Transaction Does Not Exist) status code".
-      this.#counters.unknownDialogs++;
-      context.respond(481, 'Call/Transaction Does Not Exist');
+      if (this.#adoptDialog !== undefined) {
+        this.#watch(context, this.#adopt(this.#adoptDialog, request, context));
+        return true;
+      }
+      this.#rejectUnknown(context);
       return true;
     }
+    this.#route(request, context, dialog, handler);
+    return true;
+  }
+
+  /**
+   * The first NOTIFY of our SUBSCRIBE still waiting for its response (RFC 6665 §4.4.1): it makes the subscription's
+   * dialog, opened with the SUBSCRIBE's handler. Undefined when it matches no SUBSCRIBE in flight.
+   */
+  #notifyOfSubscribe(notify: SipRequest, context: ServerRequestContext): Dialog | undefined {
+    const pending = this.#subscribing.get(
+      pendingKey(getCallId(notify), readTag(notify.headers.get('To') ?? '')),
+    );
+    if (pending === undefined || pending.dialog !== undefined) return undefined;
+    const { request, options } = pending;
+    pending.dialog = Dialog.byNotify({ request, notify, remote: context.remote, data: options.data });
+    this.openDialog(pending.dialog, options.handler);
+    return pending.dialog;
+  }
+
+  /** A dialog not held here, asked of `adoptDialog`: opened and routed, or 481. */
+  async #adopt(
+    adopt: NonNullable<SipEndpointOptions['adoptDialog']>,
+    request: SipRequest,
+    context: ServerRequestContext,
+  ): Promise<void> {
+    const adopted = await adopt(request);
+    if (adopted === undefined) {
+      this.#rejectUnknown(context);
+      return;
+    }
+    this.openDialog(adopted.dialog, adopted.handler);
+    this.#route(request, context, adopted.dialog, adopted.handler);
+  }
+
+  #rejectUnknown(context: ServerRequestContext): void {
+    // §12.2.2: "If the UAS wishes to reject the request because it does not wish to recreate the dialog, it
+    // MUST respond to the request with a 481 (Call/Transaction Does Not Exist) status code".
+    this.#counters.unknownDialogs++;
+    context.respond(481, 'Call/Transaction Does Not Exist');
+  }
+
+  /** The request to its dialog's handler, after the remote CSeq check (§12.2.2). */
+  #route(request: SipRequest, context: ServerRequestContext, dialog: Dialog, handler: DialogHandler): void {
     if (dialog.receive(request) === 'out-of-order') {
       this.#counters.outOfOrderRequests++;
       context.respond(500, 'Server Internal Error');
-      return true;
+      return;
     }
     let outcome: void | Promise<void>;
     try {
       outcome = handler.onRequest(request, context, dialog);
     } catch (error) {
       this.#onHandlerError(context, error);
-      return true;
+      return;
     }
     this.#watch(context, outcome);
-    return true;
   }
 
   #context(request: SipRequest, transaction: ServerTransaction, remote: RemoteAddress): ServerRequestContext {
@@ -417,4 +535,8 @@ export class SipEndpoint {
     }
     this.#ackHandler?.(ack, remote);
   }
+}
+
+function pendingKey(callId: string, localTag: string | null): string {
+  return `${callId}\n${localTag ?? ''}`;
 }
