@@ -15,6 +15,7 @@ import { AuthLockout } from './device/auth-lockout';
 import { DevicePolicySource } from './device/device-policy';
 import { DeviceQueries } from './device/device-queries';
 import { DeviceRequests } from './device/device-requests';
+import { DeviceSubscriptions, namesDialog } from './device/device-subscriptions';
 import { EventOutbox } from './device/event-outbox';
 import { fromRegisteredAddress } from './device/device-source';
 import { ManscdpInbox } from './device/manscdp-inbox';
@@ -29,8 +30,11 @@ import { DeviceRouter } from './replica/device-router';
 import { DeviceTakeover } from './replica/device-takeover';
 import { NodeLease } from './replica/node-lease';
 import {
+  type Dialog,
+  type DialogHandler,
   DialogStore,
   HmacNonceIssuer,
+  type SipRequest,
   listenOnOnePort,
   SipEndpoint,
   TcpTransport,
@@ -64,6 +68,8 @@ export class Gateway {
   readonly endpoint: SipEndpoint;
   readonly presence: PresenceTracker;
   readonly queries: DeviceQueries;
+  /** Our catalog subscriptions at devices (their NOTIFYs routed by dialog ID). */
+  readonly subscriptions: DeviceSubscriptions;
   /** INVITE dialogs (live play, playback, download). */
   readonly calls: CallManager;
   /** This gateway as a lower platform: links to upper platforms and what they ask of us. */
@@ -118,10 +124,12 @@ export class Gateway {
         onPersistError: (error, id) =>
           logger.warn({ err: error, callId: id.callId }, 'dialog record not written or deleted'),
       }),
-      // RFC 3261 §12.2.2: an in-dialog request of no dialog here is 481. NOTIFY and MESSAGE still reach the
-      // handlers: the devices' catalog subscriptions (DeviceQueries) are kept outside the dialog layer.
+      // RFC 3261 §12.2.2: an in-dialog request of no dialog here is 481 (a NOTIFY too, RFC 6665 §4.1.3), unless it
+      // names a subscription another replica kept in the store, which is taken over. MESSAGE is outside any dialog
+      // in GB/T 28181 (keepalives, answers): a To-tag on one (some devices copy ours) must not lose it.
       unknownDialogs: 'reject',
-      passUnknownDialogMethods: ['NOTIFY', 'MESSAGE'],
+      passUnknownDialogMethods: ['MESSAGE'],
+      adoptDialog: (request) => this.#adoptDialog(request),
     });
     // One outbox for everything the gateway reports, so that after a Redis outage the platform gets it in the
     // order it happened (a registration before the catalog it triggered, a call's end after its start).
@@ -193,9 +201,20 @@ export class Gateway {
           at: new Date(clock.now()).toISOString(),
         }),
     });
+    this.subscriptions = new DeviceSubscriptions({
+      endpoint: this.endpoint,
+      requests,
+      clock,
+      logger: logger.child({ component: 'subscriptions' }),
+      metrics: this.metrics,
+      presence: (deviceId) => this.presence.get(deviceId),
+      // The inbox is made below; a NOTIFY can only come after a SUBSCRIBE, long after this constructor.
+      onNotify: (request, context) => inbox.handle(request, context),
+    });
     this.queries = new DeviceQueries({
       outbox: this.#events,
       requests,
+      subscriptions: this.subscriptions,
       presence: this.presence,
       catalogs: this.#catalogs,
       clock,
@@ -274,7 +293,7 @@ export class Gateway {
             logger.warn({ err: error, callId: id.callId }, 'dialog record not written or deleted'),
         }),
         unknownDialogs: 'reject',
-        passUnknownDialogMethods: ['NOTIFY', 'MESSAGE'],
+        passUnknownDialogMethods: ['MESSAGE'],
       });
       endpoint.onRequest(async (request, context) => {
         if (this.cascade.handles(request)) return this.cascade.handle(request, context);
@@ -318,6 +337,8 @@ export class Gateway {
         case 'REGISTER':
           return registrar.handle(request, context);
         case 'MESSAGE':
+        // A NOTIFY here has no To-tag: the device sends its catalog changes outside any dialog (ops' simulator
+        // does); one in a subscription's dialog went to DeviceSubscriptions.
         case 'NOTIFY':
           return inbox.handle(request, context);
         case 'BYE':
@@ -423,7 +444,12 @@ export class Gateway {
     if (this.#nodes) this.#unsubscribe.push(await bus.handle('gateway.bye', bye, { node }));
     this.#unsubscribe.push(
       // Every replica sees every offline event (no shared group): each ends the calls it holds.
-      await bus.subscribe('device.offline', ({ deviceId }) => this.calls.deviceOffline(deviceId)),
+      await bus.subscribe('device.offline', ({ deviceId }) => {
+        this.calls.deviceOffline(deviceId);
+        this.subscriptions.deviceOffline(deviceId);
+      }),
+      // Every replica: a call another replica ended from its record (`hung-up`) is forgotten by the one holding it.
+      await bus.subscribe('gateway.call-ended', ({ callId }) => this.calls.endedElsewhere(callId)),
       // Every replica too: the one the device registered at applies the new keepalive to the live record.
       await bus.subscribe('inventory.device-policy-changed', (change) => this.#policyChanged(change)),
     );
@@ -433,6 +459,17 @@ export class Gateway {
       { port: this.#port, host: config.host, sipId: config.sipId, realm: config.realm },
       'gateway listening',
     );
+  }
+
+  /**
+   * A NOTIFY naming no dialog held here: a catalog subscription another replica (or this process before a restart)
+   * made and kept in the store is continued here when its device is (`DeviceSubscriptions.adopt`); else 481.
+   */
+  async #adoptDialog(request: SipRequest): Promise<{ dialog: Dialog; handler: DialogHandler } | undefined> {
+    if (request.method !== 'NOTIFY' || !this.endpoint.dialogs.persistent) return undefined;
+    const stored = await this.endpoint.dialogs.load(request.headers.get('Call-ID') ?? '');
+    const dialog = stored.find((candidate) => namesDialog(request, candidate));
+    return dialog && this.subscriptions.adopt(dialog);
   }
 
   async #listenTcpShared(): Promise<void> {
@@ -497,6 +534,7 @@ export class Gateway {
       await this.#nodes?.close();
       this.presence.close();
       this.queries.close();
+      this.subscriptions.close();
       this.#catalogs.close();
       // Before the endpoint: the BYEs and the unregisters need it.
       await this.cascade.close();

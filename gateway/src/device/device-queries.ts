@@ -25,6 +25,7 @@ import {
 import type { GatewayMetrics } from '../metrics';
 import type { SipResponse } from '@tessera/sip';
 import { DeviceNotOnlineError, type DeviceRequests } from './device-requests';
+import type { DeviceSubscriptions } from './device-subscriptions';
 import type { EventOutbox } from './event-outbox';
 import { PendingReplies, unwrapReply } from './pending-replies';
 import type { PresenceRecord, PresenceTracker } from './presence';
@@ -71,7 +72,8 @@ export interface DeviceQueriesOptions {
   metrics: GatewayMetrics;
   platformId: string;
   replyTimeoutMs: number;
-  catalogSubscribeExpiresSec?: number;
+  /** The catalog subscriptions' dialogs. */
+  subscriptions: Pick<DeviceSubscriptions, 'catalog'>;
   /**
    * RecordInfo answers: give up this long after the query or the last packet (default replyTimeoutMs). An NVR
    * searching its disk may take seconds before the first packet, so this is not the per-packet pacing.
@@ -395,15 +397,9 @@ export class DeviceQueries {
     return this.#controls.settle(message.deviceId, message.sn, message);
   }
 
-  /** Catalog subscription (GB/T 28181 §9.11): changes then arrive as NOTIFY. */
+  /** Catalog subscription (GB/T 28181 §9.11): changes then arrive as NOTIFY, in its dialog (DeviceSubscriptions). */
   async subscribeCatalog(deviceId: string): Promise<void> {
-    const record = this.#online(deviceId);
-    const sn = this.#o.requests.nextSn();
-    const response = await this.#o.requests.subscribe(record, {
-      event: `Catalog;id=${sn}`,
-      expiresSec: this.#o.catalogSubscribeExpiresSec ?? 3600,
-      body: { kind: 'catalog-query', sn, deviceId, startTime: null, endTime: null },
-    });
+    const response = await this.#o.subscriptions.catalog(this.#online(deviceId));
     this.#check(deviceId, response, 'subscribe');
     this.#o.metrics.deviceQueries.inc({ query: 'subscribe', result: 'ok' });
   }

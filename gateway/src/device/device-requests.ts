@@ -1,6 +1,13 @@
 import type { Clock } from '@tessera/kit';
 import { encodeManscdp, type TypedManscdpMessage } from '@tessera/gb28181';
-import { RequestBuilder, type RemoteAddress, type SipEndpoint, type SipResponse } from '@tessera/sip';
+import {
+  RequestBuilder,
+  type RemoteAddress,
+  type SipEndpoint,
+  type SipResponse,
+  type SubscribeOptions,
+  type SubscribeOutcome,
+} from '@tessera/sip';
 import type { PresenceRecord } from './presence';
 
 export interface DeviceRequestsOptions {
@@ -67,10 +74,15 @@ export class DeviceRequests {
     return this.#opts.endpoint.request(request, remote);
   }
 
+  /**
+   * A SUBSCRIBE to the device (GB/T 28181 §9.11) whose dialog the endpoint makes from the 2xx or the first NOTIFY
+   * (RFC 6665 §4.1.2); the device's NOTIFYs in it reach `handler`.
+   */
   async subscribe(
     record: PresenceRecord,
     options: { event: string; expiresSec: number; body: TypedManscdpMessage },
-  ): Promise<SipResponse> {
+    dialog: Pick<SubscribeOptions, 'handler' | 'data'>,
+  ): Promise<SubscribeOutcome> {
     const remote = this.remoteOf(record);
     const request = this.#builder(record.deviceId).build('SUBSCRIBE', {
       uri: `sip:${record.deviceId}@${formatHostPort(remote)}`,
@@ -81,7 +93,12 @@ export class DeviceRequests {
       ],
       body: encodeManscdp(options.body, { charset: record.charset ?? undefined }),
     });
-    return this.#opts.endpoint.request(request, remote);
+    return this.#opts.endpoint.subscribe(request, remote, { ...dialog, targetUser: record.deviceId });
+  }
+
+  /** Our Contact, for target-refresh requests in a dialog (a re-SUBSCRIBE, RFC 3261 §12.2.1.1). */
+  contact(): string {
+    return `<sip:${this.#opts.platformId}@${this.#opts.contactHost()}>`;
   }
 }
 

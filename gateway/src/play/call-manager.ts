@@ -166,8 +166,9 @@ export class CallManager {
 
   /**
    * The `gateway.bye` command: hangs up and forgets the call. A call this replica does not hold is looked up in the
-   * persisted dialog records (another replica placed it) and ended from here. Idempotent: an unknown call is
-   * already gone.
+   * persisted dialog records (another replica placed it), ended from here, and announced as `gateway.call-ended`
+   * (`hung-up`), so that the replica holding it in memory forgets it (`endedElsewhere`) instead of keeping a dead
+   * call until the device's BYE or its going offline. Idempotent: an unknown call is already gone.
    */
   async bye(callId: string): Promise<{ ok: true }> {
     const call = this.#calls.get(callId);
@@ -189,8 +190,21 @@ export class CallManager {
       this.#o.logger.info({ callId, deviceId }, "ending another replica's call from its dialog record");
       this.#o.endpoint.closeDialog(dialog);
       await this.#sendBye(dialog, deviceId);
+      this.#publishEnded(callId, dialog.data.sessionId ?? '', 'hung-up');
     }
     return { ok: true };
+  }
+
+  /**
+   * `gateway.call-ended` from any replica: a call still held here was ended elsewhere (another replica sent its BYE
+   * from the record), so it is forgotten here without a BYE of our own. Our own events find the call gone already.
+   */
+  endedElsewhere(callId: string): void {
+    const call = this.#calls.get(callId);
+    if (!call) return;
+    this.#calls.delete(callId);
+    this.#o.endpoint.closeDialog(call.dialog);
+    this.#o.logger.info({ callId, deviceId: call.deviceId }, 'call ended by another replica: forgotten here');
   }
 
   /**
@@ -339,10 +353,14 @@ export class CallManager {
   }
 
   #ended(call: PlayCall, reason: EndReason): void {
+    this.#publishEnded(call.callId, call.sessionId, reason);
+  }
+
+  #publishEnded(callId: string, sessionId: string, reason: EndReason): void {
     this.#o.bus
       .publish('gateway.call-ended', {
-        callId: call.callId,
-        sessionId: call.sessionId,
+        callId,
+        sessionId,
         reason,
         at: new Date(this.#o.clock.now()).toISOString(),
       })

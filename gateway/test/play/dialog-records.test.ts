@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
-import { MemoryBroker, MemoryBus, RedisKeyValueStore } from '@tessera/bus';
+import type { CallEnded } from '@tessera/contracts';
+import { MemoryBroker, MemoryBus, RedisBus, RedisKeyValueStore } from '@tessera/bus';
 import { createLogger } from '@tessera/kit';
 import { Dialog, RequestBuilder, createResponse } from '@tessera/sip';
 import { describeSippFailure, freePort, runSipp, waitFor } from '@tessera/testkit';
@@ -22,9 +23,15 @@ function redisStore() {
   return new RedisKeyValueStore({ url: REDIS_URL, namespace, logger });
 }
 
-/** A gateway replica on its own port and bus, over the shared store. */
-async function replica(store: RedisKeyValueStore) {
-  const bus = new MemoryBus({ broker: new MemoryBroker(), logger });
+/**
+ * A gateway replica on its own port over the shared store; on its own bus, or on the Redis bus namespace given
+ * (replicas sharing it see each other's events).
+ */
+async function replica(store: RedisKeyValueStore, busNamespace?: string) {
+  const bus =
+    busNamespace === undefined
+      ? new MemoryBus({ broker: new MemoryBroker(), logger })
+      : new RedisBus({ url: REDIS_URL, namespace: busNamespace, logger });
   await bus.handle('inventory.device-policy', async () => ({
     known: true,
     digest: null,
@@ -110,5 +117,48 @@ describe('dialog records in Redis', () => {
     await waitFor(async () => (await store.keys(`${PLATFORM_ID}:dialog:`)).length === 0, {
       what: 'the record deleted',
     });
+  });
+
+  it("the replica holding a call that another replica ended from its record forgets it (gateway.call-ended 'hung-up' over Redis)", async () => {
+    const store = redisStore();
+    cleanUp.push(async () => {
+      for (const key of await store.keys('')) await store.delete(key);
+      await store.close();
+    });
+    const busNamespace = `test-dialogs-bus-${randomBytes(4).toString('hex')}`;
+    const a = await replica(store, busNamespace);
+    cleanUp.push(a.close);
+    const b = await replica(store, busNamespace);
+    cleanUp.push(b.close);
+    const ended: CallEnded[] = [];
+    await b.bus.subscribe('gateway.call-ended', (event) => {
+      ended.push(event);
+    });
+    const port = await freePort();
+    await deviceAt(a.gateway, port);
+    const run = runSipp({
+      scenario: `${scenarios}/two_dialogs_uas.xml`,
+      localPort: port,
+      calls: 1,
+      timeoutMs: 20_000,
+    });
+    // Placed at A (directly: on the shared bus the INVITE could land at B, which does not hold the device).
+    const result = await a.gateway.calls.invite(playRequest());
+    if (!result.ok) throw new Error(`not answered: ${result.status}`);
+    await waitFor(async () => (await store.keys(`${PLATFORM_ID}:dialog:${result.callId}:`)).length === 1, {
+      what: 'the dialog record in Redis',
+    });
+    // What `gateway.bye` does at B: B holds no such call and ends it from A's record.
+    expect(b.gateway.calls.get(result.callId)).toBeUndefined();
+    expect(await b.gateway.calls.bye(result.callId)).toEqual({ ok: true });
+    const done = await run;
+    expect(done.exitCode, describeSippFailure(done)).toBe(0);
+    // A learns it from B's event: no dead call kept until the device's BYE or its going offline.
+    await waitFor(() => a.gateway.calls.get(result.callId) === undefined, { what: 'A forgetting the call' });
+    expect(a.gateway.calls.size).toBe(0);
+    expect(a.gateway.endpoint.dialogs.size).toBe(0);
+    expect(ended).toEqual([
+      { callId: result.callId, sessionId: 'session-1', reason: 'hung-up', at: expect.any(String) },
+    ]);
   });
 });

@@ -70,7 +70,7 @@ describe('gateway dialogs with SIPp as the device', () => {
     expect(h.gateway.endpoint.dialogs.size).toBe(0);
   });
 
-  it('a BYE and an INFO with a To-tag on an unknown Call-ID are answered 481', async () => {
+  it('a BYE, an INFO and a NOTIFY with a To-tag on an unknown Call-ID are answered 481', async () => {
     h = await startGateway();
     const port = await freePort();
     await deviceAt(h.gateway, port);
@@ -83,7 +83,7 @@ describe('gateway dialogs with SIPp as the device', () => {
       timeoutMs: 20_000,
     });
     expect(done.exitCode, describeSippFailure(done)).toBe(0);
-    expect(h.gateway.endpoint.stats.unknownDialogs).toBe(2);
+    expect(h.gateway.endpoint.stats.unknownDialogs).toBe(3);
   });
 
   it('the requester gives up while the camera rings: CANCEL (RFC 3261 §9.1), 200 to it, 487 ACKed, no call', async () => {

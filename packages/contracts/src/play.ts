@@ -128,10 +128,14 @@ export type IngestEnded = z.infer<typeof IngestEnded>;
 export const ViewersChanged = z.object({ sessionId: z.string(), viewers: z.number().int(), at: z.string() });
 export type ViewersChanged = z.infer<typeof ViewersChanged>;
 
+/**
+ * A call is over. `hung-up`: a replica that did not place it ended it from its dialog record (`gateway.bye`), so the
+ * replica holding it in memory forgets it too.
+ */
 export const CallEnded = z.object({
   callId: z.string(),
   sessionId: z.string(),
-  reason: z.enum(['device-bye', 'device-offline', 'error']),
+  reason: z.enum(['device-bye', 'device-offline', 'hung-up', 'error']),
   at: z.string(),
 });
 export type CallEnded = z.infer<typeof CallEnded>;
