@@ -38,32 +38,6 @@ export const number: Decoder<number> = (value) => {
   return value;
 };
 
-export function branded<B extends string>(): Decoder<B> {
-  return (value) => string(value) as B;
-}
-
-export function nullable<T>(decoder: Decoder<T>): Decoder<T | null> {
-  return (value) => (value === null || value === undefined ? null : decoder(value));
-}
-
-export function oneOf<const T extends string>(values: readonly T[]): Decoder<T> {
-  return (value) => {
-    if (typeof value !== 'string' || !(values as readonly string[]).includes(value)) {
-      throw new DecodeError('', `one of ${values.join(', ')}`);
-    }
-    return value as T;
-  };
-}
-
-export function numberIn<const T extends number>(values: readonly T[]): Decoder<T> {
-  return (value) => {
-    if (typeof value !== 'number' || !(values as readonly number[]).includes(value)) {
-      throw new DecodeError('', `one of ${values.join(', ')}`);
-    }
-    return value as T;
-  };
-}
-
 export const boolean: Decoder<boolean> = (value) => {
   if (typeof value !== 'boolean') throw new DecodeError('', 'a boolean');
   return value;
@@ -77,8 +51,8 @@ export const empty: Decoder<null> = (value) => {
 
 /**
  * Checks an object's fields in place: the JSON just parsed is not copied (100,000 cameras would be garbage
- * twice over), only normalised where a decoder changed a value (e.g. a missing nullable field becomes null).
- * Fields not listed are left as they are.
+ * twice over); a field is written back only where its decoder returned another value. Fields not listed are
+ * left as they are.
  */
 export function object<T>(fields: { [K in keyof T]: Decoder<T[K]> }): Decoder<T> {
   const entries = Object.entries(fields) as [string, Decoder<unknown>][];
