@@ -36,6 +36,7 @@ import {
   HmacNonceIssuer,
   type SipRequest,
   listenOnOnePort,
+  parseNameAddr,
   SipEndpoint,
   TcpTransport,
   UdpTransport,
@@ -467,6 +468,9 @@ export class Gateway {
    */
   async #adoptDialog(request: SipRequest): Promise<{ dialog: Dialog; handler: DialogHandler } | undefined> {
     if (request.method !== 'NOTIFY' || !this.endpoint.dialogs.persistent) return undefined;
+    // Only a device held here can have a subscription to take over: a stray NOTIFY costs no store read.
+    const deviceId = readUser(request.headers.get('From') ?? '');
+    if (deviceId === undefined || this.presence.get(deviceId) === undefined) return undefined;
     const stored = await this.endpoint.dialogs.load(request.headers.get('Call-ID') ?? '');
     const dialog = stored.find((candidate) => namesDialog(request, candidate));
     return dialog && this.subscriptions.adopt(dialog);
@@ -564,6 +568,15 @@ const ALLOW = 'REGISTER, MESSAGE, NOTIFY, OPTIONS, BYE, INFO';
 
 /** Reported to upper platforms as our firmware (DeviceInfo). */
 const GATEWAY_VERSION = '0.1.0';
+
+/** The user part of a From header field; undefined when it has none or cannot be read. */
+function readUser(nameAddr: string): string | undefined {
+  try {
+    return parseNameAddr(nameAddr).uri.user ?? undefined;
+  } catch {
+    return undefined;
+  }
+}
 
 function firstExternalIPv4(): string | undefined {
   for (const addresses of Object.values(networkInterfaces())) {

@@ -5,6 +5,7 @@ import {
   getCSeq,
   getTopVia,
   type RemoteAddress,
+  readTag,
   RequestBuilder,
   type RequestContext,
   SipEndpoint,
@@ -229,5 +230,129 @@ describe('SipEndpoint: CANCEL of our INVITE (RFC 3261 §9.1)', () => {
     await s.settle(1_000);
     expect(result.error()).toBeInstanceOf(TransactionCancelledError);
     expect(s.platform.pending.clients).toBe(0);
+  });
+});
+
+describe('SipEndpoint.subscribe: our SUBSCRIBE as a dialog (RFC 6665 §4.1.2)', () => {
+  /** The notifier's request in the subscription (From = their To with their tag, To = our From). */
+  const notifyIn = (subscribe: SipRequest, theirTag: string, seq: number): SipRequest => {
+    const notify = new RequestBuilder({ from: 'sip:a@b', to: 'sip:a@b' }).build('NOTIFY', {
+      uri: 'sip:34020000002000000001@10.0.0.1:5060',
+    });
+    notify.headers.set('From', `<sip:34020000001310000001@3402000000>;tag=${theirTag}`);
+    notify.headers.set('To', subscribe.headers.get('From') ?? '');
+    notify.headers.set('Call-ID', subscribe.headers.get('Call-ID') ?? '');
+    notify.headers.set('CSeq', `${seq} NOTIFY`);
+    notify.headers.set('Subscription-State', 'active;expires=60');
+    return notify;
+  };
+  const recorder = () => {
+    const seen: string[] = [];
+    return {
+      seen,
+      handler: {
+        onRequest: (request: SipRequest, context: RequestContext) => {
+          seen.push(request.method);
+          context.respond(200, 'OK');
+        },
+      },
+    };
+  };
+
+  it('the 2xx first: the dialog is open with the 2xx, the NOTIFY after it reaches the handler, a refresh is in it', async () => {
+    const s = await setup();
+    const subscribe = s.leg().build('SUBSCRIBE', { uri: 'sip:34020000001310000001@3402000000' });
+    const { seen, handler } = recorder();
+    const pending = s.platform.subscribe(subscribe, deviceAddress, { handler, data: { kind: 'test' } });
+    const { context } = await s.next('SUBSCRIBE');
+    const ok = context.respond(200, 'OK', { headers: [['Expires', '60']] });
+    const { response, dialog } = await pending;
+    expect(response.status).toBe(200);
+    expect(dialog).toMatchObject({
+      role: 'uac',
+      state: 'confirmed',
+      remoteTag: readTag(ok.headers.get('To') ?? ''),
+    });
+    const theirTag = dialog?.remoteTag ?? '';
+    expect((await s.device.request(notifyIn(subscribe, theirTag, 1), platformAddress)).status).toBe(200);
+    expect(seen).toEqual(['NOTIFY']);
+    const refresh = dialog?.request('SUBSCRIBE', { headers: [['Expires', '60']] });
+    if (!refresh) throw new Error('no dialog');
+    const refreshed = s.platform.request(refresh, deviceAddress);
+    const again = await s.next('SUBSCRIBE');
+    expect(again.request.headers.get('To')).toContain(`tag=${theirTag}`);
+    expect(getCSeq(again.request).seq).toBe(getCSeq(subscribe).seq + 1);
+    again.context.respond(200, 'OK');
+    expect((await refreshed).status).toBe(200);
+    expect(s.outOfDialog).toEqual([]);
+  });
+
+  it('the NOTIFY first makes the dialog (Dialog.byNotify); a failure response to the SUBSCRIBE closes it again', async () => {
+    const s = await setup();
+    const subscribe = s.leg().build('SUBSCRIBE', { uri: 'sip:34020000001310000001@3402000000' });
+    const { seen, handler } = recorder();
+    const pending = s.platform.subscribe(subscribe, deviceAddress, { handler });
+    const { context } = await s.next('SUBSCRIBE');
+    const notify = notifyIn(subscribe, 'notifier-1', 1);
+    notify.headers.set('Contact', '<sip:34020000001310000001@10.0.0.2:5070>');
+    expect((await s.device.request(notify, platformAddress)).status).toBe(200);
+    expect(seen).toEqual(['NOTIFY']);
+    expect(s.platform.dialogs.size).toBe(1);
+    context.respond(200, 'OK', { toTag: 'notifier-1' });
+    const { dialog } = await pending;
+    expect(dialog).toMatchObject({
+      role: 'uac',
+      remoteTag: 'notifier-1',
+      remoteTarget: 'sip:34020000001310000001@10.0.0.2:5070',
+      remoteCSeq: 1,
+    });
+
+    const refused = s.leg().build('SUBSCRIBE', { uri: 'sip:34020000001310000001@3402000000' });
+    const failing = s.platform.subscribe(refused, deviceAddress, { handler });
+    const second = await s.next('SUBSCRIBE');
+    expect((await s.device.request(notifyIn(refused, 'notifier-2', 1), platformAddress)).status).toBe(200);
+    expect(s.platform.dialogs.size).toBe(2);
+    second.context.respond(489, 'Bad Event');
+    expect((await failing).dialog).toBeUndefined();
+    expect(s.platform.dialogs.size).toBe(1);
+    // Its dialog is gone: a NOTIFY in it now is 481.
+    expect((await s.device.request(notifyIn(refused, 'notifier-2', 2), platformAddress)).status).toBe(481);
+  });
+
+  it('adoptDialog: a dialog it hands back is opened and gets the request; undefined is 481', async () => {
+    const clock = new ManualClock(1_700_000_000_000);
+    const network = new MemoryNetwork({ clock });
+    const platformTransport = network.transport(platformAddress);
+    const deviceTransport = network.transport(deviceAddress);
+    await platformTransport.listen();
+    await deviceTransport.listen();
+    const subscribe = new RequestBuilder({
+      from: 'sip:34020000002000000001@3402000000',
+      to: 'sip:34020000001310000001@3402000000',
+    }).build('SUBSCRIBE', { uri: 'sip:34020000001310000001@3402000000' });
+    // Kept by another replica: only its record is known here.
+    const stored = Dialog.byNotify({
+      request: subscribe,
+      notify: notifyIn(subscribe, 'n', 1),
+      remote: deviceAddress,
+    });
+    const { seen, handler } = recorder();
+    const platform = new SipEndpoint({
+      transports: [platformTransport],
+      clock,
+      unknownDialogs: 'reject',
+      adoptDialog: async (request) =>
+        readTag(request.headers.get('To') ?? '') === stored.localTag
+          ? { dialog: Dialog.fromRecord(stored.toRecord()), handler }
+          : undefined,
+    });
+    const device = new SipEndpoint({ transports: [deviceTransport], clock });
+    expect((await device.request(notifyIn(subscribe, 'n', 2), platformAddress)).status).toBe(200);
+    expect(seen).toEqual(['NOTIFY']);
+    expect(platform.dialogs.size).toBe(1);
+    const stray = notifyIn(subscribe, 'n', 3);
+    stray.headers.set('To', '<sip:34020000002000000001@3402000000>;tag=nobody');
+    expect((await device.request(stray, platformAddress)).status).toBe(481);
+    expect(platform.stats.unknownDialogs).toBe(1);
   });
 });
