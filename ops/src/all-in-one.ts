@@ -3,7 +3,7 @@ import { networkInterfaces } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { createBus, createKeyValueStore, createLeaseStore } from '@tessera/bus';
 import { Gateway, loadGatewayConfig } from '@tessera/gateway';
-import { ConfigError, createLogger, installProcessGuards, parseConfig } from '@tessera/kit';
+import { ConfigError, createLogger, installProcessGuards, nodeId, parseConfig } from '@tessera/kit';
 import { loadMediaServerConfig, MediaServer } from '@tessera/media-server';
 import { createPlatform, loadPlatformConfig } from '@tessera/platform';
 import { Counter, collectDefaultMetrics, Registry } from 'prom-client';
@@ -31,7 +31,8 @@ const SimulationConfig = z.object({
 
 /**
  * `npm start`: platform, gateway and a simulated 长沙 in one process, on the embedded default (PGlite, in-memory
- * bus) unless DATABASE_URL / REDIS_URL point at real services. Run by ops/src/supervisor.ts, which restarts it
+ * bus) unless DATABASE_URL / REDIS_URL point at real services; several on the same ones (and TESSERA_BUS_NAMESPACE)
+ * are replicas of one platform (ops/test/two-instances.test.ts). Run by ops/src/supervisor.ts, which restarts it
  * after a crash; its logs go to a file so the terminal shows the start banner alone.
  */
 async function main(): Promise<void> {
@@ -95,9 +96,11 @@ async function main(): Promise<void> {
   const gatewayConfig = loadGatewayConfig(env);
 
   const redisUrl = process.env.REDIS_URL || undefined;
-  const bus = createBus({ redisUrl, namespace: 'tessera', logger });
-  const store = createKeyValueStore({ redisUrl, namespace: 'tessera', logger });
-  const leases = createLeaseStore({ redisUrl, namespace: 'tessera', logger });
+  // As the services alone read it (gateway/src/main.ts): several deployments can share one Redis.
+  const namespace = process.env.TESSERA_BUS_NAMESPACE || 'tessera';
+  const bus = createBus({ redisUrl, namespace, logger });
+  const store = createKeyValueStore({ redisUrl, namespace, logger });
+  const leases = createLeaseStore({ redisUrl, namespace, logger });
   collectDefaultMetrics({ register: metricsRegistry });
 
   // Its WHEP URL is its own (TESSERA_MEDIA_PUBLIC_URL, else the shared host and its HTTP port): the platform
@@ -112,7 +115,18 @@ async function main(): Promise<void> {
   await media.start();
   const platformConfig = loadPlatformConfig({ ...env, TESSERA_SIP_ID: gatewayConfig.sipId });
   const platform = await createPlatform({ config: platformConfig, bus, store, metricsRegistry, logger });
-  const gateway = await Gateway.start({ config: gatewayConfig, bus, store, logger, metricsRegistry });
+  // On a shared Redis, every `npm start` is one gateway replica of the platform (docs/ARCHITECTURE.md "Gateway
+  // replicas"): its devices are leased to this process's node, so another instance neither restores them as its own
+  // (and marks them offline, never hearing their keepalives) nor serves their commands from its socket, but passes
+  // them on. In memory (the default) there is one gateway, which owns everything.
+  const gateway = await Gateway.start({
+    config: gatewayConfig,
+    bus,
+    store,
+    logger,
+    metricsRegistry,
+    ...(redisUrl ? { leases, node: nodeId(), nonceSecret: process.env.TESSERA_NONCE_SECRET } : {}),
+  });
 
   let simulator: Simulator | undefined;
   let closeSimulator = async () => {};
