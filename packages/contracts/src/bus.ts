@@ -55,6 +55,21 @@ export interface KeyValueStore {
   delete(key: string): Promise<void>;
   /** Keys with the given prefix. */
   keys(prefix: string): Promise<string[]>;
+  /**
+   * Stores `value` only when the key is absent (atomic, Redis SET NX). Returns the value already there, or null
+   * when this call stored it. One replica wins a race: the others see its value.
+   */
+  setIfAbsent(key: string, value: string, ttlSec: number): Promise<string | null>;
+  /**
+   * Adds one to the integer at the key (atomic, Redis INCR) and returns the new count. `ttlSec` is set when this
+   * call creates the key, so the count lives `ttlSec` from its first increment (a fixed window).
+   */
+  increment(key: string, ttlSec: number): Promise<number>;
+  /**
+   * Raises the integer at the key to `value` when it is absent or lower (atomic), and returns what was there
+   * before (null when absent). `ttlSec` is set when this call creates the key; a raise keeps the TTL.
+   */
+  raise(key: string, value: number, ttlSec: number): Promise<number | null>;
   close(): Promise<void>;
 }
 
