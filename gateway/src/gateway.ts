@@ -12,6 +12,8 @@ import { Registry } from 'prom-client';
 import { Cascade } from './cascade';
 import type { GatewayConfig } from './config';
 import { AuthLockout } from './device/auth-lockout';
+import { SharedAuthLockout } from './device/shared-auth-lockout';
+import { SharedNonceUses } from './device/shared-nonce-uses';
 import { DevicePolicySource } from './device/device-policy';
 import { DeviceQueries } from './device/device-queries';
 import { DeviceRequests } from './device/device-requests';
@@ -225,6 +227,23 @@ export class Gateway {
       replyTimeoutMs: config.catalogTimeoutMs,
     });
     this.#policies = new DevicePolicySource({ bus, clock, logger });
+    const lockoutOptions = {
+      clock,
+      maxFailures: config.authMaxFailures,
+      windowMs: 60_000,
+      lockMs: config.authLockoutSec * 1000,
+      maxLockMs: 3_600_000,
+      maxFailuresPerSource: config.authMaxFailuresPerSource,
+      maxFailuresGlobal: config.authMaxFailuresGlobal,
+    };
+    const nonceTtlMs = config.nonceTtlSec * 1000;
+    // Replicas share used nonces and failure counts through the store: a REGISTER's credentials used at one are a
+    // replay at the others, and guesses spread over them count once (docs/ARCHITECTURE.md "Registration and
+    // admission"). One gateway keeps both in process.
+    const lockout = options.leases
+      ? new SharedAuthLockout(store, lockoutOptions)
+      : new AuthLockout(lockoutOptions);
+    const nonceUses = options.leases ? new SharedNonceUses(store, nonceTtlMs) : undefined;
     const registrar = new Registrar({
       realm: config.realm,
       defaultPassword: config.defaultPassword,
@@ -232,16 +251,9 @@ export class Gateway {
       keepaliveIntervalSec: config.keepaliveIntervalSec,
       keepaliveCount: config.keepaliveCount,
       deviceUtcOffsetMinutes: config.deviceUtcOffsetMinutes,
-      nonces: new HmacNonceIssuer({ clock, secret: options.nonceSecret, ttlMs: config.nonceTtlSec * 1000 }),
-      lockout: new AuthLockout({
-        clock,
-        maxFailures: config.authMaxFailures,
-        windowMs: 60_000,
-        lockMs: config.authLockoutSec * 1000,
-        maxLockMs: 3_600_000,
-        maxFailuresPerSource: config.authMaxFailuresPerSource,
-        maxFailuresGlobal: config.authMaxFailuresGlobal,
-      }),
+      nonces: new HmacNonceIssuer({ clock, secret: options.nonceSecret, ttlMs: nonceTtlMs }),
+      lockout,
+      nonceUses,
       newDevices: new NewDeviceRate({ clock, perSource: config.newDevicesPerSourcePerMin, windowMs: 60_000 }),
       policies: this.#policies,
       presence: this.presence,

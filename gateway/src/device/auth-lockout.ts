@@ -37,6 +37,13 @@ export interface AuthAttempt {
   address: string;
 }
 
+/** The lockout as the registrar uses it: in this process (AuthLockout) or shared by replicas (SharedAuthLockout). */
+export interface AuthLockoutPolicy {
+  lockFor(attempt: AuthAttempt, registeredHere?: boolean): Lock | undefined | Promise<Lock | undefined>;
+  recordFailure(attempt: AuthAttempt): void | Promise<void>;
+  recordSuccess(attempt: AuthAttempt): void | Promise<void>;
+}
+
 interface Entry {
   failures: number[];
   lockedUntil: number;
@@ -55,7 +62,7 @@ interface Entry {
  * A success forgets that pair's failures and remembers the address as the device's. Memory is bounded by
  * `maxEntries`; a flood past the global ceiling is refused before any digest is checked, so it adds no entries.
  */
-export class AuthLockout {
+export class AuthLockout implements AuthLockoutPolicy {
   readonly #opts: AuthLockoutOptions;
   readonly #maxPerSource: number;
   readonly #maxGlobal: number;

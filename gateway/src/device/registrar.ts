@@ -7,13 +7,15 @@ import {
   getExpires,
   getFrom,
   type HmacNonceIssuer,
+  type NonceUse,
   NonceUses,
+  type NonceUseVerdict,
   parseCredentials,
   type RequestContext,
   type SipRequest,
   verifyDigest,
 } from '@tessera/sip';
-import type { AuthLockout } from './auth-lockout';
+import type { AuthLockoutPolicy } from './auth-lockout';
 import type { DevicePolicySource } from './device-policy';
 import type { NewDeviceRate } from './new-device-rate';
 import type { DeviceAddress, PresenceTracker } from './presence';
@@ -28,11 +30,17 @@ export interface RegistrarOptions {
   /** Offset of the devices' local time for the 200 OK `Date:` (China: +480). */
   deviceUtcOffsetMinutes: number;
   nonces: HmacNonceIssuer;
-  lockout: AuthLockout;
+  /** AuthLockout, or SharedAuthLockout for replicas. */
+  lockout: AuthLockoutPolicy;
   /** New device IDs per source address; absent: no limit. */
   newDevices?: NewDeviceRate;
   /** Most verified nonces remembered for replay detection (NonceUses). */
   maxNonceUses?: number;
+  /**
+   * Where used nonces are recorded; absent: in this process (`NonceUses`). Replicas pass the shared store's
+   * (SharedNonceUses), so credentials used at one replica are a replay at the others.
+   */
+  nonceUses?: NonceUseStore;
   policies: DevicePolicySource;
   presence: PresenceTracker;
   clock: Clock;
@@ -40,6 +48,11 @@ export interface RegistrarOptions {
   metrics: GatewayMetrics;
   /** A device came online (not a refresh): the gateway asks for its catalog. */
   onNewRegistration: (deviceId: string) => void;
+}
+
+/** Records a verified nonce's use and tells whether it is a replay (NonceUses, SharedNonceUses). */
+export interface NonceUseStore {
+  use(attempt: NonceUse): NonceUseVerdict | Promise<NonceUseVerdict>;
 }
 
 /** Registrations refused below this many seconds are raised to it (a device asking for 10 s would flood us). */
@@ -58,16 +71,18 @@ const DEFAULT_EXPIRES_SEC = 3600;
  */
 export class Registrar {
   readonly #opts: RegistrarOptions;
-  readonly #nonceUses: NonceUses;
+  readonly #nonceUses: NonceUseStore;
 
   constructor(options: RegistrarOptions) {
     this.#opts = options;
-    this.#nonceUses = new NonceUses({
-      clock: options.clock,
-      ttlMs: options.nonces.ttlMs,
-      maxEntries: options.maxNonceUses,
-      onEvicted: () => options.metrics.nonceUsesEvicted.inc(),
-    });
+    this.#nonceUses =
+      options.nonceUses ??
+      new NonceUses({
+        clock: options.clock,
+        ttlMs: options.nonces.ttlMs,
+        maxEntries: options.maxNonceUses,
+        onEvicted: () => options.metrics.nonceUsesEvicted.inc(),
+      });
   }
 
   async handle(request: SipRequest, context: RequestContext): Promise<void> {
@@ -84,7 +99,7 @@ export class Registrar {
     // Registered at another replica sharing our address is registered all the same (the shared record).
     const online = o.presence.get(deviceId) ?? (await o.presence.lookup(deviceId));
     const registeredHere = online !== undefined && online.remote.address === context.remote.address;
-    const lock = o.lockout.lockFor(attempt, registeredHere);
+    const lock = await o.lockout.lockFor(attempt, registeredHere);
     if (lock) {
       o.metrics.registrations.inc({ result: lock.scope === 'device' ? 'locked-out' : 'throttled' });
       context.respond(403, 'Forbidden', {
@@ -156,7 +171,7 @@ export class Registrar {
         o.metrics.registrations.inc({ result: 'stale' });
         this.#challenge(context, true, versionHeader);
       } else if (verdict.reason === 'wrong-response') {
-        o.lockout.recordFailure(attempt);
+        await o.lockout.recordFailure(attempt);
         o.metrics.registrations.inc({ result: 'wrong-password' });
         o.logger.warn({ deviceId, remote: context.remote }, 'wrong device password');
         context.respond(403, 'Forbidden', { headers: versionHeader });
@@ -166,7 +181,7 @@ export class Registrar {
       return;
     }
     const expires = readExpires(request);
-    const use = this.#nonceUses.use({
+    const use = await this.#nonceUses.use({
       nonce: credentials.nonce,
       issuedAt: o.nonces.issuedAt(credentials.nonce),
       nc: credentials.qop === undefined ? undefined : credentials.nc,
@@ -179,7 +194,7 @@ export class Registrar {
       this.#challenge(context, true, versionHeader);
       return;
     }
-    o.lockout.recordSuccess(attempt);
+    await o.lockout.recordSuccess(attempt);
 
     const date: [string, string] = ['Date', formatSipDate(o.clock.now(), o.deviceUtcOffsetMinutes)];
     if (expires === 0) {

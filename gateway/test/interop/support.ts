@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import type { DevicePolicy, EventPayload, EventTopic } from '@tessera/contracts';
+import type { DevicePolicy, EventPayload, EventTopic, KeyValueStore, LeaseStore } from '@tessera/contracts';
 import { MemoryBroker, MemoryBus, MemoryKeyValueStore } from '@tessera/bus';
 import { createLogger } from '@tessera/kit';
 import { freePort, runSipp, type SippRun } from '@tessera/testkit';
@@ -28,15 +28,27 @@ export interface GatewayHarness {
   close: () => Promise<void>;
 }
 
+/** What makes the harness's gateway a replica: the store and leases shared with the others, its node id. */
+export interface ReplicaParts {
+  store: KeyValueStore;
+  leases: LeaseStore;
+  node: string;
+  /** The nonce key replicas behind one address share. */
+  nonceSecret: string;
+}
+
 /**
- * A real gateway on a free port with an in-memory bus. The inventory's side of the `inventory.device-policy`
+ * A real gateway on a free port with an in-memory bus (and `replica`'s store and leases when given). The inventory's side of the `inventory.device-policy`
  * command is answered from `policies` (the layer above the gateway).
  */
-export async function startGateway(env: Record<string, string> = {}): Promise<GatewayHarness> {
+export async function startGateway(
+  env: Record<string, string> = {},
+  replica?: ReplicaParts,
+): Promise<GatewayHarness> {
   const broker = new MemoryBroker();
   const logger = createLogger('gateway-test', process.env.TESSERA_TEST_LOG ?? 'silent');
   const bus = new MemoryBus({ broker, logger });
-  const store = new MemoryKeyValueStore({ broker });
+  const store = replica?.store ?? new MemoryKeyValueStore({ broker });
   const registry = new Registry();
   const policies = new Map<string, Partial<DevicePolicy>>();
   await bus.handle('inventory.device-policy', async ({ deviceId }) => {
@@ -79,7 +91,7 @@ export async function startGateway(env: Record<string, string> = {}): Promise<Ga
     }),
     defaultPassword: password,
   };
-  const gateway = await Gateway.start({ config, bus, store, logger, metricsRegistry: registry });
+  const gateway = await Gateway.start({ config, bus, store, logger, metricsRegistry: registry, ...replica });
   return {
     gateway,
     bus,
