@@ -52,6 +52,7 @@ import {
   AUTH_SETTINGS,
   BUS,
   KV_STORE,
+  LOGIN_LIMITS_STORE,
   DATABASE_FEATURES,
   DOMAIN_EVENTS,
   KYSELY,
@@ -74,6 +75,8 @@ export interface PlatformDependencies {
   auth: AuthSettings;
   /** HMAC key of viewer tokens (shared with the media server). */
   mediaTokenSecret: string;
+  /** Where login failures and lockouts are counted so that replicas share them; absent: in this process. */
+  loginLimitsStore?: KeyValueStore;
 }
 
 @Module({})
@@ -100,6 +103,7 @@ export class AppModule {
         { provide: KYSELY, useValue: deps.db },
         { provide: BUS, useValue: deps.bus },
         { provide: KV_STORE, useValue: deps.store },
+        { provide: LOGIN_LIMITS_STORE, useValue: deps.loginLimitsStore ?? null },
         { provide: LOGGER, useValue: deps.logger },
         { provide: PlatformMetrics, useValue: deps.metrics },
         { provide: DOMAIN_EVENTS, useValue: deps.events },

@@ -34,7 +34,15 @@ async function main(): Promise<void> {
   const bus = createBus({ redisUrl, namespace, logger });
   const store = createKeyValueStore({ redisUrl, namespace, logger });
   collectDefaultMetrics({ register: metricsRegistry });
-  const platform = await createPlatform({ config, bus, store, metricsRegistry, logger });
+  const platform = await createPlatform({
+    config,
+    bus,
+    store,
+    // Replicas on Redis count login failures together; an in-process platform keeps them itself.
+    loginLimitsStore: redisUrl ? store : undefined,
+    metricsRegistry,
+    logger,
+  });
   if (platform.adminPassword) {
     // Printed once, on the run that created the account; it is not stored anywhere in clear text.
     process.stdout.write(

@@ -35,6 +35,11 @@ export interface CreatePlatformOptions {
   bus: Bus;
   /** Shared with the media servers: their stream records are the live sessions this platform lists and stops. */
   store: KeyValueStore;
+  /**
+   * Where login failures and lockouts are counted: the store shared by replicas on Redis, so guesses spread over
+   * them count once. Absent: in this process (one platform, `npm start`).
+   */
+  loginLimitsStore?: KeyValueStore;
   /** Shared with the gateway when both run in one process; a private registry otherwise. */
   metricsRegistry?: Registry;
   logger?: Logger;
@@ -123,6 +128,7 @@ export async function createPlatform(options: CreatePlatformOptions): Promise<Pl
         db: database.db,
         bus,
         store: options.store,
+        loginLimitsStore: options.loginLimitsStore,
         logger,
         metrics,
         events,

@@ -10,3 +10,5 @@ export const DATABASE_FEATURES = Symbol('DatabaseFeatures');
 export const DOMAIN_EVENTS = Symbol('DomainEvents');
 export const AUTH_SETTINGS = Symbol('AuthSettings');
 export const MEDIA_TOKEN_SECRET = Symbol('media token secret');
+/** The key/value store login limits are counted in (replicas on Redis), or null: in this process. */
+export const LOGIN_LIMITS_STORE = Symbol('LoginLimitsStore');

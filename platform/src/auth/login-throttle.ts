@@ -19,6 +19,17 @@ export type ThrottleVerdict =
   | { allowed: true }
   | { allowed: false; reason: ThrottleReason; retryAfterSec: number };
 
+/** The login limits as AuthService uses them: in this process (LoginThrottle) or shared (SharedLoginThrottle). */
+export interface LoginLimits {
+  check(username: string, source: string): ThrottleVerdict | Promise<ThrottleVerdict>;
+  recordFailure(
+    username: string,
+    source: string,
+  ): Array<'source' | 'user'> | Promise<Array<'source' | 'user'>>;
+  recordSuccess(username: string, source: string): void | Promise<void>;
+  unlock(username: string): void | Promise<void>;
+}
+
 interface Bucket {
   tokens: number;
   at: number;
@@ -32,8 +43,8 @@ interface Failures {
 }
 
 /**
- * Login rate limit and lockout, in memory (per platform process: replicas each keep their own; a restart
- * forgets). The policy:
+ * Login rate limit and lockout, in memory (per platform process; a restart forgets). Replicas on Redis count in
+ * the store instead (shared-login-throttle.ts). The policy:
  * - a source address gets `sourcePerMinute` attempts a minute, refilled continuously — caps guessing from one
  *   address across usernames, and the scrypt work one address can cause;
  * - `failuresPerSource` failures in a row on one username from one source lock THAT source out of that
@@ -44,7 +55,7 @@ interface Failures {
  * A success clears that source's failures on the username. Unknown usernames are throttled alike, so the
  * answers do not tell which usernames exist.
  */
-export class LoginThrottle {
+export class LoginThrottle implements LoginLimits {
   readonly #sources = new Map<string, Bucket>();
   /** username → source → failures from that source. */
   readonly #pairs = new Map<string, Map<string, Failures>>();

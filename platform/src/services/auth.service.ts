@@ -1,7 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
+import type { KeyValueStore } from '@tessera/contracts';
 import { systemClock } from '@tessera/kit';
 import type { AuthContext, Jurisdiction, SessionCheck } from '../auth/auth-context';
-import { LoginThrottle, type ThrottleReason } from '../auth/login-throttle';
+import { type LoginLimits, LoginThrottle, type ThrottleReason } from '../auth/login-throttle';
+import { SharedLoginThrottle } from '../auth/shared-login-throttle';
 import { PasswordHasher } from '../auth/password-hasher';
 import { type AuthSettings, issueToken, tokenExpiry, verifyToken } from '../auth/token';
 import type { PlatformConfig } from '../config';
@@ -17,7 +19,7 @@ import {
 import { PlatformMetrics } from '../metrics/platform-metrics';
 import { CivilAreaRepository } from '../repositories/civil-area.repository';
 import { UserRepository } from '../repositories/user.repository';
-import { AUTH_SETTINGS, PLATFORM_CONFIG } from '../tokens';
+import { AUTH_SETTINGS, LOGIN_LIMITS_STORE, PLATFORM_CONFIG } from '../tokens';
 import { toUserResponse } from './mappers';
 
 /** Which sessions a revocation ended: one token, or every token of a user. */
@@ -34,7 +36,7 @@ export class AuthService {
   /** Verified against when the username is unknown, so both failures cost one scrypt. */
   #dummyHash: Promise<string> | null = null;
   #roots: Promise<string[]> | null = null;
-  readonly #throttle: LoginThrottle;
+  readonly #throttle: LoginLimits;
   readonly #hasher: PasswordHasher;
   readonly #revocationListeners = new Set<(revocation: SessionRevocation) => void>();
 
@@ -44,8 +46,11 @@ export class AuthService {
     @Inject(PlatformMetrics) private readonly metrics: PlatformMetrics,
     @Inject(AUTH_SETTINGS) private readonly settings: AuthSettings,
     @Inject(PLATFORM_CONFIG) config: PlatformConfig,
+    @Inject(LOGIN_LIMITS_STORE) loginLimitsStore: KeyValueStore | null,
   ) {
-    this.#throttle = new LoginThrottle({ ...config.login, maxEntries: 100_000 }, systemClock);
+    this.#throttle = loginLimitsStore
+      ? new SharedLoginThrottle(loginLimitsStore, config.login, systemClock)
+      : new LoginThrottle({ ...config.login, maxEntries: 100_000 }, systemClock);
     this.#hasher = new PasswordHasher({
       concurrency: config.passwordHashConcurrency,
       queueLimit: config.passwordHashQueue,
@@ -124,8 +129,8 @@ export class AuthService {
   }
 
   /** Lifts the login lockouts on a username (an admin's unlock). */
-  unlock(username: string): void {
-    this.#throttle.unlock(username);
+  async unlock(username: string): Promise<void> {
+    await this.#throttle.unlock(username);
   }
 
   /** The caller behind a bearer token, with the user's current role and jurisdiction. */
@@ -157,7 +162,7 @@ export class AuthService {
 
   /** Throws (and counts) unless the password is the user's and the user may log in. */
   async #checkPassword(username: string, password: string, source: string): Promise<AppUser> {
-    const verdict = this.#throttle.check(username, source);
+    const verdict = await this.#throttle.check(username, source);
     if (!verdict.allowed) {
       this.metrics.loginRefused.inc({ reason: verdict.reason });
       throw new TooManyRequestsError(refusal[verdict.reason], verdict.retryAfterSec);
@@ -181,13 +186,13 @@ export class AuthService {
     }
     // A disabled user is refused like a wrong password, after the same scrypt: nothing tells them apart.
     if (ok && user && user.disabled_at === null) {
-      this.#throttle.recordSuccess(username, source);
+      await this.#throttle.recordSuccess(username, source);
       return user;
     }
     this.metrics.loginFailures.inc({
       reason: !user ? 'unknown-user' : !ok ? 'bad-password' : 'disabled',
     });
-    for (const scope of this.#throttle.recordFailure(username, source)) {
+    for (const scope of await this.#throttle.recordFailure(username, source)) {
       this.metrics.loginLockouts.inc({ scope });
     }
     throw new AuthenticationError('invalid username or password');

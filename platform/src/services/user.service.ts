@@ -78,7 +78,7 @@ export class UserService {
     if (removed === undefined) throw new NotFoundError('user', userId);
     // The rows went with the user; this tells the open event streams at once (nothing is left to update).
     await this.auth.revokeAllSessions(userId);
-    this.auth.unlock(target.username);
+    await this.auth.unlock(target.username);
   }
 
   /** An admin sets another user's password; every token of that user is revoked. */
@@ -91,7 +91,7 @@ export class UserService {
   /** Lifts the login lockouts on the user (all sources). */
   async unlock(auth: AuthContext, userId: string): Promise<void> {
     const target = await this.requireManageable(auth, userId, { self: true });
-    this.auth.unlock(target.username);
+    await this.auth.unlock(target.username);
   }
 
   /** 403 unless admin; 404 unknown; 403 outside the jurisdiction or (unless allowed) oneself. */

@@ -1,4 +1,5 @@
 import { MemoryBroker, MemoryBus, MemoryKeyValueStore } from '@tessera/bus';
+import type { KeyValueStore } from '@tessera/contracts';
 import type { CatalogItem, EventPayload, EventTopic } from '@tessera/contracts';
 import { createLogger } from '@tessera/kit';
 import { Registry } from 'prom-client';
@@ -37,7 +38,8 @@ export class TestPlatform {
   static async start(
     env: Record<string, string> = {},
     /** `broker`: share the bus and the key/value store with another platform (a second replica). */
-    options: { embedded?: boolean; broker?: MemoryBroker } = {},
+    /** `loginLimitsStore`: count login limits there (replicas on Redis), as main.ts does with REDIS_URL. */
+    options: { embedded?: boolean; broker?: MemoryBroker; loginLimitsStore?: KeyValueStore } = {},
   ): Promise<TestPlatform> {
     const database = options.embedded ? null : await createTestDatabase();
     const logger = createLogger('platform-test');
@@ -59,7 +61,14 @@ export class TestPlatform {
         ...(database ? { DATABASE_URL: database.url } : { TESSERA_PGLITE_DIR: 'memory://' }),
         ...env,
       });
-      const platform = await createPlatform({ config, bus, store, metricsRegistry, logger });
+      const platform = await createPlatform({
+        config,
+        bus,
+        store,
+        metricsRegistry,
+        logger,
+        loginLimitsStore: options.loginLimitsStore,
+      });
       return new TestPlatform(platform, bus, store, broker, database, metricsRegistry);
     } catch (err) {
       await bus.close();
