@@ -2,7 +2,7 @@ import type { Registry } from 'prom-client';
 import { waitFor } from '@tessera/testkit';
 import { afterEach, describe, expect, it } from 'vitest';
 import { encodeManscdp } from '@tessera/gb28181';
-import { RequestBuilder, type SipRequest, type SipResponse } from '@tessera/sip';
+import { RequestBuilder, type SipResponse } from '@tessera/sip';
 import { playRequest } from '../play/support';
 import { FakeUpper } from '../cascade/support';
 import { DOMAIN, type GatewayHarness, PLATFORM_ID, startGateway } from '../interop/support';
