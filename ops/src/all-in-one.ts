@@ -114,7 +114,15 @@ async function main(): Promise<void> {
   });
   await media.start();
   const platformConfig = loadPlatformConfig({ ...env, TESSERA_SIP_ID: gatewayConfig.sipId });
-  const platform = await createPlatform({ config: platformConfig, bus, store, metricsRegistry, logger });
+  const platform = await createPlatform({
+    config: platformConfig,
+    bus,
+    store,
+    // Instances on one Redis are replicas: login failures count together (as the gateway's auth lockout does).
+    loginLimitsStore: redisUrl ? store : undefined,
+    metricsRegistry,
+    logger,
+  });
   // On a shared Redis, every `npm start` is one gateway replica of the platform (docs/ARCHITECTURE.md "Gateway
   // replicas"): its devices are leased to this process's node, so another instance neither restores them as its own
   // (and marks them offline, never hearing their keepalives) nor serves their commands from its socket, but passes
