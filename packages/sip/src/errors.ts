@@ -97,7 +97,7 @@ export class ResponseAlreadySentError extends TesseraError {
 
 export type SipAuthErrorReason = 'unsupported-algorithm' | 'unsupported-qop' | 'not-digest';
 
-/** A digest challenge we cannot answer (e.g. SM3, which GB/T 28181-2022 allows and we do not implement yet). */
+/** A digest challenge we cannot answer (an algorithm other than MD5/SM3, a qop other than auth/auth-int). */
 export class SipAuthError extends TesseraError {
   constructor(
     readonly reason: SipAuthErrorReason,

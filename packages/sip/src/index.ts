@@ -58,9 +58,16 @@ export { getCallId, getCSeq, getExpires, getFrom, getTo, getTopVia, getVias } fr
 /** Fresh branch, tag and Call-ID values. */
 export { newBranch, newCallId, newTag } from './message/ids';
 
-// --- digest authentication (RFC 2617, MD5) ---
+// --- digest authentication (RFC 2617, MD5; GB/T 28181-2022 SM3) ---
 /** The request-digest computation itself. */
-export { computeDigestResponse, type DigestInput, type DigestSecret, digestHa1 } from './auth/digest-hash';
+export {
+  computeDigestResponse,
+  type DigestHash,
+  type DigestInput,
+  type DigestSecret,
+  digestHa1,
+  digestHashOf,
+} from './auth/digest-hash';
 /** Stateless HMAC nonces with an expiry, and the interface the verifier checks nonces through. */
 export {
   HmacNonceIssuer,
@@ -71,7 +78,7 @@ export {
 /** Which verified nonces were used, up to which nonce count (replay detection). */
 export { NonceUses, type NonceUse, type NonceUsesOptions, type NonceUseVerdict } from './auth/nonce-uses';
 /** Server side: write a challenge, read one. */
-export { buildChallenge, type DigestChallenge, parseChallenge } from './auth/digest-challenge';
+export { buildChallenge, type DigestChallenge, parseChallenge, pickChallenge } from './auth/digest-challenge';
 /** Server side: read and verify an Authorization header. */
 export {
   type DigestCredentials,

@@ -10,12 +10,14 @@ import {
   type NonceValidator,
   parseChallenge,
   parseCredentials,
+  pickChallenge,
   SipAuthError,
   SipParseError,
   verifyDigest,
 } from '../src';
 
 const md5 = (text: string) => createHash('md5').update(text).digest('hex');
+const sm3 = (text: string) => createHash('sm3').update(text).digest('hex');
 const device = { username: '34020000001320000001', realm: '3402000000', password: '12345678' };
 /** Accepts exactly one foreign nonce: how a verifier is pointed at a nonce someone else (SIPp) issued. */
 const onlyNonce = (nonce: string): NonceValidator => ({ check: (n) => (n === nonce ? 'valid' : 'invalid') });
@@ -68,9 +70,36 @@ describe('digest vectors', () => {
     );
   });
 
-  it('refuses SM3 (GB/T 28181-2022) with a typed error until it is implemented', () => {
+  it('hashes with SM3 (GB/T 32905 vector "abc") for algorithm=SM3 (GB/T 28181-2022)', () => {
+    expect(sm3('abc')).toBe('66c7f0f462eeedd9d1f2d46bdc10e4e24167c4875cf2f7a2297da02b8f4ba8e0');
+    const uri = 'sip:34020000002000000001@3402000000';
+    // RFC 7616 §3.4: every step uses the named hash; the HA1 is 64 hex digits.
+    const ha1 = sm3(`${device.username}:${device.realm}:${device.password}`);
+    expect(digestHa1(device.username, device.realm, device.password, 'sm3')).toBe(ha1);
+    const ha2 = sm3(`REGISTER:${uri}`);
+    const input = { ...device, method: 'REGISTER', uri, nonce: 'n1' };
+    expect(computeDigestResponse({ ...input, algorithm: 'SM3' })).toBe(sm3(`${ha1}:n1:${ha2}`));
+    expect(
+      computeDigestResponse({ ...input, algorithm: 'sm3', qop: 'auth', nc: '00000001', cnonce: 'c' }),
+    ).toBe(sm3(`${ha1}:n1:00000001:c:auth:${ha2}`));
+    expect(computeDigestResponse({ ...input, algorithm: 'SM3', ha1, password: undefined })).toBe(
+      sm3(`${ha1}:n1:${ha2}`),
+    );
+    const sess = sm3(`${ha1}:n1:c`);
+    expect(
+      computeDigestResponse({ ...input, algorithm: 'SM3-sess', qop: 'auth', nc: '00000001', cnonce: 'c' }),
+    ).toBe(sm3(`${sess}:n1:00000001:c:auth:${ha2}`));
+  });
+
+  it('refuses an algorithm it does not know with a typed error', () => {
     expect(() =>
-      computeDigestResponse({ ...device, algorithm: 'SM3', method: 'REGISTER', uri: 'sip:a', nonce: 'n' }),
+      computeDigestResponse({
+        ...device,
+        algorithm: 'SHA-512-256',
+        method: 'REGISTER',
+        uri: 'sip:a',
+        nonce: 'n',
+      }),
     ).toThrow(SipAuthError);
   });
 });
@@ -168,9 +197,14 @@ describe('verifyDigest', () => {
       ok: false,
       reason: 'unsupported-qop',
     });
-    expect(verifyDigest({ ...credentials, algorithm: 'SM3' }, options)).toEqual({
+    expect(verifyDigest({ ...credentials, algorithm: 'SHA-512-256' }, options)).toEqual({
       ok: false,
       reason: 'unsupported-algorithm',
+    });
+    // An MD5 response under algorithm=SM3 is recomputed with SM3, so it is wrong.
+    expect(verifyDigest({ ...credentials, algorithm: 'SM3' }, options)).toEqual({
+      ok: false,
+      reason: 'wrong-response',
     });
     // The method is part of HA2.
     expect(verifyDigest(credentials, { ...options, method: 'MESSAGE' })).toEqual({
@@ -230,6 +264,38 @@ describe('HmacNonceIssuer', () => {
 describe('buildAuthorization', () => {
   const uri = 'sip:34020000002000000001@3402000000';
 
+  it('answers an SM3 challenge with an SM3 digest, from the password or an SM3 HA1', () => {
+    const challenge = 'Digest realm="3402000000", qop="auth", nonce="n1", algorithm=SM3';
+    const ha1 = sm3(`${device.username}:${device.realm}:${device.password}`);
+    const expected = sm3(`${ha1}:n1:00000001:c1:auth:${sm3(`REGISTER:${uri}`)}`);
+    for (const secret of [{ password: device.password }, { ha1 }]) {
+      const authorization = buildAuthorization(challenge, {
+        ...secret,
+        username: device.username,
+        method: 'REGISTER',
+        uri,
+        cnonce: 'c1',
+      });
+      expect(parseCredentials(authorization)).toMatchObject({ algorithm: 'SM3', response: expected });
+    }
+  });
+
+  it('picks the first challenge whose algorithm it computes (RFC 8760 §2.4)', () => {
+    const sm3First = [
+      'Digest realm="r", nonce="a", algorithm=SM3',
+      'Digest realm="r", nonce="b", algorithm=MD5',
+    ];
+    expect(pickChallenge(sm3First)).toMatchObject({ nonce: 'a', algorithm: 'SM3' });
+    expect(
+      pickChallenge([
+        'Basic realm="r"',
+        'Digest realm="r", nonce="x", algorithm=SHA-512-256',
+        ...sm3First.slice(1),
+      ]),
+    ).toMatchObject({ nonce: 'b' });
+    expect(() => pickChallenge(['Digest realm="r", nonce="x", algorithm=SHA-512-256'])).toThrow(SipAuthError);
+  });
+
   it('answers a qop=auth challenge with nc/cnonce, and the verifier agrees', () => {
     const authorization = buildAuthorization(
       'Digest realm="3402000000", qop="auth", nonce="n1", algorithm=MD5, opaque="op"',
@@ -266,7 +332,7 @@ describe('buildAuthorization', () => {
 
   it('refuses challenges it cannot answer', () => {
     expect(() =>
-      buildAuthorization('Digest realm="r", nonce="n", algorithm=SM3', {
+      buildAuthorization('Digest realm="r", nonce="n", algorithm=SHA-512-256', {
         ...device,
         method: 'REGISTER',
         uri,

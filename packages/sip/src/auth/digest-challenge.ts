@@ -1,4 +1,5 @@
 import { SipAuthError } from '../errors';
+import { isSupportedAlgorithm } from './digest-hash';
 import { parseAuthHeader } from '../message/auth-header';
 import { quote } from '../message/lexer';
 
@@ -48,4 +49,26 @@ export function parseChallenge(value: string): DigestChallenge {
   if (opaque !== undefined) challenge.opaque = opaque;
   if (params.get('stale')?.toLowerCase() === 'true') challenge.stale = true;
   return challenge;
+}
+
+/**
+ * Of several challenges in one response (one WWW-Authenticate per algorithm, listed in the server's order of
+ * preference, RFC 8760 §2.4 / RFC 7616 §3.7), the first whose algorithm we compute. Throws SipAuthError
+ * `unsupported-algorithm` when there is none, SipParseError when the chosen one is malformed.
+ */
+export function pickChallenge(values: readonly string[]): DigestChallenge {
+  let refused: string | undefined;
+  for (const value of values) {
+    let challenge: DigestChallenge;
+    try {
+      challenge = parseChallenge(value);
+    } catch (error) {
+      // Another scheme beside Digest is not ours to answer; a malformed Digest is.
+      if (error instanceof SipAuthError) continue;
+      throw error;
+    }
+    if (isSupportedAlgorithm(challenge.algorithm)) return challenge;
+    refused ??= challenge.algorithm;
+  }
+  throw new SipAuthError('unsupported-algorithm', `digest algorithm ${refused ?? '(no challenge)'}`);
 }
