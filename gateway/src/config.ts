@@ -66,6 +66,11 @@ export const GatewayConfigSchema = z.object({
   /** Address devices and peers see us at (Via/Contact/SDP); defaults to the first non-internal IPv4 or 127.0.0.1. */
   TESSERA_SIP_PUBLIC_HOST: z.string().min(1).optional(),
   TESSERA_SIP_PASSWORD: sipPassword,
+  /**
+   * Digest algorithms a GB/T 28181-2022 device (X-GB-ver 3.x) is challenged with (§9.1 allows SM3 beside MD5):
+   * `both` sends an SM3 then an MD5 challenge (RFC 8760 §2.4) and accepts either. 2016 devices always get MD5.
+   */
+  TESSERA_SIP_DIGEST: z.enum(['md5', 'sm3', 'both']).default('md5'),
   TESSERA_ADMISSION: z.enum(['open', 'whitelist']).default('open'),
   TESSERA_KEEPALIVE_INTERVAL_SEC: positiveInt.default(60),
   TESSERA_KEEPALIVE_COUNT: positiveInt.default(3),
@@ -108,6 +113,9 @@ export const GatewayConfigSchema = z.object({
 
 export type GatewayEnv = z.infer<typeof GatewayConfigSchema>;
 
+/** TESSERA_SIP_DIGEST: what 2022 devices are challenged with. */
+export type DigestAlgorithms = GatewayEnv['TESSERA_SIP_DIGEST'];
+
 export interface GatewayConfig {
   sipId: string;
   realm: string;
@@ -115,6 +123,7 @@ export interface GatewayConfig {
   port: number;
   publicHost: string | undefined;
   defaultPassword: string;
+  digestAlgorithms: DigestAlgorithms;
   admission: 'open' | 'whitelist';
   keepaliveIntervalSec: number;
   keepaliveCount: number;
@@ -146,6 +155,7 @@ export function loadGatewayConfig(env: Record<string, string | undefined> = proc
     port: e.TESSERA_SIP_PORT,
     publicHost: e.TESSERA_SIP_PUBLIC_HOST,
     defaultPassword: e.TESSERA_SIP_PASSWORD,
+    digestAlgorithms: e.TESSERA_SIP_DIGEST,
     admission: e.TESSERA_ADMISSION,
     keepaliveIntervalSec: e.TESSERA_KEEPALIVE_INTERVAL_SEC,
     keepaliveCount: e.TESSERA_KEEPALIVE_COUNT,

@@ -247,6 +247,7 @@ export class Gateway {
     const registrar = new Registrar({
       realm: config.realm,
       defaultPassword: config.defaultPassword,
+      digestAlgorithms: config.digestAlgorithms,
       admission: config.admission,
       keepaliveIntervalSec: config.keepaliveIntervalSec,
       keepaliveCount: config.keepaliveCount,

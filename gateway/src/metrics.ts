@@ -21,7 +21,9 @@ export type RegistrationResult =
   /** Too many new device IDs from one source address: 503 with Retry-After. */
   | 'rate-limited'
   /** The device's stored HA1 is for another realm (the SIP ID changed): 403 until its password is set again. */
-  | 'realm-mismatch';
+  | 'realm-mismatch'
+  /** An SM3 digest from a device whose stored password has no SM3 HA1 (set before SM3): MD5 asked, or 403. */
+  | 'no-sm3-digest';
 
 /** The gateway's Prometheus metrics, registered into the registry the process serves at /metrics. */
 export class GatewayMetrics {

@@ -3,7 +3,9 @@ import type { Clock, Logger } from '@tessera/kit';
 import type { GatewayMetrics } from '../metrics';
 import {
   buildChallenge,
+  type DigestHash,
   type DigestSecret,
+  digestHashOf,
   getExpires,
   getFrom,
   type HmacNonceIssuer,
@@ -24,6 +26,12 @@ import { formatSipDate } from './sip-date';
 export interface RegistrarOptions {
   realm: string;
   defaultPassword: string;
+  /**
+   * What a GB/T 28181-2022 device (X-GB-ver 3.x) is challenged with (TESSERA_SIP_DIGEST; default `md5`): §9.1 allows
+   * SM3 beside MD5. `both` sends an SM3 and an MD5 challenge, SM3 first (RFC 8760 §2.4), and accepts either. Devices
+   * of 2016 and unknown version are always challenged with MD5, the only algorithm they know.
+   */
+  digestAlgorithms?: 'md5' | 'sm3' | 'both';
   admission: 'open' | 'whitelist';
   keepaliveIntervalSec: number;
   keepaliveCount: number;
@@ -108,16 +116,29 @@ export class Registrar {
       return;
     }
 
+    const hashes = this.#hashesFor(gbVersion);
     const authorization = request.headers.get('Authorization');
     if (!authorization) {
-      this.#challenge(context, false, versionHeader);
+      this.#challenge(context, false, versionHeader, hashes);
       return;
     }
     let credentials: ReturnType<typeof parseCredentials>;
     try {
       credentials = parseCredentials(authorization);
     } catch {
-      this.#challenge(context, false, versionHeader);
+      this.#challenge(context, false, versionHeader, hashes);
+      return;
+    }
+    const hash = digestHashOf(credentials.algorithm);
+    if (hash === undefined || !hashes.includes(hash)) {
+      // An algorithm we do not compute, or one we did not offer this device (MD5 when only SM3 is configured): the
+      // credentials prove nothing, so challenge again with what we accept (RFC 7616 §3.3), and count it.
+      o.metrics.authFailures.inc({ reason: 'unsupported-algorithm' });
+      o.logger.info(
+        { deviceId, remote: context.remote, algorithm: credentials.algorithm?.slice(0, 32) },
+        'digest algorithm not accepted',
+      );
+      this.#challenge(context, false, versionHeader, hashes);
       return;
     }
 
@@ -154,7 +175,25 @@ export class Registrar {
       context.respond(403, 'Forbidden', { headers: versionHeader });
       return;
     }
-    const secret: DigestSecret = digest ? { ha1: digest.ha1 } : { password: o.defaultPassword };
+    let secret: DigestSecret;
+    if (!digest) secret = { password: o.defaultPassword };
+    else if (hash === 'md5') secret = { ha1: digest.ha1 };
+    else if (digest.ha1Sm3) secret = { ha1: digest.ha1Sm3 };
+    else {
+      // The password was set before SM3 HA1s were stored and the clear text is not kept to derive one: fall back to
+      // MD5 when it is accepted, else the device cannot authenticate until its password is set again.
+      o.metrics.registrations.inc({ result: 'no-sm3-digest' });
+      if (hashes.includes('md5')) {
+        this.#challenge(context, false, versionHeader, ['md5']);
+        return;
+      }
+      o.logger.error(
+        { deviceId },
+        "the device's stored password has no SM3 digest (set before SM3 was supported): set its password again",
+      );
+      context.respond(403, 'Forbidden', { headers: versionHeader });
+      return;
+    }
     const verdict =
       credentials.username === deviceId
         ? verifyDigest(credentials, {
@@ -169,14 +208,14 @@ export class Registrar {
       o.metrics.authFailures.inc({ reason: verdict.reason });
       if (verdict.reason === 'stale-nonce') {
         o.metrics.registrations.inc({ result: 'stale' });
-        this.#challenge(context, true, versionHeader);
+        this.#challenge(context, true, versionHeader, hashes);
       } else if (verdict.reason === 'wrong-response') {
         await o.lockout.recordFailure(attempt);
         o.metrics.registrations.inc({ result: 'wrong-password' });
         o.logger.warn({ deviceId, remote: context.remote }, 'wrong device password');
         context.respond(403, 'Forbidden', { headers: versionHeader });
       } else {
-        this.#challenge(context, false, versionHeader);
+        this.#challenge(context, false, versionHeader, hashes);
       }
       return;
     }
@@ -191,7 +230,7 @@ export class Registrar {
       o.metrics.authFailures.inc({ reason: use === 'replay' ? 'replayed-nonce' : 'reused-nonce' });
       o.metrics.registrations.inc({ result: use === 'replay' ? 'replay' : 'rechallenged' });
       if (use === 'replay') o.logger.info({ deviceId, remote: context.remote }, 'replayed digest refused');
-      this.#challenge(context, true, versionHeader);
+      this.#challenge(context, true, versionHeader, hashes);
       return;
     }
     await o.lockout.recordSuccess(attempt);
@@ -245,12 +284,23 @@ export class Registrar {
     if (!wasOnline) o.onNewRegistration(deviceId);
   }
 
-  #challenge(context: RequestContext, stale: boolean, extra: [string, string][]): void {
+  /** The hashes a device of this version may answer with, in our order of preference (RFC 8760 §2.4). */
+  #hashesFor(gbVersion: GbVersion): DigestHash[] {
+    if (gbVersion !== '2022') return ['md5'];
+    const configured = this.#opts.digestAlgorithms ?? 'md5';
+    return configured === 'both' ? ['sm3', 'md5'] : [configured];
+  }
+
+  /** One WWW-Authenticate per hash, sharing one nonce as in RFC 7616 §3.9.1's example. */
+  #challenge(context: RequestContext, stale: boolean, extra: [string, string][], hashes: DigestHash[]): void {
     if (!stale) this.#opts.metrics.registrations.inc({ result: 'challenged' });
-    const nonce = this.#opts.nonces.issue(this.#opts.realm, nonceScope(context));
-    context.respond(401, 'Unauthorized', {
-      headers: [['WWW-Authenticate', buildChallenge({ realm: this.#opts.realm, nonce, stale })], ...extra],
-    });
+    const realm = this.#opts.realm;
+    const nonce = this.#opts.nonces.issue(realm, nonceScope(context));
+    const challenges = hashes.map((hash): [string, string] => [
+      'WWW-Authenticate',
+      buildChallenge({ realm, nonce, stale, algorithm: hash.toUpperCase() }),
+    ]);
+    context.respond(401, 'Unauthorized', { headers: [...challenges, ...extra] });
   }
 }
 

@@ -56,6 +56,8 @@ export interface RegisterOptions {
   authorization?: string;
   cseq?: number;
   callId?: string;
+  /** X-GB-ver to send (GB/T 28181-2022 Annex I: `3.0`); absent: none, a 2016 device. */
+  gbVer?: string;
 }
 
 export function register(peer: RawPeer, o: RegisterOptions = {}): string {
@@ -71,6 +73,7 @@ export function register(peer: RawPeer, o: RegisterOptions = {}): string {
     `Contact: <sip:${deviceId}@${peer.address}:${peer.port}>`,
     'Max-Forwards: 70',
     `Expires: ${o.expires ?? 3600}`,
+    ...(o.gbVer ? [`X-GB-ver: ${o.gbVer}`] : []),
     ...(o.authorization ? [`Authorization: ${o.authorization}`] : []),
     'Content-Length: 0',
     '',

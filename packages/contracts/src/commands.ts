@@ -43,9 +43,21 @@ export const DevicePolicy = z.object({
   /**
    * The device's own digest secret, overriding the gateway's default password; null = default password. Never the
    * clear password: HA1 = MD5(deviceId:realm:password) (RFC 2617 §3.2.2.2) and the realm it was computed for, which
-   * must be the gateway's realm or the device cannot authenticate (its password must be set again).
+   * must be the gateway's realm or the device cannot authenticate (its password must be set again). `ha1Sm3` is
+   * SM3(deviceId:realm:password) for GB/T 28181-2022 SM3 digests; null for a password set before SM3 was supported
+   * (the clear password is not kept, so it cannot be derived: set the password again to allow SM3).
    */
-  digest: z.object({ ha1: z.string().regex(/^[0-9a-f]{32}$/), realm: z.string() }).nullable(),
+  digest: z
+    .object({
+      ha1: z.string().regex(/^[0-9a-f]{32}$/),
+      ha1Sm3: z
+        .string()
+        .regex(/^[0-9a-f]{64}$/)
+        .nullable()
+        .optional(),
+      realm: z.string(),
+    })
+    .nullable(),
   /** Per-device charset override for MANSCDP bodies, e.g. 'gb18030', 'utf-8'. */
   charset: z.string().nullable(),
   keepaliveIntervalSec: z.number().int().nullable(),
