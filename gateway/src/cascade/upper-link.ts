@@ -5,8 +5,10 @@ import { Backoff, type BackoffOptions, type Clock, type Logger, type TimerHandle
 import { encodeManscdp } from '@tessera/gb28181';
 import {
   buildAuthorization,
+  type DigestHash,
   type DigestSecret,
-  parseChallenge,
+  digestHashOf,
+  pickChallenge,
   parseNameAddr,
   type RemoteAddress,
   RequestBuilder,
@@ -40,9 +42,10 @@ export interface UpperLinkOptions {
   onChange: (change: UpperLinkChanged) => void;
   /**
    * The secret to answer a challenge for `realm` with: HA1 from the platform (`cascade.upper-ha1`), which alone
-   * holds the password. Asked per challenge, since only the challenge names the realm.
+   * holds the password. Asked per challenge, since only the challenge names the realm and the hash (MD5, or SM3
+   * from a GB/T 28181-2022 upper).
    */
-  secret: (realm: string) => Promise<DigestSecret>;
+  secret: (realm: string, hash: DigestHash) => Promise<DigestSecret>;
   backoff?: BackoffOptions;
   /** How long `close()` waits for the answer to the unregister (default 2 s). */
   closeWaitMs?: number;
@@ -262,11 +265,13 @@ export class UpperLink {
       );
       if (response.status !== 401 && response.status !== 407) return response;
       const proxy = response.status === 407;
-      const challenge = response.headers.get(proxy ? 'Proxy-Authenticate' : 'WWW-Authenticate');
-      if (challenge === undefined || round >= 2) return response;
-      if (round === 1 && !/stale\s*=\s*"?true/i.test(challenge)) return response;
-      const parsed = parseChallenge(challenge);
-      const secret = await this.#o.secret(parsed.realm);
+      const challenges = response.headers.getAll(proxy ? 'Proxy-Authenticate' : 'WWW-Authenticate');
+      if (challenges.length === 0 || round >= 2) return response;
+      // Several challenges (one per algorithm, e.g. SM3 and MD5 from a 2022 upper): the first we compute, in the
+      // upper's order of preference (RFC 8760 §2.4). None we compute throws SipAuthError: the REGISTER fails.
+      if (round === 1 && !challenges.some((c) => /stale\s*=\s*"?true/i.test(c))) return response;
+      const parsed = pickChallenge(challenges);
+      const secret = await this.#o.secret(parsed.realm, digestHashOf(parsed.algorithm)!);
       authorization = [
         proxy ? 'Proxy-Authorization' : 'Authorization',
         buildAuthorization(parsed, { ...secret, username: this.config.localId, method: 'REGISTER', uri }),

@@ -207,10 +207,10 @@ export class UpperLinks {
       contactHost: this.#o.contactHost,
       backoff: this.#o.backoff,
       onChange: (change) => this.#changed(change),
-      secret: async (realm) => {
+      secret: async (realm, hash) => {
         const { ha1 } = await this.#o.bus.request(
           'cascade.upper-ha1',
-          { upperId: config.id, realm },
+          { upperId: config.id, realm, hash },
           { timeoutMs: this.#o.loadTimeoutMs ?? 5_000 },
         );
         return { ha1 };

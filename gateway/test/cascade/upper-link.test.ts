@@ -1,9 +1,10 @@
+import { createHash } from 'node:crypto';
 import { ManualClock } from '@tessera/kit';
 import { waitFor } from '@tessera/testkit';
 import { afterEach, describe, expect, it } from 'vitest';
 import { UpperLink } from '../../src/cascade';
 import { decodeManscdp } from '@tessera/gb28181';
-import { digestHa1, getCallId, getCSeq, getTo, parseCredentials, parseUri } from '@tessera/sip';
+import { getCallId, getCSeq, getTo, parseCredentials, parseUri } from '@tessera/sip';
 import {
   FakeUpper,
   LOCAL_ID,
@@ -50,7 +51,9 @@ describe('UpperLink: registering to an upper platform', () => {
       contactHost: () => `127.0.0.1:${port}`,
       onChange,
       // What the platform answers `cascade.upper-ha1` with (it alone holds the password).
-      secret: async (realm) => ({ ha1: digestHa1(config.localId, realm, UPPER_PASSWORD) }),
+      secret: async (realm, hash = 'md5') => ({
+        ha1: createHash(hash).update(`${config.localId}:${realm}:${UPPER_PASSWORD}`).digest('hex'),
+      }),
       backoff: { minMs: 2_000, maxMs: 60_000, random: () => 1 },
     });
     closers.push(() => link.close());
@@ -129,6 +132,53 @@ describe('UpperLink: registering to an upper platform', () => {
     expect(keepalive.headers.get('From')).toMatch(new RegExp(`^<sip:${LOCAL_ID}@${UPPER_DOMAIN}>;tag=`));
     expect(link.state).toBe('registered');
     expect(changes.map((c) => c.state)).toEqual(['registering', 'registered']);
+  });
+
+  it('answers an SM3 challenge from a GB/T 28181-2022 upper (SM3 offered first, MD5 second)', async () => {
+    const sm3 = (text: string) => createHash('sm3').update(text).digest('hex');
+    const uri = `sip:${UPPER_ID}@${UPPER_DOMAIN}`;
+    const { upper, link } = await setup((u) => {
+      u.answer = (request, context) => {
+        const authorization = request.headers.get('Authorization');
+        if (!authorization) {
+          context.respond(401, 'Unauthorized', {
+            headers: [
+              [
+                'WWW-Authenticate',
+                `Digest realm="${UPPER_DOMAIN}", qop="auth", nonce="n-sm3", algorithm=SM3`,
+              ],
+              [
+                'WWW-Authenticate',
+                `Digest realm="${UPPER_DOMAIN}", qop="auth", nonce="n-md5", algorithm=MD5`,
+              ],
+            ],
+          });
+          return;
+        }
+        // The upper's check, from the formula (RFC 7616 §3.4 with H = SM3).
+        const c = parseCredentials(authorization);
+        const ha1 = sm3(`${LOCAL_ID}:${UPPER_DOMAIN}:${UPPER_PASSWORD}`);
+        const expected = sm3(`${ha1}:n-sm3:${c.nc}:${c.cnonce}:auth:${sm3(`REGISTER:${uri}`)}`);
+        const ok = c.algorithm === 'SM3' && c.nonce === 'n-sm3' && c.response === expected;
+        context.respond(ok ? 200 : 403, ok ? 'OK' : 'Forbidden', { headers: [['Expires', '3600']] });
+      };
+    });
+    link.start();
+    await waitFor(() => link.state === 'registered', { what: 'registered' });
+    const credentials = parseCredentials(upper.requests('REGISTER')[1]!.headers.get('Authorization')!);
+    expect(credentials).toMatchObject({ algorithm: 'SM3', nonce: 'n-sm3', qop: 'auth' });
+  });
+
+  it('an upper asking only for an algorithm we do not compute fails the link, with the reason', async () => {
+    const { link, changes } = await setup((u) => {
+      u.answer = (_request, context) =>
+        context.respond(401, 'Unauthorized', {
+          headers: [['WWW-Authenticate', `Digest realm="${UPPER_DOMAIN}", nonce="n", algorithm=SHA-512-256`]],
+        });
+    });
+    link.start();
+    await waitFor(() => link.state === 'failed', { what: 'failed' });
+    expect(changes.at(-1)?.detail).toMatch(/unsupported-algorithm/);
   });
 
   it('answers a challenge without qop (RFC 2069 form, as SIPp and many platforms send)', async () => {

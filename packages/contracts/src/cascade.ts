@@ -59,12 +59,18 @@ export const UppersRequest = z.object({});
 export const UppersResult = z.object({ uppers: z.array(UpperPlatformLink) });
 
 /**
- * Gateway asks the platform to answer an upper's digest challenge: HA1 = MD5(localId:realm:password) (RFC 2617
- * §3.2.2.2) for the realm the challenge names. Only the platform can open the stored password (TESSERA_SECRETS_KEY),
- * and HA1 is good for that one realm only.
+ * Gateway asks the platform to answer an upper's digest challenge: HA1 = H(localId:realm:password) (RFC 2617
+ * §3.2.2.2) for the realm the challenge names, H being MD5 (default) or SM3 when the upper challenged with
+ * `algorithm=SM3` (GB/T 28181-2022 §9.1; RFC 7616 §3.4). Only the platform can open the stored password
+ * (TESSERA_SECRETS_KEY), and HA1 is good for that one realm and hash only.
  */
-export const UpperHa1Request = z.object({ upperId: z.string(), realm: z.string().max(256) });
-export const UpperHa1Result = z.object({ ha1: z.string().regex(/^[0-9a-f]{32}$/) });
+export const UpperHa1Request = z.object({
+  upperId: z.string(),
+  realm: z.string().max(256),
+  hash: z.enum(['md5', 'sm3']).optional(),
+});
+/** 32 hex digits for MD5, 64 for SM3. */
+export const UpperHa1Result = z.object({ ha1: z.string().regex(/^(?:[0-9a-f]{32}|[0-9a-f]{64})$/) });
 
 /** Platform → gateway: the upper configuration changed; the gateway reloads it with `cascade.uppers`. */
 export const UppersChanged = z.object({ at: z.string() });

@@ -33,8 +33,8 @@ export class CascadeBusService implements OnApplicationBootstrap, OnApplicationS
   async onApplicationBootstrap(): Promise<void> {
     this.#unsubscribe.push(
       await this.bus.handle('cascade.uppers', async () => ({ uppers: await this.uppers.links() })),
-      await this.bus.handle('cascade.upper-ha1', async ({ upperId, realm }) => ({
-        ha1: await this.uppers.upperHa1(upperId, realm),
+      await this.bus.handle('cascade.upper-ha1', async ({ upperId, realm, hash }) => ({
+        ha1: await this.uppers.upperHa1(upperId, realm, hash ?? 'md5'),
       })),
       await this.bus.handle('cascade.shared-catalog', async ({ upperId }) => ({
         entries: await this.uppers.sharedCatalog(upperId),

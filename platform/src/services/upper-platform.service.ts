@@ -100,12 +100,13 @@ export class UpperPlatformService {
 
   /**
    * HA1 for an upper's challenge (`cascade.upper-ha1`): the gateway digests with it, so the password itself never
-   * leaves the platform. An unknown upper is a NotFoundError (the gateway's REGISTER fails and retries).
+   * leaves the platform. An unknown upper is a NotFoundError (the gateway's REGISTER fails and retries). `hash` is
+   * the challenge's: SM3 for a GB/T 28181-2022 upper asking for it (RFC 7616 §3.4: HA1 uses the named hash).
    */
-  async upperHa1(upperId: string, realm: string): Promise<string> {
+  async upperHa1(upperId: string, realm: string, hash: 'md5' | 'sm3' = 'md5'): Promise<string> {
     const row = await this.#row(upperId);
     const username = row.local_id ?? this.config.sipId;
-    return createHash('md5')
+    return createHash(hash)
       .update(`${username}:${realm}:${this.#open(row)}`)
       .digest('hex');
   }

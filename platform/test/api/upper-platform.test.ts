@@ -94,6 +94,15 @@ describe('upper platforms (cascade, lower side)', () => {
       { timeoutMs: 5_000 },
     );
     expect(ha1).toBe(md5('43010000002000000001:4300000000:upper-secret'));
+    // An SM3 challenge from a GB/T 28181-2022 upper: HA1 with SM3 (RFC 7616 §3.4).
+    const sm3 = await t.bus.request(
+      'cascade.upper-ha1',
+      { upperId: id, realm: '4300000000', hash: 'sm3' },
+      { timeoutMs: 5_000 },
+    );
+    expect(sm3.ha1).toBe(
+      createHash('sm3').update('43010000002000000001:4300000000:upper-secret').digest('hex'),
+    );
     expect((await t.request('DELETE', `/api/v1/upper-platforms/${id}`, { token: admin })).status).toBe(204);
     expect((await t.get(`/api/v1/upper-platforms/${id}`, admin)).status).toBe(404);
     await waitFor('uppers-changed ×3', async () => (changes.length >= 3 ? true : undefined));
