@@ -43,6 +43,21 @@ export class KeyValueDialogRecords implements DialogPersistence {
     return records;
   }
 
+  /**
+   * Every record whose application data matches (an upper link's relays and subscriptions, at its takeover). Reads
+   * all dialog keys of the prefix, play calls included: once per takeover, not per request.
+   */
+  async loadWhere(matches: (data: Readonly<Record<string, string>>) => boolean): Promise<DialogRecord[]> {
+    const records: DialogRecord[] = [];
+    for (const key of await this.#store.keys(this.#prefix)) {
+      const value = await this.#store.get(key);
+      if (value === null) continue; // ended meanwhile
+      const record = parseDialogRecord(JSON.parse(value));
+      if (matches(record.data)) records.push(record);
+    }
+    return records;
+  }
+
   #key(id: DialogId): string {
     return `${this.#prefix}${id.callId}:${id.localTag ?? ''}:${id.remoteTag ?? ''}`;
   }

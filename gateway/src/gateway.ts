@@ -294,7 +294,8 @@ export class Gateway {
         maxConnections: config.tcpMaxConnections,
         incompleteTimeoutMs: config.tcpIncompleteTimeoutSec * 1000,
       });
-      // As the main endpoint: relays' and subscriptions' dialogs are dispatched by the dialog layer.
+      // As the main endpoint: relays' and subscriptions' dialogs are dispatched by the dialog layer; one another
+      // replica answered before it died is continued from its record (`Cascade.adoptDialog`).
       const endpoint = new SipEndpoint({
         transports: [udp, tcp],
         clock,
@@ -308,6 +309,7 @@ export class Gateway {
         }),
         unknownDialogs: 'reject',
         passUnknownDialogMethods: ['MESSAGE'],
+        adoptDialog: (request) => this.cascade.adoptDialog(request),
       });
       endpoint.onRequest(async (request, context) => {
         if (this.cascade.handles(request)) return this.cascade.handle(request, context);
@@ -327,6 +329,7 @@ export class Gateway {
       recordInfo: (deviceId, channelId, search) => this.queries.recordInfo(deviceId, channelId, search),
       identity: { name: 'Tessera', manufacturer: 'Tessera', model: 'platform', firmware: GATEWAY_VERSION },
       relayOpenTimeoutMs: config.cascadeRelayTimeoutMs,
+      dialogRecords: new KeyValueDialogRecords(store, config.sipId),
       linkOwnership: options.leases && {
         leases: options.leases,
         node: this.presence.node,
@@ -480,6 +483,8 @@ export class Gateway {
    * made and kept in the store is continued here when its device is (`DeviceSubscriptions.adopt`); else 481.
    */
   async #adoptDialog(request: SipRequest): Promise<{ dialog: Dialog; handler: DialogHandler } | undefined> {
+    // An upper's relay or subscription (one gateway: the cascade shares this endpoint).
+    if (!this.#cascadeSip && this.cascade.handles(request)) return this.cascade.adoptDialog(request);
     if (request.method !== 'NOTIFY' || !this.endpoint.dialogs.persistent) return undefined;
     // Only a device held here can have a subscription to take over: a stray NOTIFY costs no store read.
     const deviceId = readUser(request.headers.get('From') ?? '');

@@ -3,10 +3,21 @@ import type { BackoffOptions, Clock, Logger, TimerHandle } from '@tessera/kit';
 import type { ForwardedControl, RecordSearch, RecordSearchResult } from '../device/device-queries';
 import type { AlarmNotify } from '@tessera/gb28181';
 import type { GatewayMetrics } from '../metrics';
-import { getFrom, getTo, type RequestContext, type SipEndpoint, type SipRequest } from '@tessera/sip';
+import {
+  Dialog,
+  type DialogHandler,
+  getCallId,
+  getFrom,
+  getTo,
+  type RequestContext,
+  type SipEndpoint,
+  type SipRequest,
+} from '@tessera/sip';
+import { namesDialog } from '../device/device-subscriptions';
+import type { KeyValueDialogRecords } from '../dialog-records';
 import { AlarmForwarder } from './alarm-forwarder';
-import { CatalogSubscriptions } from './catalog-subscriptions';
-import { Relays } from './relays';
+import { CATALOG_SUBSCRIPTION, CatalogSubscriptions } from './catalog-subscriptions';
+import { RELAY, Relays } from './relays';
 import { diffCatalogs, SharedCatalogs } from './shared-catalogs';
 import { type PlatformIdentity, UpperInbox } from './upper-inbox';
 import type { UpperLink } from './upper-link';
@@ -34,6 +45,11 @@ export interface CascadeOptions {
   backoff?: BackoffOptions;
   /** Gateway replicas: one registers each upper link (`UpperLinks` ownership). */
   linkOwnership?: UpperLinksOptions['ownership'];
+  /**
+   * The store the cascade endpoint's dialog records are kept in: a replica that takes an upper link continues the
+   * relays and subscriptions its dead holder answered (`takeOver`, `adoptDialog`). Absent: they end with the holder.
+   */
+  dialogRecords?: Pick<KeyValueDialogRecords, 'load' | 'loadWhere'>;
 }
 
 /** Changes to what uppers see come in bursts (one per device catalog): wait this long for the rest. */
@@ -80,6 +96,7 @@ export class Cascade {
         }
       },
       onRemoved: (upperId) => this.subscriptions.dropLink(upperId),
+      onTaken: (upperId) => void this.#takeOver(upperId),
     });
     this.catalogs = new SharedCatalogs({ bus, logger });
     const requests = new UpperRequests({ endpoint, clock, logger });
@@ -208,6 +225,53 @@ export class Cascade {
       return false;
     }
     return this.#sentBy(link, request, context);
+  }
+
+  /**
+   * The endpoint's `adoptDialog` hook: a request of an upper whose link this replica holds, in a relay or
+   * subscription dialog another replica answered (it died before this one loaded the link's records, or the upper
+   * wrote before `takeOver` finished), is continued from the store. Undefined: 481.
+   */
+  async adoptDialog(request: SipRequest): Promise<{ dialog: Dialog; handler: DialogHandler } | undefined> {
+    const records = this.#o.dialogRecords;
+    if (records === undefined || this.#closing || !this.handles(request)) return undefined;
+    const link = this.#linkOf(request);
+    if (!link || !this.links.holds(link.id)) return undefined;
+    const stored = await records.load(getCallId(request));
+    const record = stored.find((candidate) => namesDialog(request, Dialog.fromRecord(candidate)));
+    if (record === undefined) return undefined;
+    const dialog = Dialog.fromRecord(record);
+    const handler = this.#adopt(link, dialog);
+    return handler && { dialog, handler };
+  }
+
+  /**
+   * This replica took `upper:<id>` (its holder died or lost the lease): the relays and catalog subscriptions the
+   * holder answered are held here from their records (docs/ARCHITECTURE.md "Gateway replicas and ownership"), so the
+   * upper's next NOTIFY comes in the same dialog and its BYE or refresh is answered, not 481.
+   */
+  async #takeOver(upperId: string): Promise<void> {
+    const records = this.#o.dialogRecords;
+    const link = this.links.get(upperId);
+    if (records === undefined || link === undefined) return;
+    try {
+      const stored = await records.loadWhere(
+        (data) => data.upperId === upperId && (data.kind === RELAY || data.kind === CATALOG_SUBSCRIPTION),
+      );
+      let adopted = 0;
+      for (const record of stored) {
+        // The link changed or went away meanwhile: its dialogs are no longer ours to continue.
+        if (this.#closing || this.links.get(upperId) !== link || !this.links.holds(upperId)) return;
+        if (this.#adopt(link, Dialog.fromRecord(record))) adopted++;
+      }
+      if (adopted > 0) this.#o.logger.info({ upper: upperId, adopted }, 'upper link dialogs taken over');
+    } catch (error) {
+      this.#o.logger.warn({ err: error, upper: upperId }, 'upper link dialogs not taken over');
+    }
+  }
+
+  #adopt(link: UpperLink, dialog: Dialog): DialogHandler | undefined {
+    return this.subscriptions.adopt(link, dialog) ?? this.relays.adopt(link.id, dialog);
   }
 
   /** An upper's ID is no secret (it is in every catalog we send): only the upper's own address speaks for it. */

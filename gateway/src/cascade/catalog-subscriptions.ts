@@ -41,6 +41,8 @@ interface Subscription {
 }
 
 const DEFAULT_EXPIRES_SEC = 3600;
+/** `data.kind` of an upper's catalog subscription's dialog record. */
+export const CATALOG_SUBSCRIPTION = 'catalog-subscription';
 
 /**
  * An upper's catalog subscription (SUBSCRIBE Event: Catalog, notes §1.4): answered 200 with Expires and Event
@@ -91,7 +93,8 @@ export class CatalogSubscriptions {
         request,
         response,
         remote: context.remote,
-        data: { kind: 'catalog-subscription', upperId: link.id },
+        // What another replica needs to continue it (`adopt`): whose it is, the Event to echo, the granted Expires.
+        data: { kind: CATALOG_SUBSCRIPTION, upperId: link.id, event, expiresSec: String(expiresSec) },
       }),
       event,
       expiresAt: 0,
@@ -101,6 +104,37 @@ export class CatalogSubscriptions {
     this.#o.endpoint.openDialog(subscription.dialog, this.#dialogHandler);
     this.#arm(subscription, expiresSec);
     this.#o.logger.info({ upper: link.id, expiresSec }, 'upper subscribed to the catalog');
+  }
+
+  /**
+   * A subscription another replica answered, from its record, when this replica took the upper's link
+   * (`Cascade.takeOver`) or the upper's request in it reached us (the endpoint's `adoptDialog`): held here, its
+   * NOTIFYs sent in the same dialog (our CSeq continues past the stored one). The record keeps the Expires granted
+   * at the start, not the refreshes': it is armed anew for that long, and an upper that dropped it meanwhile answers
+   * our next NOTIFY 481, which ends it. Undefined: not a catalog subscription of this link, or already held.
+   */
+  adopt(link: UpperLink, dialog: Dialog): DialogHandler | undefined {
+    if (
+      dialog.data.kind !== CATALOG_SUBSCRIPTION ||
+      dialog.data.upperId !== link.id ||
+      dialog.role !== 'uas'
+    ) {
+      return undefined;
+    }
+    if (this.#subscriptions.has(dialog.callId)) return undefined;
+    const expiresSec = Number(dialog.data.expiresSec ?? DEFAULT_EXPIRES_SEC);
+    const subscription: Subscription = {
+      link,
+      dialog,
+      event: dialog.data.event ?? 'Catalog',
+      expiresAt: 0,
+      timer: { id: -1 },
+    };
+    this.#subscriptions.set(dialog.callId, subscription);
+    this.#o.endpoint.openDialog(dialog, this.#dialogHandler);
+    this.#arm(subscription, Number.isFinite(expiresSec) && expiresSec > 0 ? expiresSec : DEFAULT_EXPIRES_SEC);
+    this.#o.logger.info({ upper: link.id, callId: dialog.callId }, 'upper catalog subscription taken over');
+    return this.#dialogHandler;
   }
 
   /** A refresh or an unsubscribe (Expires: 0) inside the subscription's dialog (RFC 6665 §4.1.2.1, §4.1.2.3). */
@@ -222,6 +256,8 @@ export class CatalogSubscriptions {
       headers: [
         ['Event', subscription.event],
         ['Subscription-State', `active;expires=${remainingSec}`],
+        // RFC 6665 §4.2.2: our Contact; after a takeover it names this replica, so the upper's refreshes come here.
+        ['Contact', `<sip:${subscription.link.config.localId}@${this.#o.contactHost()}>`],
       ],
       contentType: 'Application/MANSCDP+xml',
       body,

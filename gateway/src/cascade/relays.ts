@@ -14,6 +14,9 @@ import { CascadeError } from './errors';
 import { buildRelayAnswer, readUpperOffer } from './relay-sdp';
 import type { UpperLink } from './upper-link';
 
+/** `data.kind` of a relay's dialog record. */
+export const RELAY = 'relay';
+
 export type RelayOutcome = 'opened' | 'refused' | 'bad-offer' | 'unsupported' | 'failed' | 'cancelled';
 
 export interface RelaysOptions {
@@ -138,7 +141,8 @@ export class Relays {
         request,
         response,
         remote: context.remote,
-        data: { kind: 'relay', upperId: link.id },
+        // What another replica needs to end it (`adopt`): whose it is and the platform's relay.
+        data: { kind: RELAY, upperId: link.id, relayId: result.relayId, channelId },
       }),
       ackTimer: undefined,
     };
@@ -156,6 +160,26 @@ export class Relays {
       { upper: link.id, channelId, relayId: relay.relayId, offer },
       'relay to upper opened',
     );
+  }
+
+  /**
+   * A relay another replica answered, from its record, when this replica took the upper's link (`Cascade.takeOver`)
+   * or the upper's request in it reached us (the endpoint's `adoptDialog`). Its media never ran in the gateway: the
+   * egress is the media server's and keeps sending; held here, the upper's BYE closes it (`cascade.relay-close`) and
+   * `cascade.relay-ended` BYEs the upper from here. Undefined: not a relay of this link, or already held.
+   */
+  adopt(upperId: string, dialog: Dialog): DialogHandler | undefined {
+    const { kind, relayId, channelId } = dialog.data;
+    if (kind !== RELAY || dialog.data.upperId !== upperId || dialog.role !== 'uas' || !relayId)
+      return undefined;
+    if (this.#closing || this.#byCallId.has(dialog.callId) || this.#byRelayId.has(relayId)) return undefined;
+    // An ACK that never came is no longer ours to wait for: the holder that answered would have hung up on it.
+    const relay: Relay = { relayId, upperId, channelId: channelId ?? '', dialog, ackTimer: undefined };
+    this.#byCallId.set(dialog.callId, relay);
+    this.#byRelayId.set(relayId, relay);
+    this.#o.endpoint.openDialog(dialog, this.#dialogHandler);
+    this.#o.logger.info({ upper: upperId, relayId, callId: dialog.callId }, 'relay to upper taken over');
+    return this.#dialogHandler;
   }
 
   /** The ACK for our 200 (routed by the endpoint to the relay's dialog): confirmed, no hang-up for want of it. */

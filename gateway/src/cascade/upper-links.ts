@@ -21,6 +21,8 @@ export interface UpperLinksOptions {
   loadTimeoutMs?: number;
   /** After each state change (metrics). */
   onChange?: (change: UpperLinkChanged) => void;
+  /** This replica took the link's lease and started it (replicas): the dead holder's dialogs are continued here. */
+  onTaken?: (upperId: string) => void;
   /** A link was removed or replaced (its dialogs and subscriptions go with it). */
   onRemoved?: (upperId: string) => void;
   /**
@@ -252,6 +254,7 @@ export class UpperLinks {
         this.#held.set(id, keeper);
         this.#o.logger.info({ upper: id, epoch: keeper.lease.epoch }, 'upper link lease taken: registering');
         link.start();
+        this.#o.onTaken?.(id);
       } catch (error) {
         this.#o.logger.warn({ err: error, upper: id }, 'upper link lease round failed');
       }

@@ -2,7 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { resolve } from 'node:path';
 import { createBus, createKeyValueStore, createLeaseStore } from '@tessera/bus';
 import type { Bus, EventPayload, KeyValueStore, LeaseStore } from '@tessera/contracts';
-import { encodeManscdp } from '@tessera/gb28181';
+import { decodeManscdp, encodeManscdp } from '@tessera/gb28181';
 import { createLogger } from '@tessera/kit';
 import {
   buildAuthorization,
@@ -14,7 +14,8 @@ import {
 } from '@tessera/sip';
 import { freePort, waitFor } from '@tessera/testkit';
 import { afterEach, describe, expect, it } from 'vitest';
-import { FakeUpper, LOCAL_ID, UPPER_PASSWORD, upperConfig } from '../cascade/support';
+import { sharedCamera } from '../cascade/gateway-support';
+import { FakeUpper, LOCAL_ID, UPPER_DOMAIN, UPPER_ID, UPPER_PASSWORD, upperConfig } from '../cascade/support';
 
 const gatewayDir = resolve(__dirname, '../..');
 const REDIS_URL = 'redis://127.0.0.1:6379';
@@ -431,5 +432,150 @@ describe('gateway replicas on one SIP port (real processes, real Redis)', () => 
     await waitFor(() => registered().length > 1, { what: 'the link registered again', timeoutMs: 30_000 });
     expect(registered()[1]?.at ?? Number.POSITIVE_INFINITY).toBeLessThan(killedAt + 30_000);
     expect((await cluster.leases.holder(`${SIP_ID}:upper:upper-1`))?.holder).toBe(survivor);
+  }, 120_000);
+  it("an upper's catalog subscription and relay answered by a replica killed with -9 are continued by the one taking the link: NOTIFY in the same dialog, refresh 200, BYE 200 and the relay closed", async () => {
+    const DEVICE = '34020000001320000001';
+    const REMOTE_CHANNEL = '44010000001310000001';
+    const upper = await FakeUpper.start();
+    uppers.push(upper);
+    const registrar = upper.digestRegistrar();
+    upper.answer = (request, context) =>
+      request.method === 'REGISTER' ? registrar(request, context) : context.respond(200, 'OK');
+    const cluster = new Cluster();
+    clusters.push(cluster);
+    await answerPlatform(cluster, [upperConfig(upper.port, { keepaliveIntervalSec: 2, keepaliveCount: 2 })]);
+    await cluster.platform.handle('cascade.shared-catalog', async () => ({
+      entries: [sharedCamera(REMOTE_CHANNEL, { deviceId: DEVICE, channelId: DEVICE })],
+    }));
+    await cluster.platform.handle('cascade.relay-open', async (request) => ({
+      ok: true,
+      relayId: `relay-${request.callId}`,
+      host: '127.0.0.1',
+      port: 31000,
+      ssrc: request.offer.ssrc,
+    }));
+    const relayCloses: string[] = [];
+    await cluster.platform.handle('cascade.relay-close', async ({ relayId }) => {
+      relayCloses.push(relayId);
+      return { ok: true };
+    });
+    await cluster.start('gw-e');
+    await cluster.start('gw-f');
+    // Where the holder's link registered from (its cascade port): the upper's requests go there.
+    const registeredFrom = () =>
+      [...upper.received]
+        .reverse()
+        .find((r) => r.request.method === 'REGISTER' && r.request.headers.has('Authorization'))?.context
+        .remote;
+    const holderAddress = await waitFor(registeredFrom, { what: 'the link registered', timeoutMs: 30_000 });
+    const holder = await waitFor(
+      async () => (await cluster.leases.holder(`${SIP_ID}:upper:upper-1`))?.holder,
+      {
+        what: 'the upper lease holder',
+      },
+    );
+    const gatewayAt = { transport: 'udp' as const, address: '127.0.0.1', port: holderAddress.port };
+
+    // The upper subscribes to our catalog and plays a channel, both at the holder.
+    const leg = new RequestBuilder({
+      from: `sip:${UPPER_ID}@${UPPER_DOMAIN}`,
+      to: `sip:${LOCAL_ID}@${UPPER_DOMAIN}`,
+      contact: `sip:${UPPER_ID}@127.0.0.1:${upper.port}`,
+    });
+    const subscribe = (expires: string, toTag?: string) =>
+      leg.build('SUBSCRIBE', {
+        uri: `sip:${LOCAL_ID}@${UPPER_DOMAIN}`,
+        toTag,
+        headers: [
+          ['Event', 'Catalog;id=7'],
+          ['Expires', expires],
+        ],
+      });
+    const subscribed = await upper.endpoint.request(subscribe('600'), gatewayAt);
+    expect(subscribed.status).toBe(200);
+    const ourTag = /tag=([^;]+)/.exec(subscribed.headers.get('To') ?? '')?.[1];
+    const changed = async () =>
+      cluster.platform.publish('inventory.channel-changed', {
+        deviceId: DEVICE,
+        channelId: DEVICE,
+        event: 'OFF',
+        item: null,
+        at: new Date().toISOString(),
+      });
+    await changed();
+    const first = await waitFor(() => upper.requests('NOTIFY')[0], { what: "the holder's NOTIFY" });
+    const relayLeg = new RequestBuilder({
+      from: `sip:${UPPER_ID}@${UPPER_DOMAIN}`,
+      to: `sip:${REMOTE_CHANNEL}@${UPPER_DOMAIN}`,
+      contact: `sip:${UPPER_ID}@127.0.0.1:${upper.port}`,
+    });
+    const invite = relayLeg.build('INVITE', {
+      uri: `sip:${REMOTE_CHANNEL}@${UPPER_DOMAIN}`,
+      contentType: 'APPLICATION/SDP',
+      body: [
+        'v=0',
+        `o=${UPPER_ID} 0 0 IN IP4 127.0.0.1`,
+        's=Play',
+        'c=IN IP4 127.0.0.1',
+        't=0 0',
+        'm=video 40000 RTP/AVP 96',
+        'a=recvonly',
+        'a=rtpmap:96 PS/90000',
+        'y=0440100002',
+        '',
+      ].join('\r\n'),
+    });
+    const answered = await upper.endpoint.request(invite, gatewayAt);
+    expect(answered.status).toBe(200);
+    const relayTag = /tag=([^;]+)/.exec(answered.headers.get('To') ?? '')?.[1];
+    const relayId = `relay-${invite.headers.get('Call-ID')}`;
+
+    await cluster.kill(holder);
+    const survivor = holder === 'gw-e' ? 'gw-f' : 'gw-e';
+    const survivorAddress = await waitFor(
+      () => {
+        const from = registeredFrom();
+        return from && from.port !== holderAddress.port ? from : undefined;
+      },
+      { what: 'the link registered by the survivor', timeoutMs: 30_000 },
+    );
+    expect((await cluster.leases.holder(`${SIP_ID}:upper:upper-1`))?.holder).toBe(survivor);
+    const survivorAt = { transport: 'udp' as const, address: '127.0.0.1', port: survivorAddress.port };
+
+    // The next catalog change reaches the upper in the same subscription dialog, our CSeq past the holder's.
+    const notifiesBefore = upper.requests('NOTIFY').length;
+    const next = await waitFor(
+      async () => {
+        await changed();
+        return upper.requests('NOTIFY')[notifiesBefore];
+      },
+      { what: "the survivor's NOTIFY", timeoutMs: 15_000 },
+    );
+    expect(next.headers.get('Call-ID')).toBe(first.headers.get('Call-ID'));
+    expect(next.headers.get('From')).toBe(first.headers.get('From'));
+    expect(next.headers.get('To')).toBe(first.headers.get('To'));
+    expect(Number.parseInt(next.headers.get('CSeq') ?? '', 10)).toBeGreaterThan(
+      Number.parseInt(first.headers.get('CSeq') ?? '', 10),
+    );
+    expect(next.headers.get('Contact')).toContain(`:${survivorAddress.port}`);
+    expect(decodeManscdp(next.body).message).toMatchObject({ kind: 'catalog-notify' });
+
+    // The upper's refresh in that dialog, at the survivor: accepted, not 481.
+    expect((await upper.endpoint.request(subscribe('600', ourTag), survivorAt)).status).toBe(200);
+
+    // The upper hangs the relay up at the survivor: 200, the platform closes the relay, no record is left.
+    const bye = relayLeg.build('BYE', { uri: `sip:${LOCAL_ID}@127.0.0.1`, toTag: relayTag });
+    expect((await upper.endpoint.request(bye, survivorAt)).status).toBe(200);
+    await waitFor(() => relayCloses.includes(relayId), { what: 'relay-close at the platform' });
+    await waitFor(
+      async () =>
+        (await cluster.store.keys(`${SIP_ID}:dialog:${invite.headers.get('Call-ID')}:`)).length === 0,
+      { what: "the relay's dialog record deleted" },
+    );
+    // Un-SUBSCRIBE: the subscription's record goes too.
+    expect((await upper.endpoint.request(subscribe('0', ourTag), survivorAt)).status).toBe(200);
+    await waitFor(async () => (await cluster.store.keys(`${SIP_ID}:dialog:${leg.callId}:`)).length === 0, {
+      what: "the subscription's dialog record deleted",
+    });
   }, 120_000);
 });
