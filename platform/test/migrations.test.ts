@@ -65,6 +65,7 @@ describe('migrations on PostgreSQL', () => {
       'device_keepalive_interval_sec_check',
       'device_offline_reason_check',
       'device_password_ha1_check',
+      'device_password_ha1_sm3_check',
       'device_password_realm_check',
       'device_pkey',
       'device_status_check',

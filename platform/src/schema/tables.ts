@@ -48,6 +48,8 @@ export interface DeviceTable {
   offline_at: Timestamp | null;
   /** HA1 = MD5(device_id:password_realm:password), RFC 2617 §3.2.2.2 (secrets/device-digest.ts); never the password. */
   password_ha1: string | null;
+  /** HA1 = SM3(device_id:password_realm:password) for GB/T 28181-2022 SM3 digests; null for passwords set before. */
+  password_ha1_sm3: string | null;
   password_realm: string | null;
   charset: string | null;
   keepalive_interval_sec: number | null;

@@ -43,7 +43,7 @@ export class DevicePolicyService implements OnApplicationBootstrap, OnApplicatio
       // HA1 and its realm, never the clear password (not stored): the gateway verifies the digest from HA1.
       digest:
         device.password_ha1 !== null && device.password_realm !== null
-          ? { ha1: device.password_ha1, realm: device.password_realm }
+          ? { ha1: device.password_ha1, ha1Sm3: device.password_ha1_sm3, realm: device.password_realm }
           : null,
       charset: device.charset,
       keepaliveIntervalSec: device.keepalive_interval_sec,

@@ -26,7 +26,7 @@ const settingsOf = (deviceId: string, body: UpdateDeviceBody, realm: string): De
     Object.assign(
       patch,
       body.password === null
-        ? { password_ha1: null, password_realm: null }
+        ? { password_ha1: null, password_ha1_sm3: null, password_realm: null }
         : deviceDigest(deviceId, realm, body.password),
     );
   }

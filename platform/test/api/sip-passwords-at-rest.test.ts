@@ -15,8 +15,8 @@ import { createTestDatabase, type TestDatabase } from '../support/postgres';
 const REALM = '4301000000';
 const OTHER_KEY = Buffer.from('another-secrets-key-of-32-bytes!').toString('base64');
 const md5 = (text: string) => createHash('md5').update(text).digest('hex');
-const ha1 = (deviceId: string, password: string) =>
-  createHash('md5').update(`${deviceId}:${REALM}:${password}`).digest('hex');
+const ha1 = (deviceId: string, password: string, hash = 'md5') =>
+  createHash(hash).update(`${deviceId}:${REALM}:${password}`).digest('hex');
 const upper = (overrides: Record<string, unknown> = {}) => ({
   name: 'City platform',
   sipId: '43000000002000000001',
@@ -98,16 +98,25 @@ describe('SIP passwords at rest', () => {
 
     const row = await db.db
       .selectFrom('device')
-      .select(['password_ha1', 'password_realm'])
+      .select(['password_ha1', 'password_ha1_sm3', 'password_realm'])
       .where('device_id', '=', deviceId)
       .executeTakeFirstOrThrow();
-    expect(row).toEqual({ password_ha1: ha1(deviceId, 'device-second-password'), password_realm: REALM });
+    expect(row).toEqual({
+      password_ha1: ha1(deviceId, 'device-second-password'),
+      // GB/T 28181-2022 SM3 digests: HA1 with SM3 beside the MD5 one.
+      password_ha1_sm3: ha1(deviceId, 'device-second-password', 'sm3'),
+      password_realm: REALM,
+    });
     const stored = await rowsText(db, 'device');
     expect(stored).not.toContain('device-clear-password');
     expect(stored).not.toContain('device-second-password');
     // Nor on the bus: the gateway is answered HA1 and its realm.
     const policy = await t.bus.request('inventory.device-policy', { deviceId }, { timeoutMs: 2_000 });
-    expect(policy.digest).toEqual({ ha1: ha1(deviceId, 'device-second-password'), realm: REALM });
+    expect(policy.digest).toEqual({
+      ha1: ha1(deviceId, 'device-second-password'),
+      ha1Sm3: ha1(deviceId, 'device-second-password', 'sm3'),
+      realm: REALM,
+    });
     expect(JSON.stringify(policy)).not.toContain('device-second-password');
   });
 
@@ -330,7 +339,8 @@ describe('the start-up migration of clear SIP passwords', () => {
         'No password': md5('43010000002000000001:r:'),
       });
       const policy = await bus.request('inventory.device-policy', { deviceId }, { timeoutMs: 2_000 });
-      expect(policy.digest).toEqual({ ha1: ha1(deviceId, 'old-clear-device'), realm: REALM });
+      // The clear password is gone once converted, so no SM3 HA1 can be derived: SM3 needs the password set again.
+      expect(policy.digest).toEqual({ ha1: ha1(deviceId, 'old-clear-device'), ha1Sm3: null, realm: REALM });
     } finally {
       await platform.close();
       await bus.close();
@@ -348,6 +358,7 @@ describe('the start-up migration of clear SIP passwords', () => {
       );
       expect(columns.rows.map((c) => c.name)).toEqual([
         'device.password_ha1',
+        'device.password_ha1_sm3',
         'device.password_realm',
         'upper_platform.password_sealed',
       ]);
