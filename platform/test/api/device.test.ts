@@ -220,6 +220,7 @@ describe('/api/v1/devices', () => {
         // HA1 for the realm (the first 10 digits of the SIP ID), never the clear password.
         digest: {
           ha1: createHash('md5').update(`${deviceId}:4301000000:s3cret`).digest('hex'),
+          ha1Sm3: createHash('sm3').update(`${deviceId}:4301000000:s3cret`).digest('hex'),
           realm: '4301000000',
         },
         charset: 'gb18030',

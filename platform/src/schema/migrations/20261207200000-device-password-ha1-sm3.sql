@@ -4,4 +4,4 @@
 -- still registers with MD5 (TESSERA_SIP_DIGEST=md5 or both); for SM3 its password must be set again.
 ALTER TABLE device ADD COLUMN password_ha1_sm3 text;
 ALTER TABLE device ADD CONSTRAINT device_password_ha1_sm3_check
-  CHECK (password_ha1_sm3 ~ '^[0-9a-f]{64}$' AND password_ha1 IS NOT NULL);
+  CHECK (password_ha1_sm3 IS NULL OR (password_ha1_sm3 ~ '^[0-9a-f]{64}$' AND password_ha1 IS NOT NULL));
