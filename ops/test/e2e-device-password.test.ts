@@ -58,6 +58,7 @@ describe('per-device SIP passwords through platform and gateway', () => {
     );
     expect(policy.digest).toEqual({
       ha1: createHash('md5').update(`${provisioned!.deviceId}:4301000000:${OWN_PASSWORD}`).digest('hex'),
+      ha1Sm3: createHash('sm3').update(`${provisioned!.deviceId}:4301000000:${OWN_PASSWORD}`).digest('hex'),
       realm: '4301000000',
     });
     expect(JSON.stringify(policy)).not.toContain(OWN_PASSWORD);
