@@ -1,5 +1,4 @@
 import type { KeyValueStore } from '@tessera/contracts';
-import type { Clock } from '@tessera/kit';
 import type { AuthAttempt, AuthLockoutOptions, AuthLockoutPolicy, Lock } from './auth-lockout';
 
 /** How long the number of locks on a scope (the doubling) is kept, from the first lock. */
