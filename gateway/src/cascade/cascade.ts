@@ -25,7 +25,7 @@ import { UpperLinks, type UpperLinksOptions } from './upper-links';
 import { UpperRequests } from './upper-requests';
 
 export interface CascadeOptions {
-  endpoint: Pick<SipEndpoint, 'request' | 'openDialog' | 'closeDialog'>;
+  endpoint: Pick<SipEndpoint, 'request' | 'openDialog' | 'closeDialog' | 'releaseDialog'>;
   bus: Bus;
   clock: Clock;
   logger: Logger;
@@ -97,6 +97,11 @@ export class Cascade {
       },
       onRemoved: (upperId) => this.subscriptions.dropLink(upperId),
       onTaken: (upperId) => void this.#takeOver(upperId),
+      // The new holder continues them from their records: no BYE, no un-NOTIFY, nothing deleted from here.
+      onLost: (upperId) => {
+        this.subscriptions.release(upperId);
+        this.relays.release(upperId);
+      },
     });
     this.catalogs = new SharedCatalogs({ bus, logger });
     const requests = new UpperRequests({ endpoint, clock, logger });

@@ -14,7 +14,7 @@ import type { UpperLink } from './upper-link';
 import type { UpperRequests } from './upper-requests';
 
 export interface CatalogSubscriptionsOptions {
-  endpoint: Pick<SipEndpoint, 'request' | 'openDialog' | 'closeDialog'>;
+  endpoint: Pick<SipEndpoint, 'request' | 'openDialog' | 'closeDialog' | 'releaseDialog'>;
   catalogs: SharedCatalogs;
   requests: UpperRequests;
   clock: Clock;
@@ -166,6 +166,19 @@ export class CatalogSubscriptions {
   dropLink(upperId: string): void {
     for (const subscription of [...this.#subscriptions.values()]) {
       if (subscription.link.id === upperId) this.#end(subscription, 'link closed');
+    }
+  }
+
+  /**
+   * This replica lost the link's lease while alive (a pause, a Redis outage): its subscriptions are the new holder's
+   * now, so they are forgotten here without ending them; their records stay for it to continue.
+   */
+  release(upperId: string): void {
+    for (const subscription of [...this.#subscriptions.values()]) {
+      if (subscription.link.id !== upperId) continue;
+      this.#o.clock.clearTimeout(subscription.timer);
+      this.#subscriptions.delete(subscription.dialog.callId);
+      this.#o.endpoint.releaseDialog(subscription.dialog);
     }
   }
 

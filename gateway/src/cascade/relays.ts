@@ -20,7 +20,7 @@ export const RELAY = 'relay';
 export type RelayOutcome = 'opened' | 'refused' | 'bad-offer' | 'unsupported' | 'failed' | 'cancelled';
 
 export interface RelaysOptions {
-  endpoint: Pick<SipEndpoint, 'request' | 'openDialog' | 'closeDialog'>;
+  endpoint: Pick<SipEndpoint, 'request' | 'openDialog' | 'closeDialog' | 'releaseDialog'>;
   bus: Pick<Bus, 'request'>;
   clock: Clock;
   logger: Logger;
@@ -227,6 +227,20 @@ export class Relays {
     this.#forget(relay);
     this.#o.logger.info({ relayId, reason, upper: relay.upperId }, 'relay ended below: BYE to upper');
     await this.#bye(relay);
+  }
+
+  /**
+   * This replica lost the upper's link (its lease) while alive: the relays are the new holder's, forgotten here
+   * without a BYE or a relay-close (the media keeps flowing); their records stay for the new holder.
+   */
+  release(upperId: string): void {
+    for (const relay of [...this.#byRelayId.values()]) {
+      if (relay.upperId !== upperId) continue;
+      if (relay.ackTimer) this.#o.clock.clearTimeout(relay.ackTimer);
+      this.#byCallId.delete(relay.dialog.callId);
+      this.#byRelayId.delete(relay.relayId);
+      this.#o.endpoint.releaseDialog(relay.dialog);
+    }
   }
 
   /** Hangs up every relay (BYE to the upper, relay-close to the platform) and refuses new INVITEs. Idempotent. */

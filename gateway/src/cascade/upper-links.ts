@@ -23,6 +23,8 @@ export interface UpperLinksOptions {
   onChange?: (change: UpperLinkChanged) => void;
   /** This replica took the link's lease and started it (replicas): the dead holder's dialogs are continued here. */
   onTaken?: (upperId: string) => void;
+  /** This replica lost the link's lease while alive: another holds it and its dialogs now. */
+  onLost?: (upperId: string) => void;
   /** A link was removed or replaced (its dialogs and subscriptions go with it). */
   onRemoved?: (upperId: string) => void;
   /**
@@ -268,6 +270,7 @@ export class UpperLinks {
     this.#o.logger.warn({ upper: id, reason }, 'upper link lease lost: another replica registers it');
     link.abandon();
     this.#links.set(id, this.#standby(link.config));
+    this.#o.onLost?.(id);
   }
 
   #scheduleLeases(): void {

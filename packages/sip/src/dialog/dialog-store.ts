@@ -60,6 +60,15 @@ export class DialogStore {
     }
   }
 
+  /** Forgets the dialog here only: its persisted record stays for another replica. Idempotent. */
+  release(dialog: Dialog): void {
+    dialog.watch(undefined);
+    const key = localKey(dialog.callId, dialog.localTag);
+    const rest = (this.#byLocal.get(key) ?? []).filter((held) => held !== dialog);
+    if (rest.length === 0) this.#byLocal.delete(key);
+    else this.#byLocal.set(key, rest);
+  }
+
   /** Forgets the dialog here and in the persisted store. Idempotent; works for a dialog loaded from a record too. */
   remove(dialog: Dialog): void {
     dialog.watch(undefined);

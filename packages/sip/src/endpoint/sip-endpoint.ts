@@ -193,6 +193,15 @@ export class SipEndpoint {
   }
 
   /**
+   * Forgets the dialog here but keeps its persisted record: another replica continues it (the holder of what it
+   * belongs to changed). Its requests reaching this endpoint are the unknown dialogs' (481, or `adoptDialog`).
+   */
+  releaseDialog(dialog: Dialog): void {
+    this.#dialogHandlers.delete(dialog);
+    this.#dialogs.release(dialog);
+  }
+
+  /**
    * Sets the handler for new requests outside any open dialog (one handler; CANCEL is handled here, ACKs go to
    * `onAck`). If it throws or
    * rejects before answering, the request is answered 500. Without a handler requests get 501.
