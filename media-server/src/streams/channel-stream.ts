@@ -4,6 +4,7 @@ import {
   type Bus,
   type InviteResult,
   type KeyValueStore,
+  type LeaseStore,
   type MediaTransport,
   type StreamInfo,
   type StreamRecord,
@@ -14,6 +15,7 @@ import type { Clock, Logger, TimerHandle } from '@tessera/kit';
 import type { Ingest } from '../sessions/ingest';
 import type { IngestManager } from '../sessions/ingest-manager';
 import { InviteFailedError, StreamEndedError } from './stream-errors';
+import { writeFencedStreamRecord } from './stream-record-writer';
 
 /** Deadline of the small bus requests a stream makes (BYE, keyframe). */
 const CONTROL_TIMEOUT_MS = 5_000;
@@ -48,6 +50,8 @@ export interface ChannelStreamOptions {
    * (`onLost`, wired by the registry) must call `leaseLost()`.
    */
   readonly lease: LeaseKeeper;
+  /** The store `lease` lives in: record writes are fenced by its holder and epoch (stream-record-writer.ts). */
+  readonly leases: LeaseStore;
   readonly clock: Clock;
   readonly logger: Logger;
   readonly timings: StreamTimings;
@@ -337,7 +341,16 @@ export class ChannelStream extends EventEmitter<ChannelStreamEvents> {
     this.#writes = this.#writes.then(async () => {
       if (this.closed) return;
       try {
-        await this.#o.store.set(streamRecordKey(this.channelId), JSON.stringify(this.record()), ttlSec);
+        const written = await writeFencedStreamRecord(
+          this.#o.store,
+          this.#o.leases,
+          this.#o.lease.lease,
+          this.record(),
+          ttlSec,
+        );
+        // Not ours any more: the keeper reports the loss at its next renewal and the stream ends then.
+        if (!written)
+          this.#logger.warn('stream record not written: the lease is held by another node or epoch');
       } catch (error) {
         this.#logger.warn({ err: error }, 'writing the stream record failed');
       }

@@ -216,6 +216,7 @@ export class StreamRegistry {
       bus: this.#o.bus,
       store: this.#o.store,
       lease,
+      leases,
       clock,
       logger: this.#o.logger.child({ streamId, channelId: request.channelId }),
       timings,

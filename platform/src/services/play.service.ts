@@ -5,6 +5,7 @@ import {
   STREAM_RECORD_PREFIX,
   StreamRecord,
   type StreamPurpose,
+  streamRecordKey,
   type Unsubscribe,
   type ViewerAnswer,
 } from '@tessera/contracts';
@@ -21,6 +22,9 @@ import { BUS, DOMAIN_EVENTS, KV_STORE, LOGGER, MEDIA_TOKEN_SECRET, PLATFORM_CONF
 
 /** Deadline of `media.stream-stop` (the owner hangs up and closes its ingest). */
 const STOP_TIMEOUT_MS = 5_000;
+
+/** How often a stop waiting on its owner re-reads the record to see whether the owner's lease lapsed. */
+const LAPSE_CHECK_MS = 250;
 
 /** Codes of `media.viewer` failures (media-server/src/streams/stream-errors.ts) that mean "no answer in time". */
 const TIMEOUT_CODES = new Set(['timeout', 'media_timeout', 'invite_no_answer']);
@@ -144,21 +148,68 @@ export class PlayService implements OnModuleInit, OnModuleDestroy {
       }));
   }
 
+  /**
+   * Stops a live session. The record's `leaseExpiresAt` is the owner's lease as the owner last renewed it (rewritten
+   * at every renewal, media-server/src/streams/channel-stream.ts): a record past it is a dead owner's leftover,
+   * removed here and answered as stopped; a live owner is asked on its node, and should it die meanwhile, the stop
+   * is answered as soon as its lease lapses instead of at the request's deadline.
+   */
   async stop(auth: AuthContext, sessionId: string): Promise<void> {
     requireRole(auth, 'admin', 'operator');
-    const record = (await this.#records()).find((r) => r.streamId === sessionId);
+    const record = (await this.#records({ lapsed: true })).find((r) => r.streamId === sessionId);
     if (!record) throw new NotFoundError('session', sessionId);
     // Ending a session cuts every viewer of that camera: only someone whose jurisdiction covers the camera may.
     if (!coversCivilCode(auth.jurisdiction, record.civilCode)) {
       throw new ForbiddenError(`session ${sessionId} is outside ${auth.username}'s jurisdiction`);
     }
-    await this.#ask('stop the stream', () =>
-      this.bus.request(
-        'media.stream-stop',
-        { streamId: sessionId, reason: `stopped by ${auth.username}` },
-        { node: record.node, timeoutMs: STOP_TIMEOUT_MS },
-      ),
+    if (record.leaseExpiresAt <= Date.now()) {
+      await this.#removeStale(record);
+      return;
+    }
+    let watching = true;
+    const asked = this.bus.request(
+      'media.stream-stop',
+      { streamId: sessionId, reason: `stopped by ${auth.username}` },
+      { node: record.node, timeoutMs: STOP_TIMEOUT_MS },
     );
+    const lapsed = (async (): Promise<{ ok: true }> => {
+      for (;;) {
+        const current = await this.#record(record.channelId);
+        if (!watching) return { ok: true };
+        // Gone or replaced: the owner ended it (or a new owner took the channel over); either way it is stopped.
+        if (!current || current.streamId !== sessionId) return { ok: true };
+        const left = current.leaseExpiresAt - Date.now();
+        if (left <= 0) {
+          await this.#removeStale(current);
+          return { ok: true };
+        }
+        await new Promise((resolve) => setTimeout(resolve, Math.min(left, LAPSE_CHECK_MS)));
+        if (!watching) return { ok: true };
+      }
+    })();
+    try {
+      await this.#ask('stop the stream', () => Promise.race([asked, lapsed]));
+    } finally {
+      watching = false;
+      // Abandoned: the timeout of a request to a dead node is of no interest any more.
+      asked.catch(() => undefined);
+    }
+  }
+
+  /** Deletes a dead owner's record, unless a new owner wrote its own in the meantime. */
+  async #removeStale(stale: StreamRecord): Promise<void> {
+    const current = await this.#record(stale.channelId);
+    if (current && current.streamId === stale.streamId && current.leaseExpiresAt <= Date.now()) {
+      await this.store.delete(streamRecordKey(stale.channelId));
+      this.logger.info(
+        { streamId: stale.streamId, node: stale.node },
+        "removed a dead owner's stream record",
+      );
+    }
+  }
+
+  async #record(channelId: string): Promise<StreamRecord | null> {
+    return this.#parse(streamRecordKey(channelId), await this.store.get(streamRecordKey(channelId)));
   }
 
   async #viewer(
@@ -190,27 +241,34 @@ export class PlayService implements OnModuleInit, OnModuleDestroy {
     return answer;
   }
 
-  /** Stream records of live owners: a record past its lease is a dead owner's leftover (its successor ends it). */
-  async #records(): Promise<StreamRecord[]> {
+  /**
+   * Stream records of live owners: a record past its lease is a dead owner's leftover (its successor, or a stop,
+   * removes it), not listed; `lapsed` includes those.
+   */
+  async #records(options: { lapsed?: boolean } = {}): Promise<StreamRecord[]> {
     const keys = await this.store.keys(STREAM_RECORD_PREFIX);
     const now = Date.now();
     const records: StreamRecord[] = [];
     for (const key of keys) {
-      const text = await this.store.get(key);
-      if (!text) continue;
-      let parsed: ReturnType<typeof StreamRecord.safeParse>;
-      try {
-        parsed = StreamRecord.safeParse(JSON.parse(text));
-      } catch {
-        parsed = StreamRecord.safeParse(null);
-      }
-      if (!parsed.success) {
-        this.logger.warn({ key }, 'unreadable stream record skipped');
-        continue;
-      }
-      if (parsed.data.leaseExpiresAt > now) records.push(parsed.data);
+      const record = this.#parse(key, await this.store.get(key));
+      if (record && (options.lapsed || record.leaseExpiresAt > now)) records.push(record);
     }
     return records.sort((a, b) => a.startedAt.localeCompare(b.startedAt));
+  }
+
+  #parse(key: string, text: string | null): StreamRecord | null {
+    if (!text) return null;
+    let parsed: ReturnType<typeof StreamRecord.safeParse>;
+    try {
+      parsed = StreamRecord.safeParse(JSON.parse(text));
+    } catch {
+      parsed = StreamRecord.safeParse(null);
+    }
+    if (!parsed.success) {
+      this.logger.warn({ key }, 'unreadable stream record skipped');
+      return null;
+    }
+    return parsed.data;
   }
 
   /**

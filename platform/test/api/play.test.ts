@@ -221,6 +221,36 @@ describe('/api/v1/play-sessions', () => {
     expect((await t.get('/api/v1/play-sessions', admin)).body).toEqual([]);
   });
 
+  it("stopping a dead owner's session (lease past) removes its record and answers done, without asking", async () => {
+    const { sessionId } = await startSession(cameraYuelu);
+    const record = JSON.parse((await t.store.get(streamRecordKey(cameraYuelu)))!) as StreamRecord;
+    // A node that serves nothing: a node-addressed stop would wait out its whole deadline (504).
+    await t.store.set(
+      streamRecordKey(cameraYuelu),
+      JSON.stringify({ ...record, node: 'media-dead', leaseExpiresAt: Date.now() - 1 }),
+    );
+    const stopped = await t.request('DELETE', `/api/v1/play-sessions/${sessionId}`, { token: admin });
+    expect(stopped.status).toBe(204);
+    expect(await t.store.get(streamRecordKey(cameraYuelu))).toBeNull();
+    expect((await t.get<{ sessionId: string }[]>('/api/v1/play-sessions', admin)).body).toEqual([]);
+  });
+
+  it('a stop sent to an owner that dies answers done when its lease lapses, not at the deadline', async () => {
+    const { sessionId } = await startSession(cameraYuelu);
+    const record = JSON.parse((await t.store.get(streamRecordKey(cameraYuelu)))!) as StreamRecord;
+    // Alive as far as the record says, but nobody serves its node: only the lapse of its lease ends the wait.
+    await t.store.set(
+      streamRecordKey(cameraYuelu),
+      JSON.stringify({ ...record, node: 'media-dead', leaseExpiresAt: Date.now() + 500 }),
+    );
+    const listed = await t.get<{ sessionId: string }[]>('/api/v1/play-sessions', admin);
+    expect(listed.body.map((s) => s.sessionId)).toContain(sessionId);
+    const stopped = await t.request('DELETE', `/api/v1/play-sessions/${sessionId}`, { token: admin });
+    expect(stopped.status).toBe(204);
+    expect(stops).not.toContain(sessionId);
+    expect(await t.store.get(streamRecordKey(cameraYuelu))).toBeNull();
+  });
+
   it('playing a device the gateway has not registered says so (no INVITE sent), not a 480 from the device', async () => {
     const r = await t.request<{ statusCode: number; message: string }>(
       'POST',
