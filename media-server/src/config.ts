@@ -42,7 +42,7 @@ export const MediaServerEnvSchema = z.object({
   TESSERA_MEDIA_RTP_PORTS: portRange.prefault('30000-30999'),
   /** WHEP HTTP port; 0 = any free port. */
   TESSERA_MEDIA_HTTP_PORT: port.default(8081),
-  /** No RTP for this long ends an ingest (media.ingest-ended, reason media-timeout). */
+  /** No RTP for this long ends an ingest (reason media-timeout; the owning stream ends). */
   TESSERA_MEDIA_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
   /** HMAC key of viewer tokens, shared with the platform that issues them. */
   TESSERA_MEDIA_TOKEN_SECRET: optional(z.string().min(16, 'must be at least 16 characters')),

@@ -69,7 +69,7 @@ export interface MediaServerIngestSnapshot {
   readonly codec: string | null;
   readonly width: number | null;
   readonly height: number | null;
-  /** WebRTC viewers + egresses (what `media.viewers` reports). */
+  /** WebRTC viewers + egresses (the readers the owning stream counts). */
   readonly viewers: number;
   /** Egresses to upper platforms among the viewers. */
   readonly egresses: number;
@@ -97,8 +97,7 @@ export interface MediaServerEgressSnapshot {
  * transcoded to H.264 while watched, and egress of a live stream to upper platforms (cascade: PS over RTP).
  * A channel's live stream has one owner, the media server holding its lease (`StreamRegistry`, `ChannelStream`):
  * the platform asks `media.viewer` once and is told `media.stream-ended`. Also driven by the ingest-level `media.*`
- * commands; publishes `media.ingest-ended`, `media.viewers` (egresses count as viewers), `media.keyframe-wanted`
- * and `media.egress-ended`.
+ * commands; publishes `media.keyframe-wanted` and `media.egress-ended`.
  *
  * Ownership: MediaServer → StreamRegistry → ChannelStream… (each drives one ingest) and IngestManager → Ingest →
  * (RtpSource, LiveStream, transcoder, WebRtcViewer…, Egress → RtpEgressSink); the manager also finds egresses by
@@ -172,17 +171,8 @@ export class MediaServer {
         renewEveryMs: Math.max(100, Math.floor(leaseTtlMs * 0.3)),
       },
     });
-    this.ingests.on('ended', (ingest, reason) =>
-      this.#publish('media.ingest-ended', {
-        ingestId: ingest.id,
-        sessionId: ingest.sessionId,
-        reason,
-        at: this.#now(),
-      }),
-    );
-    this.ingests.on('viewers', (ingest, viewers) =>
-      this.#publish('media.viewers', { sessionId: ingest.sessionId, viewers, at: this.#now() }),
-    );
+    // An ingest's end and its reader count are the owning ChannelStream's business (its grace period, its record,
+    // `media.stream-ended`): no bus event, nobody outside the process consumes them (docs/ARCHITECTURE.md "Live play").
     this.ingests.on('egress-ended', (egress, reason) =>
       this.#publish('media.egress-ended', {
         egressId: egress.id,

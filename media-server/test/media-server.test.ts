@@ -7,7 +7,7 @@ import { startTestMediaServer } from './support/media-server';
 const T = { timeoutMs: 5000 };
 
 describe('MediaServer lifecycle', () => {
-  it('close() ends every ingest (media.ingest-ended: closed), frees their ports, and is idempotent', async () => {
+  it('close() ends every ingest (reason closed), frees their ports, and is idempotent', async () => {
     const ms = await startTestMediaServer();
     const open = (sessionId: string, transport: 'udp' | 'tcp-passive' | 'tcp-active') =>
       ms.platform.request(

@@ -270,7 +270,7 @@ export class Ingest extends EventEmitter<IngestEvents> {
     };
   }
 
-  /** WebRTC viewers and egresses: what `media.viewers` reports and the platform's grace period counts. */
+  /** WebRTC viewers and egresses: what the owning stream's grace period counts. */
   get viewerCount(): number {
     return this.#viewers.size + this.#egresses.size;
   }

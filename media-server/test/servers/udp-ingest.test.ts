@@ -70,7 +70,7 @@ describe('UDP ingest driven by the media.* bus commands', () => {
     await ms.platform.request('media.close-ingest', { ingestId: ingest.ingestId, reason: 'test done' }, T);
   });
 
-  it('ends the ingest after the media timeout and publishes media.ingest-ended', async () => {
+  it('ends the ingest after the media timeout (reason media-timeout)', async () => {
     const ingest = await open('udp-timeout');
     await ms.platform.request(
       'media.connect-ingest',

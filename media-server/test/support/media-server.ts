@@ -1,5 +1,5 @@
 import { MemoryBroker, MemoryBus, MemoryKeyValueStore, MemoryLeaseStore } from '@tessera/bus';
-import type { Bus, EventPayload, EventTopic } from '@tessera/contracts';
+import type { Bus, EventPayload } from '@tessera/contracts';
 import { createLogger } from '@tessera/kit';
 import { type MediaServerConfig } from '../../src/config';
 import { MediaServer, type MediaServerOptions } from '../../src/media-server';
@@ -33,15 +33,28 @@ export function testConfig(overrides: Partial<MediaServerConfig> = {}): MediaSer
   };
 }
 
-/** Events of one topic as they arrive, with a way to wait for the next that matches. */
-export class EventLog<T extends EventTopic> {
-  readonly events: EventPayload<T>[] = [];
+/** An ingest ended (IngestManager `ended`), as the tests observe it in process. */
+export interface IngestEndedEvent {
+  readonly ingestId: string;
+  readonly sessionId: string;
+  readonly reason: string;
+}
+
+/** An ingest's reader count changed (IngestManager `viewers`). */
+export interface ViewersEvent {
+  readonly sessionId: string;
+  readonly viewers: number;
+}
+
+/** Events as they arrive, with a way to wait for the next that matches. */
+export class EventLog<E> {
+  readonly events: E[] = [];
   readonly #waiters = new Set<{
-    match: (e: EventPayload<T>) => boolean;
-    resolve: (e: EventPayload<T>) => void;
+    match: (e: E) => boolean;
+    resolve: (e: E) => void;
   }>();
 
-  push(event: EventPayload<T>): void {
+  push(event: E): void {
     this.events.push(event);
     for (const w of [...this.#waiters]) {
       if (w.match(event)) {
@@ -52,13 +65,13 @@ export class EventLog<T extends EventTopic> {
   }
 
   /** Resolves with the first event (already seen or future) that matches. */
-  next(match: (e: EventPayload<T>) => boolean, timeoutMs = 15_000): Promise<EventPayload<T>> {
+  next(match: (e: E) => boolean, timeoutMs = 15_000): Promise<E> {
     const seen = this.events.find(match);
     if (seen) return Promise.resolve(seen);
     return new Promise((resolve, reject) => {
       const waiter = {
         match,
-        resolve: (e: EventPayload<T>) => {
+        resolve: (e: E) => {
           clearTimeout(timer);
           resolve(e);
         },
@@ -76,9 +89,11 @@ export interface TestMediaServer {
   readonly server: MediaServer;
   /** The platform's side of the bus. */
   readonly platform: Bus;
-  readonly ended: EventLog<'media.ingest-ended'>;
-  readonly viewers: EventLog<'media.viewers'>;
-  readonly keyframesWanted: EventLog<'media.keyframe-wanted'>;
+  /** Ingests that ended, from the server's IngestManager (no bus event: the owning stream handles it). */
+  readonly ended: EventLog<IngestEndedEvent>;
+  /** Reader counts, from the server's IngestManager. */
+  readonly viewers: EventLog<ViewersEvent>;
+  readonly keyframesWanted: EventLog<EventPayload<'media.keyframe-wanted'>>;
   close(): Promise<void>;
 }
 
@@ -100,11 +115,15 @@ export async function startTestMediaServer(
     ...rest,
   });
   await server.start();
-  const ended = new EventLog<'media.ingest-ended'>();
-  const viewers = new EventLog<'media.viewers'>();
-  const keyframesWanted = new EventLog<'media.keyframe-wanted'>();
-  await platform.subscribe('media.ingest-ended', (e) => ended.push(e));
-  await platform.subscribe('media.viewers', (e) => viewers.push(e));
+  const ended = new EventLog<IngestEndedEvent>();
+  const viewers = new EventLog<ViewersEvent>();
+  const keyframesWanted = new EventLog<EventPayload<'media.keyframe-wanted'>>();
+  server.ingests.on('ended', (ingest, reason) =>
+    ended.push({ ingestId: ingest.id, sessionId: ingest.sessionId, reason }),
+  );
+  server.ingests.on('viewers', (ingest, count) =>
+    viewers.push({ sessionId: ingest.sessionId, viewers: count }),
+  );
   await platform.subscribe('media.keyframe-wanted', (e) => keyframesWanted.push(e));
   return {
     server,

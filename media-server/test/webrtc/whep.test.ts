@@ -155,7 +155,7 @@ describe('WebRTC relay over WHEP', () => {
     expect(ms.keyframesWanted.events).toHaveLength(1);
   });
 
-  it('shares one ingest between viewers; DELETE leaves; media.viewers goes 1 → 2 → 1 → 0', async () => {
+  it('shares one ingest between viewers; DELETE leaves; the reader count goes 1 → 2 → 1 → 0', async () => {
     const [first] = clients.slice(-1);
     const second = new WhepTestClient();
     clients.push(second);

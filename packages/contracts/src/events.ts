@@ -8,7 +8,7 @@ import {
   UpperLinkChanged,
   UppersChanged,
 } from './cascade';
-import { CallEnded, IngestEnded, KeyframeWanted, ViewersChanged } from './play';
+import { CallEnded, KeyframeWanted } from './play';
 import { StreamEnded } from './stream';
 
 /**
@@ -123,8 +123,6 @@ export const eventSchemas = {
   'catalog.received': CatalogReceived,
   'catalog.changed': CatalogChanged,
   'inventory.device-policy-changed': DevicePolicyChanged,
-  'media.ingest-ended': IngestEnded,
-  'media.viewers': ViewersChanged,
   'media.keyframe-wanted': KeyframeWanted,
   'gateway.call-ended': CallEnded,
   'media.egress-ended': EgressEnded,

@@ -117,17 +117,6 @@ export const ByeRequest = z.object({ callId: z.string() });
 export const Done = z.object({ ok: z.literal(true) });
 
 /** Events. */
-export const IngestEnded = z.object({
-  ingestId: z.string(),
-  sessionId: z.string(),
-  reason: z.enum(['media-timeout', 'connection-closed', 'closed']),
-  at: z.string(),
-});
-export type IngestEnded = z.infer<typeof IngestEnded>;
-
-export const ViewersChanged = z.object({ sessionId: z.string(), viewers: z.number().int(), at: z.string() });
-export type ViewersChanged = z.infer<typeof ViewersChanged>;
-
 /**
  * A call is over. `hung-up`: a replica that did not place it ended it from its dialog record (`gateway.bye`), so the
  * replica holding it in memory forgets it too.
