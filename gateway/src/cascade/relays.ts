@@ -1,3 +1,4 @@
+import { answerMediaDialogRequest } from '../media-dialog-requests';
 import type { Bus, RelayOpenResult } from '@tessera/contracts';
 import { type Clock, type Logger, TimeoutError, type TimerHandle } from '@tessera/kit';
 import { SdpParseError } from '@tessera/gb28181';
@@ -202,22 +203,10 @@ export class Relays {
       return;
     }
     if (this.#o.admit && !(await this.#o.admit(relay.upperId, request, context))) return;
-    switch (request.method) {
-      case 'BYE':
-        this.#forget(relay);
-        context.respond(200, 'OK');
-        this.#close(relay.relayId, 'upper-bye');
-        return;
-      case 'INFO':
-        context.respond(200, 'OK');
-        return;
-      case 'INVITE':
-      case 'UPDATE':
-        context.respond(488, 'Not Acceptable Here');
-        return;
-      default:
-        context.respond(405, 'Method Not Allowed', { headers: [['Allow', 'BYE, INFO']] });
-    }
+    if (answerMediaDialogRequest(request, context) === 'answered') return;
+    this.#forget(relay);
+    context.respond(200, 'OK');
+    this.#close(relay.relayId, 'upper-bye');
   }
 
   /** `cascade.relay-ended`: the stream ended below us; BYE the upper. Unknown relays belong to another replica. */

@@ -1,3 +1,4 @@
+import { answerMediaDialogRequest } from '../media-dialog-requests';
 import type { Bus, CallEnded, InviteRequest, InviteResult } from '@tessera/contracts';
 import type { Clock, Logger, TimerHandle } from '@tessera/kit';
 import { type GbAnswer, parseAnswer, SdpParseError } from '@tessera/gb28181';
@@ -236,24 +237,12 @@ export class CallManager {
       context.respond(403, 'Forbidden');
       return;
     }
-    switch (request.method) {
-      case 'BYE':
-        this.#calls.delete(call.callId);
-        this.#o.endpoint.closeDialog(dialog);
-        context.respond(200, 'OK');
-        this.stats.deviceByes++;
-        this.#ended(call, 'device-bye');
-        return;
-      case 'INFO':
-        context.respond(200, 'OK');
-        return;
-      case 'INVITE':
-      case 'UPDATE':
-        context.respond(488, 'Not Acceptable Here');
-        return;
-      default:
-        context.respond(405, 'Method Not Allowed', { headers: [['Allow', 'BYE, INFO']] });
-    }
+    if (answerMediaDialogRequest(request, context) === 'answered') return;
+    this.#calls.delete(call.callId);
+    this.#o.endpoint.closeDialog(dialog);
+    context.respond(200, 'OK');
+    this.stats.deviceByes++;
+    this.#ended(call, 'device-bye');
   }
 
   /**
